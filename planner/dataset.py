@@ -1,0 +1,72 @@
+"""The tidy, validated history that every later step reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class LoadReport:
+    """What loading did to the user's rows, for the data-quality report.
+
+    Attributes
+    ----------
+    rows_read : dict of str to int
+        Rows read per table name.
+    counts : dict of str to int
+        Named counts such as ``returns_netted``, ``duplicates_dropped``,
+        ``excluded_rows``, ``zero_amount_rows``, ``missing_customer_id``.
+    notes : list of str
+        Human-readable notes (one line each).
+    """
+
+    rows_read: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, n: int) -> None:
+        """Add ``n`` to the named count."""
+        self.counts[name] = self.counts.get(name, 0) + int(n)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the report as a two-column frame (``item``, ``value``)."""
+        rows = [(f"rows read: {k}", v) for k, v in self.rows_read.items()]
+        rows += list(self.counts.items())
+        rows += [("note", n) for n in self.notes]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+
+@dataclass
+class Dataset:
+    """Validated history in canonical columns (see :mod:`planner.names`).
+
+    Attributes
+    ----------
+    sales : DataFrame
+        ``date`` (datetime64, day), ``seat``, ``team`` (filled from seats), ``product``,
+        ``segment``, ``amount`` (float), ``units`` (float), ``customer_id`` (string,
+        may be missing), ``margin`` (float, may be missing). Returns are already
+        netted when the mapping allowed them (negative rows kept as negative amounts).
+    seats : DataFrame
+        ``seat``, ``team``, ``grade``, ``start_date``, ``end_date`` (NaT while active).
+    products : DataFrame
+        ``product``, ``ticket_mode`` (fixed/variable), ``fixed_ticket`` (NaN for
+        variable), ``margin_tier`` (high/standard/low), ``sell_from_month``,
+        ``sell_to_month`` (1..12; NaN means all year).
+    customers : DataFrame or None
+        ``month`` (first day of month), ``segment``, ``stock``, ``new``,
+        ``attrition``, ``aum`` (NaN when unknown).
+    report : LoadReport
+        What loading did.
+    source : str
+        Where the data came from (directory or description).
+    """
+
+    sales: pd.DataFrame
+    seats: pd.DataFrame
+    products: pd.DataFrame
+    customers: pd.DataFrame | None = None
+    report: LoadReport = field(default_factory=LoadReport)
+    source: str = ""
