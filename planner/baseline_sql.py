@@ -1,0 +1,405 @@
+"""Every SQL statement behind the baselines, in DuckDB's dialect.
+
+The queries read a handful of named relations, so the same text can later run on
+a warehouse engine that provides them:
+
+``sales``
+    Canonical sales rows (see :func:`sales_view`): ``date`` (DATE), ``seat``,
+    ``team`` (may be NULL), ``product``, ``segment``, ``amount``, ``units``,
+    ``customer_id`` (NULL when unknown).
+``seats``, ``products``, ``customers``
+    The small tables of :class:`planner.dataset.Dataset` (``*_view`` below).
+``days``
+    One row per day from the prior-year start to the window end: ``date``,
+    ``is_working``, ``week_start`` (the ISO week's Monday).
+
+Parameters are named (``$ws``, ``$we``, ...) and bound by the caller. Heavy scans
+of ``sales`` happen in four statements (:data:`BOUNDS`, :data:`HISTORY_MONTHS`,
+:data:`FACTS`, :data:`SEAT_WEEK_SALES`, plus :data:`HISTORY_IDS` when the
+customer base is unknown); everything after them reads small temp tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from planner import names as n
+
+UNKNOWN_TEAM = "(unknown)"
+ALL_PRODUCTS = "*"
+#: GROUPING(product, segment) values of :data:`FACTS` rows.
+LEVEL_PRODUCT_SEGMENT, LEVEL_PRODUCT, LEVEL_SEGMENT = 0, 1, 2
+
+
+def quote_ident(name: str) -> str:
+    """Return ``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """Return ``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parquet_source(path: str) -> str:
+    """Return a FROM-clause item scanning Parquet file(s) (globs allowed)."""
+    return f"read_parquet({quote_literal(path)})"
+
+
+def sales_view(source: str, columns: Collection[str]) -> str:
+    """Return ``CREATE VIEW sales`` over ``source`` with canonical names and types.
+
+    Parameters
+    ----------
+    source : str
+        A FROM-clause item: a registered relation name or :func:`parquet_source`.
+    columns : collection of str
+        The source's column names; optional columns that are absent become
+        constants (segment ``all``, one unit per row, unknown team and customer).
+    """
+
+    def col(name: str, cast: str, default: str) -> str:
+        if name not in columns:
+            return f"{default} AS {quote_ident(name)}"
+        expr = f"CAST({quote_ident(name)} AS {cast})"
+        if name == n.CUSTOMER_ID:
+            expr = f"nullif({expr}, '')"
+        elif default != "NULL":
+            expr = f"coalesce({expr}, {default})"
+        return f"{expr} AS {quote_ident(name)}"
+
+    items = [
+        col(n.DATE, "DATE", "NULL"),
+        col(n.SEAT, "VARCHAR", "NULL"),
+        col(n.TEAM, "VARCHAR", "CAST(NULL AS VARCHAR)"),
+        col(n.PRODUCT, "VARCHAR", "NULL"),
+        col(n.SEGMENT, "VARCHAR", quote_literal(n.DEFAULT_SEGMENT)),
+        col(n.AMOUNT, "DOUBLE", "NULL"),
+        col(n.UNITS, "DOUBLE", "1.0"),
+        col(n.CUSTOMER_ID, "VARCHAR", "CAST(NULL AS VARCHAR)"),
+    ]
+    return "CREATE VIEW sales AS SELECT " + ", ".join(items) + f" FROM {source}"
+
+
+SEATS_VIEW = """
+CREATE VIEW seats AS SELECT CAST(seat AS VARCHAR) AS seat, CAST(team AS VARCHAR) AS team,
+  CAST(grade AS VARCHAR) AS grade, CAST(start_date AS DATE) AS start_date,
+  CAST(end_date AS DATE) AS end_date,
+  coalesce(CAST(start_date AS DATE) <= $we, true)
+    AND coalesce(CAST(end_date AS DATE) >= $we, true) AS active_at_end
+FROM seats_src
+"""
+
+PRODUCTS_VIEW = """
+CREATE VIEW products AS SELECT CAST(product AS VARCHAR) AS product,
+  CAST(ticket_mode AS VARCHAR) AS ticket_mode, CAST(fixed_ticket AS DOUBLE) AS fixed_ticket,
+  CAST(margin_tier AS VARCHAR) AS margin_tier,
+  CAST(sell_from_month AS INTEGER) AS sell_from_month,
+  CAST(sell_to_month AS INTEGER) AS sell_to_month
+FROM products_src
+"""
+
+CUSTOMERS_VIEW = """
+CREATE VIEW customers AS SELECT CAST(month AS DATE) AS month, CAST(segment AS VARCHAR) AS segment,
+  CAST(stock AS DOUBLE) AS stock, CAST(new AS DOUBLE) AS new,
+  CAST(attrition AS DOUBLE) AS attrition, CAST(aum AS DOUBLE) AS aum
+FROM customers_src
+"""
+
+DAYS_VIEW = """
+CREATE VIEW days AS SELECT CAST(date AS DATE) AS date, is_working,
+  CAST(week_start AS DATE) AS week_start, CAST(date_trunc('month', date) AS DATE) AS month_start
+FROM days_src
+"""
+
+BOUNDS = """
+SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows,
+  coalesce(sum(amount), 0) AS amount
+FROM sales
+"""
+
+# Product x month over all history (prior-year comparison, rows outside the window).
+HISTORY_MONTHS = """
+CREATE TEMP TABLE hist AS
+SELECT product, CAST(date_trunc('month', date) AS DATE) AS month_start,
+  date BETWEEN $ws AND $we AS in_window, count(*) AS n_rows, sum(amount) AS amount
+FROM sales GROUP BY ALL
+"""
+
+# Window totals by product, by segment and by product x segment. Buyers are distinct
+# customer ids plus, for rows without an id, their units. Tickets: positive rows only.
+FACTS = """
+CREATE TEMP TABLE facts AS
+SELECT product, segment, GROUPING(product, segment) AS level, count(*) AS n_rows,
+  sum(amount) AS amount, sum(units) AS units,
+  count(DISTINCT customer_id)
+    + coalesce(sum(units) FILTER (WHERE customer_id IS NULL), 0) AS buyers,
+  count(*) FILTER (WHERE customer_id IS NULL) AS rows_without_id,
+  count(*) FILTER (WHERE amount < 0) AS return_rows,
+  quantile_cont(ticket, [0.1, 0.5, 0.9]) AS ticket_q, stddev_samp(ticket) AS ticket_std,
+  min(date) AS first_sale, max(date) AS last_sale
+FROM (
+  SELECT *, CASE WHEN amount > 0 AND units > 0 THEN amount / units END AS ticket
+  FROM sales WHERE date BETWEEN $ws AND $we
+)
+GROUP BY GROUPING SETS ((product), (segment), (product, segment))
+"""
+
+# Window sales by seat x product x ISO week x month, with the seat's team and counts
+# of rows that do not fit the seat's dates.
+SEAT_WEEK_SALES = """
+CREATE TEMP TABLE wk AS
+SELECT s.seat, coalesce(t.team, s.team, $unknown) AS team, s.product,
+  CAST(date_trunc('week', s.date) AS DATE) AS week_start,
+  CAST(date_trunc('month', s.date) AS DATE) AS month_start,
+  sum(s.amount) AS amount, sum(s.units) AS units, count(*) AS n_rows,
+  count(*) FILTER (WHERE s.date < t.start_date) AS before_start,
+  count(*) FILTER (WHERE s.date > t.end_date) AS after_end,
+  count(*) FILTER (WHERE t.seat IS NULL) AS unknown_seat
+FROM sales s LEFT JOIN seats t ON s.seat = t.seat
+WHERE s.date BETWEEN $ws AND $we
+GROUP BY ALL
+"""
+
+HISTORY_IDS = """
+CREATE TEMP TABLE hist_ids AS
+SELECT segment, count(DISTINCT customer_id) AS ids FROM sales GROUP BY segment
+"""
+
+EMPTY_HISTORY_IDS = "CREATE TEMP TABLE hist_ids AS SELECT '' AS segment, 0 AS ids WHERE false"
+
+PRODUCT_LIST = """
+CREATE TEMP TABLE plist AS
+SELECT product FROM products UNION SELECT product FROM facts WHERE level = 1
+"""
+
+# Seat x ISO week while the seat is active in the window (weeks with a working day).
+SEAT_WEEKS = """
+CREATE TEMP TABLE seat_weeks AS
+SELECT t.seat, t.team, t.grade, d.week_start, count(*) AS working_days,
+  coalesce(d.week_start < t.start_date + to_months($ramp), false) AS is_ramp
+FROM seats t JOIN days d ON d.is_working
+  AND d.date BETWEEN greatest($ws, coalesce(t.start_date, $ws))
+  AND least($we, coalesce(t.end_date, $we))
+GROUP BY ALL
+"""
+
+# Every active seat-week x product (zeros included), plus the all-products row.
+CELLS = """
+CREATE TEMP TABLE cells AS
+WITH sold AS (
+  SELECT seat, week_start, product, sum(amount) AS amount, sum(units) AS units
+  FROM wk GROUP BY ALL
+), base AS (
+  SELECT w.seat, w.team, w.grade, w.week_start, w.is_ramp, p.product,
+    coalesce(s.amount, 0) AS amount, coalesce(s.units, 0) AS units
+  FROM seat_weeks w CROSS JOIN plist p
+  LEFT JOIN sold s ON s.seat = w.seat AND s.week_start = w.week_start AND s.product = p.product
+)
+SELECT * FROM base
+UNION ALL
+SELECT seat, team, grade, week_start, is_ramp, $all AS product,
+  sum(amount) AS amount, sum(units) AS units
+FROM base GROUP BY seat, team, grade, week_start, is_ramp
+"""
+
+
+def productivity(key: str) -> str:
+    """Return the weekly-productivity query by ``key`` (``grade`` or ``team``)."""
+    if key not in (n.GRADE, n.TEAM):
+        raise ValueError(f"productivity key must be grade or team, not {key!r}")
+    k = quote_ident(key)
+    return f"""
+SELECT {k}, product,
+  count(*) FILTER (WHERE NOT is_ramp) AS seat_weeks,
+  avg(amount) FILTER (WHERE NOT is_ramp) AS mean_amount,
+  median(amount) FILTER (WHERE NOT is_ramp) AS median_amount,
+  avg(units) FILTER (WHERE NOT is_ramp) AS mean_units,
+  median(units) FILTER (WHERE NOT is_ramp) AS median_units,
+  count(*) FILTER (WHERE is_ramp) AS ramp_seat_weeks,
+  avg(amount) FILTER (WHERE is_ramp) AS ramp_mean_amount
+FROM cells GROUP BY {k}, product
+ORDER BY {k}, product <> $all, product
+"""
+
+
+SEATS_TABLE = """
+WITH sw AS (
+  SELECT seat, count(*) AS active_weeks, avg(amount) FILTER (WHERE NOT is_ramp) AS weekly_mean
+  FROM cells WHERE product = $all GROUP BY seat
+), amt AS (SELECT seat, sum(amount) AS amount FROM wk GROUP BY seat)
+SELECT t.seat, t.team, t.grade, t.start_date, t.end_date, t.active_at_end,
+  coalesce(sw.active_weeks, 0) AS active_weeks, coalesce(amt.amount, 0) AS amount,
+  sw.weekly_mean
+FROM seats t LEFT JOIN sw USING (seat) LEFT JOIN amt USING (seat)
+ORDER BY t.seat
+"""
+
+TEAMS_TABLE = """
+WITH g AS (
+  SELECT team, grade, count(*) AS n FROM seats WHERE active_at_end GROUP BY ALL
+), a AS (
+  SELECT team, sum(n) AS seats_active,
+    string_agg(grade || ':' || n, ' ' ORDER BY grade) AS seats_by_grade
+  FROM g GROUP BY team
+), amt AS (SELECT team, sum(amount) AS amount, sum(units) AS units FROM wk GROUP BY team),
+all_teams AS (SELECT team FROM seats UNION SELECT team FROM wk)
+SELECT team, coalesce(a.seats_active, 0) AS seats_active,
+  coalesce(a.seats_by_grade, '') AS seats_by_grade,
+  coalesce(amt.amount, 0) AS amount, coalesce(amt.units, 0) AS units,
+  coalesce(amt.amount, 0) / nullif(sum(amt.amount) OVER (), 0) AS share
+FROM all_teams LEFT JOIN a USING (team) LEFT JOIN amt USING (team)
+ORDER BY team
+"""
+
+# Product x calendar month of the window (every month, zeros included).
+PRODUCT_MONTHS = """
+CREATE TEMP TABLE pm AS
+WITH m AS (
+  SELECT month(date) AS month, min(date) AS first_day,
+    count(*) FILTER (WHERE is_working) AS working_days
+  FROM days WHERE date BETWEEN $ws AND $we GROUP BY 1
+), sold AS (
+  SELECT product, month(month_start) AS month, sum(amount) AS amount, sum(units) AS units
+  FROM wk GROUP BY ALL
+), g AS (
+  SELECT p.product, m.month, m.first_day, coalesce(s.amount, 0) AS amount,
+    coalesce(s.units, 0) AS units, m.working_days,
+    coalesce(s.amount, 0) / nullif(m.working_days, 0) AS per_working_day
+  FROM plist p CROSS JOIN m LEFT JOIN sold s ON s.product = p.product AND s.month = m.month
+)
+SELECT product, month, first_day, amount, units, working_days,
+  amount / nullif(sum(amount) OVER (PARTITION BY product), 0) AS share, per_working_day,
+  CASE WHEN amount > 0 THEN per_working_day / avg(CASE WHEN amount > 0 THEN per_working_day END)
+    OVER (PARTITION BY product) END AS seasonality
+FROM g
+"""
+
+PRODUCT_MONTHS_TABLE = """
+SELECT product, month, amount, units, working_days, share, per_working_day, seasonality
+FROM pm ORDER BY product, first_day
+"""
+
+# Spike statistics per product over its active months (amount > 0): the median monthly
+# per-working-day rate, months above $month_ratio x that median, the ratio to the same
+# calendar months one year earlier, and the capped ("normal") amount.
+SPIKES = """
+CREATE TEMP TABLE spikes AS
+WITH a AS (
+  SELECT product, month, first_day, amount, working_days, per_working_day AS r
+  FROM pm WHERE amount > 0
+), s AS (
+  SELECT product, count(*) AS active_months, median(r) AS med FROM a GROUP BY product
+), dm AS (
+  SELECT month_start, count(*) FILTER (WHERE is_working) AS wd FROM days GROUP BY 1
+), prior AS (
+  SELECT h.product, month(h.month_start) AS month, sum(h.amount) AS amount, sum(dm.wd) AS wd
+  FROM hist h JOIN dm USING (month_start)
+  WHERE NOT h.in_window
+    AND h.month_start >= CAST(date_trunc('month', $ws) - INTERVAL 12 MONTH AS DATE)
+    AND h.month_start <= $we - INTERVAL 12 MONTH
+  GROUP BY ALL HAVING sum(h.amount) > 0 AND sum(dm.wd) > 0
+), y AS (
+  SELECT a.product,
+    (sum(a.amount) / sum(a.working_days)) / (sum(p.amount) / sum(p.wd)) AS yoy_ratio
+  FROM a JOIN prior p USING (product, month) GROUP BY a.product
+), c AS (
+  SELECT a.*, s.active_months, s.med,
+    (s.active_months <= $short_months AND $n_months > $short_months) AS short,
+    a.r > $month_ratio * s.med AS spike_month
+  FROM a JOIN s USING (product)
+)
+SELECT c.product, any_value(c.active_months) AS active_months, any_value(c.med) AS median_rate,
+  any_value(c.short) AS short, max(c.r) / any_value(c.med) AS max_month_ratio,
+  coalesce(list(c.month ORDER BY c.first_day) FILTER (WHERE c.spike_month), []) AS spike_months,
+  arg_min(c.month, c.first_day) AS first_month, arg_max(c.month, c.first_day) AS last_month,
+  any_value(y.yoy_ratio) AS yoy_ratio,
+  sum(CASE WHEN c.spike_month OR (c.short AND c.r > c.med) THEN c.med ELSE c.r END
+      * c.working_days) AS capped_amount
+FROM c LEFT JOIN y USING (product) GROUP BY c.product
+"""
+
+SEGMENTS = """
+CREATE TEMP TABLE segs AS
+WITH f AS (SELECT * FROM facts WHERE level = 2),
+b AS (
+  SELECT segment,
+    coalesce(avg(stock) FILTER (WHERE in_w), avg(stock)) AS stock,
+    coalesce(avg(new) FILTER (WHERE in_w), avg(new)) AS new,
+    coalesce(avg(attrition) FILTER (WHERE in_w), avg(attrition)) AS attrition,
+    coalesce(avg(aum) FILTER (WHERE in_w), avg(aum)) AS aum
+  FROM (SELECT *, month BETWEEN CAST(date_trunc('month', $ws) AS DATE) AND $we AS in_w
+        FROM customers)
+  GROUP BY segment
+), s AS (
+  SELECT coalesce(f.segment, b.segment) AS segment, b.stock, b.new, b.attrition, b.aum,
+    nullif(h.ids, 0) AS ids, coalesce(f.buyers, 0) AS buyers, coalesce(f.units, 0) AS units,
+    coalesce(f.amount, 0) AS amount, f.ticket_std
+  FROM f FULL JOIN b ON f.segment = b.segment
+  LEFT JOIN hist_ids h ON h.segment = coalesce(f.segment, b.segment)
+)
+SELECT segment, coalesce(stock, ids, buyers) AS customers,
+  CASE WHEN stock IS NOT NULL THEN 'customers table'
+       WHEN ids IS NOT NULL THEN 'customer ids in history'
+       ELSE 'buyers (base unknown)' END AS base_source,
+  new, attrition, buyers, buyers / nullif(coalesce(stock, ids, buyers), 0) AS conversion,
+  units, units / nullif(buyers, 0) AS repurchase, amount, amount / nullif(units, 0) AS avg_ticket,
+  ticket_std, aum, amount / nullif(sum(amount) OVER (), 0) AS amount_share
+FROM s ORDER BY segment
+"""
+
+PRODUCT_SEGMENTS = """
+SELECT f.product, f.segment, f.amount, f.units, f.buyers, s.customers,
+  f.buyers / nullif(s.customers, 0) AS conversion, f.units / nullif(f.buyers, 0) AS repurchase,
+  f.amount / nullif(f.units, 0) AS ticket
+FROM facts f JOIN segs s USING (segment)
+WHERE f.level = 0 ORDER BY f.product, f.segment
+"""
+
+PRODUCTS = """
+SELECT p.product, coalesce(d.ticket_mode, 'variable') AS ticket_mode, d.fixed_ticket,
+  coalesce(d.margin_tier, 'standard') AS margin_tier,
+  coalesce(f.amount, 0) AS amount, coalesce(f.units, 0) AS units,
+  coalesce(f.buyers, 0) AS buyers, f.amount / nullif(f.units, 0) AS ticket_mean,
+  f.ticket_q[2] AS ticket_median, f.ticket_q[1] AS ticket_p10, f.ticket_q[3] AS ticket_p90,
+  CASE WHEN d.ticket_mode = 'fixed' AND d.fixed_ticket IS NOT NULL THEN d.fixed_ticket
+       ELSE f.amount / nullif(f.units, 0) END AS planned_ticket,
+  f.first_sale, f.last_sale, coalesce(k.active_months, 0) AS active_months,
+  coalesce(d.sell_from_month,
+    CASE WHEN k.active_months < $n_months THEN k.first_month END) AS sell_from_month,
+  coalesce(d.sell_to_month,
+    CASE WHEN k.active_months < $n_months THEN k.last_month END) AS sell_to_month,
+  coalesce(k.short, false) AS short, coalesce(k.spike_months, []) AS spike_months,
+  k.max_month_ratio, k.yoy_ratio, k.capped_amount, d.product IS NULL AS undeclared
+FROM plist p LEFT JOIN products d USING (product)
+LEFT JOIN (SELECT * FROM facts WHERE level = 1) f USING (product)
+LEFT JOIN spikes k USING (product)
+ORDER BY p.product
+"""
+
+TOTALS = """
+SELECT coalesce(sum(amount), 0) AS amount, coalesce(sum(units), 0) AS units,
+  coalesce(sum(n_rows), 0) AS n_rows, coalesce(sum(return_rows), 0) AS return_rows,
+  coalesce(sum(rows_without_id), 0) AS rows_without_id
+FROM facts WHERE level = 1
+"""
+
+# Data-quality counts (one row).
+QUALITY = """
+SELECT
+  (SELECT coalesce(sum(before_start), 0) FROM wk) AS before_start,
+  (SELECT coalesce(sum(after_end), 0) FROM wk) AS after_end,
+  (SELECT coalesce(sum(n_rows), 0) FROM wk WHERE unknown_seat > 0) AS unknown_seat_rows,
+  (SELECT string_agg(DISTINCT seat, ', ' ORDER BY seat) FROM wk WHERE unknown_seat > 0)
+    AS unknown_seats,
+  (SELECT string_agg(seat, ', ' ORDER BY seat) FROM seats
+    WHERE seat IN (SELECT seat FROM seat_weeks) AND seat NOT IN (SELECT seat FROM wk))
+    AS seats_without_sales,
+  (SELECT count(*) FROM seats
+    WHERE seat IN (SELECT seat FROM seat_weeks) AND seat NOT IN (SELECT seat FROM wk))
+    AS n_seats_without_sales,
+  (SELECT coalesce(sum(amount) FILTER (WHERE units <= 0 AND amount > 0), 0) FROM facts
+    WHERE level = 0) AS amount_without_units,
+  (SELECT coalesce(sum(n_rows) FILTER (WHERE NOT in_window), 0) FROM hist) AS outside_rows,
+  (SELECT coalesce(sum(amount) FILTER (WHERE NOT in_window), 0) FROM hist) AS outside_amount
+"""

@@ -1,0 +1,208 @@
+"""Command-line interface: a thin shell over the library.
+
+Each subcommand is declared as data (name, help, arguments) and implemented by a
+small handler that calls the library. Library errors become a one-line message
+and an exit code; a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, TextIO
+
+from planner.errors import (
+    CalendarError,
+    InputError,
+    MappingError,
+    OutputError,
+    PlannerError,
+    ScenarioError,
+    TargetUnreachableError,
+)
+
+
+class ExitStatus(IntEnum):
+    """Exit codes of the ``planner`` command."""
+
+    OK = 0
+    ERROR = 1
+    BAD_INPUT = 2
+    UNREACHABLE = 3
+
+
+@dataclass
+class Env:
+    """Streams the CLI writes to, passed in so tests run it in-process."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def progress(self, message: str) -> None:
+        """Print a progress line on stderr."""
+        print(f"planner: {message}", file=self.stderr, flush=True)
+
+
+Handler = Callable[[argparse.Namespace, Env], int]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One command-line argument declared as data."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand declared as data."""
+
+    name: str
+    help: str
+    args: tuple[Arg, ...]
+    handler: Callable[[], Handler]
+
+
+def _arg(*flags: str, **options: Any) -> Arg:
+    return Arg(flags, options)
+
+
+def _handler(module: str, name: str) -> Callable[[], Handler]:
+    def load() -> Handler:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+    return load
+
+
+_DATA = _arg("--data", type=Path, help="directory holding sales, seats, products, customers files")
+_MAPPING = _arg("--mapping", help="column mapping TOML (a path, or a builtin name: online_retail, "
+                "superstore)")
+_OUT = _arg("--out", type=Path, required=True, help="output directory")
+_FORCE = _arg("--force", action="store_true", help="replace an existing output directory")
+_SCENARIO = _arg("scenario", type=Path, help="scenario TOML file")
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "sample-data",
+        "write the realistic telesales sample data set",
+        (
+            _arg("out_dir", type=Path, help="directory to write sales, seats, products, customers"),
+            _arg("--seed", type=int, default=7, help="random seed (default 7)"),
+            _arg("--format", dest="fmt", choices=("csv", "parquet"), default="csv",
+                 help="file format (default csv)"),
+            _arg("--parquet", dest="fmt", action="store_const", const="parquet",
+                 help="same as --format parquet"),
+        ),
+        _handler("planner.commands", "cmd_sample_data"),
+    ),
+    Command(
+        "baselines",
+        "compute last year's empirical values (CSVs and baselines.xlsx)",
+        (
+            _arg("scenario", type=Path, nargs="?", help="scenario TOML (instead of --data)"),
+            _DATA,
+            _MAPPING,
+            _OUT,
+            _FORCE,
+            _arg("--window-end", help="last day of the trailing 12-month window (YYYY-MM-DD)"),
+        ),
+        _handler("planner.commands", "cmd_baselines"),
+    ),
+    Command(
+        "drivers",
+        "solve the uplift per lever that reaches the target (drivers.csv, product_targets.csv)",
+        (_SCENARIO, _OUT, _FORCE),
+        _handler("planner.commands", "cmd_drivers"),
+    ),
+    Command(
+        "plan",
+        "run the whole plan: drivers, allocation, workbooks, plan.csv, charts",
+        (
+            _SCENARIO,
+            _OUT,
+            _FORCE,
+            _arg("--lang", choices=("en", "zh"), default="en", help="workbook labels"),
+        ),
+        _handler("planner.commands", "cmd_plan"),
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser from :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="planner", description="Sales-target decomposition planner and optimizer."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+        for arg in command.args:
+            p.add_argument(*arg.flags, **arg.options)
+        p.set_defaults(handler=command.handler)
+    return parser
+
+
+def _status_for(error: PlannerError) -> ExitStatus:
+    if isinstance(error, TargetUnreachableError):
+        return ExitStatus.UNREACHABLE
+    if isinstance(error, InputError | MappingError | ScenarioError | CalendarError | OutputError):
+        return ExitStatus.BAD_INPUT
+    return ExitStatus.ERROR
+
+
+def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
+    """Run the CLI and return its exit status (never raises, never exits).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+    env : Env, optional
+        Streams to write to.
+
+    Returns
+    -------
+    int
+        An :class:`ExitStatus` value.
+    """
+    env = env or Env()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse reports usage errors itself
+        return int(exc.code or 0) if exc.code in (0, None) else int(ExitStatus.BAD_INPUT)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return int(args.handler()(args, env))
+    except PlannerError as exc:
+        if debug:
+            traceback.print_exc(file=env.stderr)
+        status = _status_for(exc)
+        print(f"planner: error: {exc}", file=env.stderr)
+        return int(status)
+    except KeyboardInterrupt:
+        print("planner: interrupted", file=env.stderr)
+        return int(ExitStatus.ERROR)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            traceback.print_exc(file=env.stderr)
+        print(f"planner: unexpected error: {type(exc).__name__}: {exc} "
+              "(run with --debug for the traceback)", file=env.stderr)
+        return int(ExitStatus.ERROR)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Tables describing a driver solution: drivers.csv and product_targets.csv."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planner import names as n
+from planner.drivers.model import Point
+from planner.drivers.tree import DriverTree
+from planner.scenario.schema import DEMAND_KINDS
+
+_BASELINE_OF = {"conversion": "conversion", "repurchase": "repurchase", "ticket": "ticket"}
+
+
+def lever_baseline(tree: DriverTree, name: str, capacity_baselines: dict[str, float]) -> float:
+    """Last year's value of the driver a lever moves, over the lever's scope."""
+    lever = tree.levers[name]
+    if lever.kind in ("productivity", "seats"):
+        return capacity_baselines.get(lever.kind, math.nan)
+    mask = np.array([lever.covers(p, s) for p, s in zip(tree.cells[n.PRODUCT],
+                                                        tree.cells[n.SEGMENT], strict=True)])
+    cells = tree.cells.loc[mask]
+    if cells.empty:
+        return math.nan
+    if lever.kind == "customers":
+        return float(cells.drop_duplicates(n.SEGMENT)["customers"].sum())
+    weights = cells[n.AMOUNT]
+    return float(np.average(cells[_BASELINE_OF[lever.kind]], weights=weights))
+
+
+def drivers_table(tree: DriverTree, point: Point, capacity_baselines: dict[str, float],
+                  capacity_value: float) -> pd.DataFrame:
+    """One row per lever: baseline, uplift, planned value, cap, binding, marginal value.
+
+    ``marginal_value`` is the revenue one more point of uplift (0.01) on the lever
+    would add at the plan, other levers held; for the capacity levers it is the
+    revenue-equivalent of relaxing the capacity constraints (from their duals).
+    """
+    revenue = tree.cells[n.AMOUNT].to_numpy() * np.exp(point.s)
+    demand = tree.cell_levers(DEMAND_KINDS)
+    rows = []
+    for name, lever in tree.levers.items():
+        x = point.x[name]
+        uplift = math.expm1(x)
+        if lever.kind in ("productivity", "seats"):
+            marginal = capacity_value * 0.01 / (1 + uplift)
+        else:
+            touched = np.array([name in row for row in demand])
+            marginal = float(revenue[touched].sum()) * 0.01 / (1 + uplift)
+        base = lever_baseline(tree, name, capacity_baselines)
+        at_cap = (not lever.fixed) and x >= lever.hi - 1e-7
+        rows.append({
+            "lever": name, "kind": lever.kind, "scope": lever.scope, "baseline": base,
+            "uplift": uplift, "planned": base * (1 + uplift), "cap": lever.cap,
+            "binding": "fixed" if lever.fixed else ("cap" if at_cap else ""),
+            "marginal_value": marginal,
+        })
+    return pd.DataFrame(rows, columns=[*n.DRIVERS_COLUMNS, "kind"])
+
+
+def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame) -> pd.DataFrame:
+    """Per product: last year's and the target amount and units."""
+    cells = tree.cells.assign(
+        target_amount=tree.cells[n.AMOUNT].to_numpy() * np.exp(point.s),
+        target_units=tree.cells[n.UNITS].to_numpy() * np.exp(point.o),
+    )
+    by_product = cells.groupby(n.PRODUCT, sort=False)[["target_amount", "target_units"]].sum()
+    base = products.set_index(n.PRODUCT)[[n.AMOUNT, n.UNITS]].rename(
+        columns={n.AMOUNT: "baseline_amount", n.UNITS: "baseline_units"})
+    out = base.join(by_product, how="left").fillna({"target_amount": 0.0, "target_units": 0.0})
+    out = out.reset_index()
+    out["multiple"] = np.where(out["baseline_amount"] > 0,
+                               out["target_amount"] / out["baseline_amount"], np.nan)
+    return out[[*n.PRODUCT_TARGETS_COLUMNS, "multiple"]]
+
+
+def order_multiple(point: Point, tree: DriverTree) -> float:
+    """Growth in the number of sales over all cells."""
+    units = tree.cells[n.UNITS].to_numpy()
+    return float((units * np.exp(point.o)).sum() / units.sum()) if units.sum() else 1.0
+

@@ -1,0 +1,197 @@
+"""Solve the driver model, or explain why the target is out of reach."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner import names as n
+from planner.atomic import atomic_write
+from planner.drivers.model import Point, least_cost, reach
+from planner.drivers.result import drivers_table, product_targets_table
+from planner.drivers.tree import DriverTree
+from planner.errors import TargetUnreachableError
+
+
+@dataclass
+class DriverResult:
+    """The solved uplifts and what they mean per product.
+
+    Attributes
+    ----------
+    target : float
+        Company revenue target.
+    history_total : float
+        Last year's revenue (trailing window).
+    reach_multiple : float
+        Largest multiple of ``history_total`` the levers can reach.
+    drivers : DataFrame
+        ``drivers.csv`` rows.
+    product_targets : DataFrame
+        ``product_targets.csv`` rows.
+    productivity_multiple : float
+        Planned ``1 + u`` of seat productivity.
+    """
+
+    tree: DriverTree
+    point: Point
+    target: float
+    history_total: float
+    reach_multiple: float
+    drivers: pd.DataFrame
+    product_targets: pd.DataFrame
+    productivity_multiple: float
+
+    @property
+    def achieved(self) -> float:
+        """Revenue the uplifts give, multiplied out through the tree."""
+        return self.point.revenue(self.tree)
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write ``drivers.csv`` and ``product_targets.csv`` into ``out_dir``."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, frame in ((n.DRIVERS_CSV, self.drivers),
+                            (n.PRODUCT_TARGETS_CSV, self.product_targets)):
+            paths.append(atomic_write(out_dir / name,
+                                      lambda p, f=frame: f.to_csv(p, index=False)))
+        return paths
+
+
+def solve_drivers(
+    tree: DriverTree,
+    target: float,
+    history_total: float,
+    products: pd.DataFrame,
+    *,
+    buffer: float = 0.10,
+    capacity_baselines: dict[str, float] | None = None,
+    time_limit: float = 60.0,
+) -> DriverResult:
+    """Find the least-stretch uplifts whose product reaches ``target``.
+
+    Parameters
+    ----------
+    tree : DriverTree
+        Cells, levers and capacity (:func:`planner.drivers.tree.build_tree`).
+    target : float
+        Company revenue target.
+    history_total : float
+        Last year's revenue, for multiples.
+    products : DataFrame
+        Baseline products (``product, amount, units``).
+    buffer : float
+        Over-assignment buffer that seat capacity must also cover.
+    capacity_baselines : dict, optional
+        Last year's ``productivity`` (weekly amount per seat) and ``seats``, for the table.
+    time_limit : float
+        Seconds per LP solve.
+
+    Returns
+    -------
+    DriverResult
+
+    Raises
+    ------
+    TargetUnreachableError
+        With the largest reachable multiple, the binding caps and how far each would
+        have to move.
+    """
+    caps = capacity_baselines or {}
+    best = reach(tree, buffer, time_limit)
+    if best is None:
+        raise _capacity_short(tree, buffer)
+    reachable = best.revenue(tree)
+    if reachable < target * (1 - 1e-9):
+        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps)
+    point, prob, handles = least_cost(tree, target, best, buffer, time_limit)
+    capacity_value = _capacity_value(handles)
+    return DriverResult(
+        tree=tree, point=point, target=target, history_total=history_total,
+        reach_multiple=reachable / history_total,
+        drivers=drivers_table(tree, point, caps, capacity_value),
+        product_targets=product_targets_table(tree, point, products),
+        productivity_multiple=math.exp(point.x[tree.productivity]),
+    )
+
+
+def _capacity_value(handles: object) -> float:
+    """Revenue-equivalent of one unit of log capacity, from the duals."""
+    target = getattr(handles, "target", None)
+    lam = target.pi if target is not None and target.pi is not None else 0.0
+    mu = sum((c.pi or 0.0) for c in getattr(handles, "capacity", {}).values())
+    return float(mu / lam) if lam and lam > 1e-12 else 0.0
+
+
+def _capacity_short(tree: DriverTree, buffer: float) -> TargetUnreachableError:
+    prod = tree.levers[tree.productivity]
+    most = tree.seat_multiple * math.exp(prod.hi)
+    text = (f"seat capacity cannot cover even last year's number of sales plus the {buffer:.0%} "
+            f"buffer: seats give {tree.seat_multiple:.2f}x and productivity at most "
+            f"{math.exp(prod.hi):.2f}x, together {most:.2f}x < {1 + buffer:.2f}x")
+    md = (f"# Target unreachable\n\n{text}.\n\nAdd hires ([[hires]]), lower attrition, or raise "
+          f"the cap of lever '{prod.name}'.\n")
+    return TargetUnreachableError(f"target unreachable: {text}", md)
+
+
+def _unreachable(tree: DriverTree, best: Point, target: float, history_total: float,
+                 buffer: float, time_limit: float,
+                 caps: dict[str, float]) -> TargetUnreachableError:
+    reachable = best.revenue(tree)
+    table = drivers_table(tree, best, caps, 0.0)
+    binding = table.loc[table["binding"] == "cap"]
+    rows = []
+    for name in binding["lever"]:
+        needed = _cap_needed(tree, name, target, buffer, time_limit)
+        rows.append((name, tree.levers[name].cap, needed))
+    short = target - reachable
+    head = (f"target {target / history_total:.2f}x ({target:,.0f}) is out of reach: the levers "
+            f"at their caps give at most {reachable / history_total:.2f}x ({reachable:,.0f}), "
+            f"short by {short:,.0f} ({short / target:.1%})")
+    lines = [f"# Target unreachable\n\n{head}.\n", "## Binding caps\n",
+             "| lever | cap | uplift needed with this cap alone raised |", "|---|---|---|"]
+    for name, cap, needed in rows:
+        text = (f"+{needed:.1%}" if needed is not None
+                else "not enough alone (capacity or other caps bind)")
+        lines.append(f"| {name} | +{cap:.1%} | {text} |")
+    lines.append("\n## Levers at the largest reachable point\n")
+    lines.append(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    names = ", ".join(f"{name} (cap +{cap:.0%}"
+                      + (f", needs +{needed:.0%} alone)" if needed is not None else ")")
+                      for name, cap, needed in rows)
+    return TargetUnreachableError(f"{head}; binding caps: {names or 'none'}", "\n".join(lines) + "\n")
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,
+                time_limit: float) -> float | None:
+    """Smallest cap on one lever that reaches the target, others unchanged (bisection)."""
+    lever = tree.levers[name]
+    high = math.log1p(1000.0)
+    top = reach(tree, buffer, time_limit, raise_cap=(name, high))
+    if top is None or top.revenue(tree) < target:
+        return None
+    low = lever.hi
+    for _ in range(40):
+        mid = (low + high) / 2
+        point = reach(tree, buffer, time_limit, raise_cap=(name, mid))
+        if point is not None and point.revenue(tree) >= target:
+            high = mid
+        else:
+            low = mid
+        if high - low < 1e-4:
+            break
+    return math.expm1(high)
+
+
+__all__ = ["DriverResult", "solve_drivers"]

@@ -1,0 +1,133 @@
+"""Read history files (CSV, CSV.gz, Parquet, .xlsx) into raw frames.
+
+A raw frame keeps the user's column names (surrounding spaces removed) and values: CSV
+and Excel cells are read as text (empty cells are missing), Parquet columns keep their
+types. Its index is the data row position, so the spreadsheet-style row number of a row
+is ``index + 2`` (the header is row 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from planner import names
+from planner.errors import InputError, Problem
+
+FIRST_DATA_ROW = 2
+
+
+def suffix_of(path: Path | str) -> str | None:
+    """Return the data suffix of ``path`` (``.csv.gz`` counts as one), or None.
+
+    Examples
+    --------
+    >>> suffix_of("a/sales.CSV.gz")
+    '.csv.gz'
+    >>> suffix_of("notes.txt") is None
+    True
+    """
+    name = Path(path).name.lower()
+    for suffix in sorted(names.DATA_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return None
+
+
+def expected_names(table: str) -> str:
+    """Return the accepted file names of ``table``, e.g. ``sales.csv, sales.csv.gz, ...``."""
+    return ", ".join(f"{table}{s}" for s in names.DATA_SUFFIXES)
+
+
+def find_table_file(data_dir: Path, table: str) -> Path | None:
+    """Return the file of ``table`` in ``data_dir`` (``<table>`` plus a data suffix).
+
+    Returns None when there is none.
+
+    Raises
+    ------
+    InputError
+        When several files match (e.g. ``sales.csv`` and ``sales.parquet``).
+    """
+    found = sorted(
+        p for p in data_dir.iterdir()
+        if p.is_file() and (s := suffix_of(p)) is not None
+        and p.name[: -len(s)].lower() == table
+    )
+    if len(found) > 1:
+        listed = " and ".join(p.name for p in found)
+        raise InputError([Problem(
+            str(data_dir), None, None, None,
+            f"has several {table} files ({listed}); keep only one of them")])
+    return found[0] if found else None
+
+
+def read_frame(path: Path, label: str | None = None) -> pd.DataFrame:
+    """Read one data file into a raw frame.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv``, ``.csv.gz``, ``.parquet`` or ``.xlsx`` file.
+    label : str, optional
+        The file's name in messages (default: the file name).
+
+    Returns
+    -------
+    DataFrame
+        Raw columns as in the file; ``attrs["encoding"]`` is set when a CSV was not UTF-8.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or has no data rows.
+    """
+    label = label or path.name
+    suffix = suffix_of(path)
+    try:
+        if suffix in (".csv", ".csv.gz"):
+            frame = _read_csv(path)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
+        else:
+            raise _problem(label, f"has an unsupported file type; use one of "
+                           f"{', '.join(names.DATA_SUFFIXES)}")
+    except InputError:
+        raise
+    except pd.errors.EmptyDataError as exc:
+        raise _problem(label, "is empty; it needs a header row and at least one data row") \
+            from exc
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+        kind = {".parquet": "Parquet", ".xlsx": "an Excel .xlsx workbook"}.get(suffix, "CSV")
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _problem(label, f"cannot be read as {kind} ({reason}); save it again as "
+                       f"{', '.join(names.DATA_SUFFIXES)} and retry") from exc
+    if len(frame) == 0:
+        raise _problem(label, "has no data rows; add rows below the header row")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as text: pyarrow first (fast), pandas' C parser for its messages."""
+    opts = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    try:
+        return pd.read_csv(path, engine="pyarrow", **opts)
+    except pd.errors.EmptyDataError:
+        raise
+    except Exception:  # noqa: BLE001 - retried below with a parser that names the line
+        pass
+    try:
+        return pd.read_csv(path, engine="c", **opts)
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, engine="c", encoding="latin-1", **opts)
+        frame.attrs["encoding"] = "latin-1"
+        return frame
+
+
+def _problem(label: str, message: str) -> InputError:
+    return InputError([Problem(label, None, None, None, message)])
