@@ -7,15 +7,15 @@ a warehouse engine that provides them:
     Canonical sales rows (see :func:`sales_view`): ``date`` (DATE), ``seat``,
     ``team`` (may be NULL), ``product``, ``segment``, ``amount``, ``units``,
     ``customer_id`` (NULL when unknown).
-``seats``, ``products``, ``customers``
-    The small tables of :class:`planner.dataset.Dataset` (``*_view`` below).
+``seats`` (with ``active_at_end``), ``products``, ``customers``
+    The small tables of :class:`planner.dataset.Dataset` (see :func:`copy_table`).
 ``days``
     One row per day from the prior-year start to the window end: ``date``,
-    ``is_working``, ``week_start`` (the ISO week's Monday).
+    ``is_working``, ``week_start`` (the ISO week's Monday), ``month_start``.
 
 Parameters are named (``$ws``, ``$we``, ...) and bound by the caller. Heavy scans
-of ``sales`` happen in four statements (:data:`BOUNDS`, :data:`HISTORY_MONTHS`,
-:data:`FACTS`, :data:`SEAT_WEEK_SALES`, plus :data:`HISTORY_IDS` when the
+of ``sales`` happen in :data:`BOUNDS`, :data:`HISTORY_MONTHS`, :data:`CUSTOMER_SALES`,
+:data:`TICKET_QUANTILES`, :data:`SEAT_WEEK_SALES` (and :data:`HISTORY_IDS` when the
 customer base is unknown); everything after them reads small temp tables.
 """
 
@@ -27,8 +27,6 @@ from planner import names as n
 
 UNKNOWN_TEAM = "(unknown)"
 ALL_PRODUCTS = "*"
-#: GROUPING(product, segment) values of :data:`FACTS` rows.
-LEVEL_PRODUCT_SEGMENT, LEVEL_PRODUCT, LEVEL_SEGMENT = 0, 1, 2
 
 
 def quote_ident(name: str) -> str:
@@ -46,77 +44,49 @@ def parquet_source(path: str) -> str:
     return f"read_parquet({quote_literal(path)})"
 
 
+def describe(source: str) -> str:
+    """Return a query listing the columns of ``source`` (``column_name``, ...)."""
+    return f"DESCRIBE SELECT * FROM {source}"
+
+
 def sales_view(source: str, columns: Collection[str]) -> str:
     """Return ``CREATE VIEW sales`` over ``source`` with canonical names and types.
 
-    Parameters
-    ----------
-    source : str
-        A FROM-clause item: a registered relation name or :func:`parquet_source`.
-    columns : collection of str
-        The source's column names; optional columns that are absent become
-        constants (segment ``all``, one unit per row, unknown team and customer).
+    ``source`` is a FROM-clause item (a registered relation or :func:`parquet_source`)
+    and ``columns`` its column names. Absent optional columns become constants: no
+    team, segment ``all``, one unit per row, no customer id; missing units count 1.
     """
-
-    def col(name: str, cast: str, default: str) -> str:
+    defaults = {n.TEAM: "CAST(NULL AS VARCHAR)", n.SEGMENT: quote_literal(n.DEFAULT_SEGMENT),
+                n.UNITS: "1.0", n.CUSTOMER_ID: "CAST(NULL AS VARCHAR)"}
+    types = {n.DATE: "DATE", n.AMOUNT: "DOUBLE", n.UNITS: "DOUBLE"}
+    items = []
+    for name in (n.DATE, n.SEAT, n.TEAM, n.PRODUCT, n.SEGMENT, n.AMOUNT, n.UNITS, n.CUSTOMER_ID):
+        expr = f"CAST({quote_ident(name)} AS {types.get(name, 'VARCHAR')})"
         if name not in columns:
-            return f"{default} AS {quote_ident(name)}"
-        expr = f"CAST({quote_ident(name)} AS {cast})"
-        if name == n.CUSTOMER_ID:
+            expr = defaults[name]
+        elif name == n.CUSTOMER_ID:
             expr = f"nullif({expr}, '')"
-        elif default != "NULL":
-            expr = f"coalesce({expr}, {default})"
-        return f"{expr} AS {quote_ident(name)}"
-
-    items = [
-        col(n.DATE, "DATE", "NULL"),
-        col(n.SEAT, "VARCHAR", "NULL"),
-        col(n.TEAM, "VARCHAR", "CAST(NULL AS VARCHAR)"),
-        col(n.PRODUCT, "VARCHAR", "NULL"),
-        col(n.SEGMENT, "VARCHAR", quote_literal(n.DEFAULT_SEGMENT)),
-        col(n.AMOUNT, "DOUBLE", "NULL"),
-        col(n.UNITS, "DOUBLE", "1.0"),
-        col(n.CUSTOMER_ID, "VARCHAR", "CAST(NULL AS VARCHAR)"),
-    ]
-    return "CREATE VIEW sales AS SELECT " + ", ".join(items) + f" FROM {source}"
+        elif name in defaults:
+            expr = f"coalesce({expr}, {defaults[name]})"
+        items.append(f"{expr} AS {quote_ident(name)}")
+    return f"CREATE VIEW sales AS SELECT {', '.join(items)} FROM {source}"
 
 
-SEATS_VIEW = """
-CREATE VIEW seats AS SELECT CAST(seat AS VARCHAR) AS seat, CAST(team AS VARCHAR) AS team,
-  CAST(grade AS VARCHAR) AS grade, CAST(start_date AS DATE) AS start_date,
-  CAST(end_date AS DATE) AS end_date,
-  coalesce(CAST(start_date AS DATE) <= $we, true)
-    AND coalesce(CAST(end_date AS DATE) >= $we, true) AS active_at_end
-FROM seats_src
-"""
+def copy_table(name: str, dates: Collection[str] = (), extra: str = "") -> str:
+    """Return ``CREATE TEMP TABLE name`` copying the registered ``name_src``.
 
-PRODUCTS_VIEW = """
-CREATE VIEW products AS SELECT CAST(product AS VARCHAR) AS product,
-  CAST(ticket_mode AS VARCHAR) AS ticket_mode, CAST(fixed_ticket AS DOUBLE) AS fixed_ticket,
-  CAST(margin_tier AS VARCHAR) AS margin_tier,
-  CAST(sell_from_month AS INTEGER) AS sell_from_month,
-  CAST(sell_to_month AS INTEGER) AS sell_to_month
-FROM products_src
-"""
+    ``dates`` are cast to DATE; ``extra`` adds ``expression AS column`` items.
+    """
+    cols = ", ".join(f"CAST({quote_ident(c)} AS DATE) AS {quote_ident(c)}" for c in dates)
+    star = f"* REPLACE ({cols})" if cols else "*"
+    return f"CREATE TEMP TABLE {name} AS SELECT {star}{', ' + extra if extra else ''} " \
+        f"FROM (SELECT * FROM {name}_src)"
 
-CUSTOMERS_VIEW = """
-CREATE VIEW customers AS SELECT CAST(month AS DATE) AS month, CAST(segment AS VARCHAR) AS segment,
-  CAST(stock AS DOUBLE) AS stock, CAST(new AS DOUBLE) AS new,
-  CAST(attrition AS DOUBLE) AS attrition, CAST(aum AS DOUBLE) AS aum
-FROM customers_src
-"""
 
-DAYS_VIEW = """
-CREATE VIEW days AS SELECT CAST(date AS DATE) AS date, is_working,
-  CAST(week_start AS DATE) AS week_start, CAST(date_trunc('month', date) AS DATE) AS month_start
-FROM days_src
-"""
+SETUP = "SET preserve_insertion_order = false"
+ACTIVE_AT_END = "coalesce(start_date <= $we, true) AND coalesce(end_date >= $we, true)"
 
-BOUNDS = """
-SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows,
-  coalesce(sum(amount), 0) AS amount
-FROM sales
-"""
+BOUNDS = "SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows FROM sales"
 
 # Product x month over all history (prior-year comparison, rows outside the window).
 HISTORY_MONTHS = """
@@ -126,23 +96,47 @@ SELECT product, CAST(date_trunc('month', date) AS DATE) AS month_start,
 FROM sales GROUP BY ALL
 """
 
-# Window totals by product, by segment and by product x segment. Buyers are distinct
-# customer ids plus, for rows without an id, their units. Tickets: positive rows only.
-FACTS = """
-CREATE TEMP TABLE facts AS
-SELECT product, segment, GROUPING(product, segment) AS level, count(*) AS n_rows,
-  sum(amount) AS amount, sum(units) AS units,
-  count(DISTINCT customer_id)
-    + coalesce(sum(units) FILTER (WHERE customer_id IS NULL), 0) AS buyers,
-  count(*) FILTER (WHERE customer_id IS NULL) AS rows_without_id,
-  count(*) FILTER (WHERE amount < 0) AS return_rows,
-  quantile_cont(ticket, [0.1, 0.5, 0.9]) AS ticket_q, stddev_samp(ticket) AS ticket_std,
+# Window sales by product x segment x customer (one row per buyer; rows without a
+# customer id fall in one NULL group), with sums for the ticket mean and variance.
+# Tickets (amount / units) come from positive rows only.
+CUSTOMER_SALES = """
+CREATE TEMP TABLE cust AS
+SELECT product, segment, customer_id, count(*) AS n_rows, sum(amount) AS amount,
+  sum(units) AS units, count(*) FILTER (WHERE amount < 0) AS return_rows,
+  count(ticket) AS n_ticket, sum(ticket) AS s_ticket, sum(ticket * ticket) AS ss_ticket,
   min(date) AS first_sale, max(date) AS last_sale
 FROM (
   SELECT *, CASE WHEN amount > 0 AND units > 0 THEN amount / units END AS ticket
   FROM sales WHERE date BETWEEN $ws AND $we
 )
-GROUP BY GROUPING SETS ((product), (segment), (product, segment))
+GROUP BY product, segment, customer_id
+"""
+
+TICKET_QUANTILES = """
+CREATE TEMP TABLE tq AS
+SELECT product, quantile_cont(amount / units, [0.1, 0.5, 0.9]) AS ticket_q
+FROM sales WHERE date BETWEEN $ws AND $we AND amount > 0 AND units > 0
+GROUP BY product
+"""
+
+# Window totals by product (level 1), segment (level 2) and product x segment (level 0).
+# Buyers are distinct customer ids plus, for rows without an id, their units.
+FACTS = """
+CREATE TEMP TABLE facts AS
+WITH f AS (
+  SELECT product, segment, GROUPING(product, segment) AS level, sum(n_rows) AS n_rows,
+    sum(amount) AS amount, sum(units) AS units,
+    count(DISTINCT customer_id)
+      + coalesce(sum(units) FILTER (WHERE customer_id IS NULL), 0) AS buyers,
+    coalesce(sum(n_rows) FILTER (WHERE customer_id IS NULL), 0) AS rows_without_id,
+    sum(return_rows) AS return_rows,
+    CASE WHEN sum(n_ticket) > 1 THEN sqrt(greatest(0, (sum(ss_ticket)
+      - sum(s_ticket) * sum(s_ticket) / sum(n_ticket)) / (sum(n_ticket) - 1))) END AS ticket_std,
+    min(first_sale) AS first_sale, max(last_sale) AS last_sale
+  FROM cust GROUP BY GROUPING SETS ((product), (segment), (product, segment))
+)
+SELECT f.*, CASE WHEN f.level = 1 THEN tq.ticket_q END AS ticket_q
+FROM f LEFT JOIN tq ON f.product = tq.product
 """
 
 # Window sales by seat x product x ISO week x month, with the seat's team and counts
@@ -161,11 +155,15 @@ WHERE s.date BETWEEN $ws AND $we
 GROUP BY ALL
 """
 
+# Distinct customer ids per segment over all history: the fallback customer base, only
+# scanned when some segment is missing from the customers table.
+SEGMENTS_WITHOUT_BASE = """
+SELECT count(*) FROM facts WHERE level = 2 AND segment NOT IN (SELECT segment FROM customers)
+"""
 HISTORY_IDS = """
 CREATE TEMP TABLE hist_ids AS
 SELECT segment, count(DISTINCT customer_id) AS ids FROM sales GROUP BY segment
 """
-
 EMPTY_HISTORY_IDS = "CREATE TEMP TABLE hist_ids AS SELECT '' AS segment, 0 AS ids WHERE false"
 
 PRODUCT_LIST = """
@@ -244,7 +242,7 @@ WITH g AS (
   FROM g GROUP BY team
 ), amt AS (SELECT team, sum(amount) AS amount, sum(units) AS units FROM wk GROUP BY team),
 all_teams AS (SELECT team FROM seats UNION SELECT team FROM wk)
-SELECT team, coalesce(a.seats_active, 0) AS seats_active,
+SELECT team, CAST(coalesce(a.seats_active, 0) AS BIGINT) AS seats_active,
   coalesce(a.seats_by_grade, '') AS seats_by_grade,
   coalesce(amt.amount, 0) AS amount, coalesce(amt.units, 0) AS units,
   coalesce(amt.amount, 0) / nullif(sum(amt.amount) OVER (), 0) AS share
@@ -274,6 +272,8 @@ SELECT product, month, first_day, amount, units, working_days,
     OVER (PARTITION BY product) END AS seasonality
 FROM g
 """
+
+SEGMENTS_TABLE = "SELECT * FROM segs ORDER BY segment"
 
 PRODUCT_MONTHS_TABLE = """
 SELECT product, month, amount, units, working_days, share, per_working_day, seasonality
@@ -386,20 +386,17 @@ FROM facts WHERE level = 1
 
 # Data-quality counts (one row).
 QUALITY = """
-SELECT
-  (SELECT coalesce(sum(before_start), 0) FROM wk) AS before_start,
-  (SELECT coalesce(sum(after_end), 0) FROM wk) AS after_end,
-  (SELECT coalesce(sum(n_rows), 0) FROM wk WHERE unknown_seat > 0) AS unknown_seat_rows,
-  (SELECT string_agg(DISTINCT seat, ', ' ORDER BY seat) FROM wk WHERE unknown_seat > 0)
-    AS unknown_seats,
-  (SELECT string_agg(seat, ', ' ORDER BY seat) FROM seats
-    WHERE seat IN (SELECT seat FROM seat_weeks) AND seat NOT IN (SELECT seat FROM wk))
-    AS seats_without_sales,
-  (SELECT count(*) FROM seats
-    WHERE seat IN (SELECT seat FROM seat_weeks) AND seat NOT IN (SELECT seat FROM wk))
-    AS n_seats_without_sales,
-  (SELECT coalesce(sum(amount) FILTER (WHERE units <= 0 AND amount > 0), 0) FROM facts
-    WHERE level = 0) AS amount_without_units,
-  (SELECT coalesce(sum(n_rows) FILTER (WHERE NOT in_window), 0) FROM hist) AS outside_rows,
-  (SELECT coalesce(sum(amount) FILTER (WHERE NOT in_window), 0) FROM hist) AS outside_amount
+WITH idle AS (SELECT seat FROM seat_weeks EXCEPT SELECT seat FROM wk),
+w AS (SELECT sum(before_start) AS b, sum(after_end) AS e,
+  sum(n_rows) FILTER (WHERE unknown_seat > 0) AS u,
+  string_agg(DISTINCT seat, ', ' ORDER BY seat) FILTER (WHERE unknown_seat > 0) AS us FROM wk)
+SELECT coalesce(w.b, 0) AS before_start, coalesce(w.e, 0) AS after_end,
+  coalesce(w.u, 0) AS unknown_seat_rows, w.us AS unknown_seats,
+  (SELECT string_agg(seat, ', ' ORDER BY seat) FROM idle) AS seats_without_sales,
+  (SELECT count(*) FROM idle) AS n_seats_without_sales,
+  (SELECT coalesce(sum(amount), 0) FROM facts WHERE level = 0 AND units <= 0 AND amount > 0)
+    AS amount_without_units,
+  (SELECT coalesce(sum(n_rows), 0) FROM hist WHERE NOT in_window) AS outside_rows,
+  (SELECT coalesce(sum(amount), 0) FROM hist WHERE NOT in_window) AS outside_amount
+FROM w
 """

@@ -65,19 +65,14 @@ MULTIPLY = "multiply"
 COLUMN = "column"
 VALUE = "value"
 SECTION_KEYS = ("file", "columns", "values", "options", "derive")
-SALES_OPTIONS = (
-    "returns", "drop_duplicates", "exclude", "exclude_prefix", "keep_top", "drop_missing",
-    "date_format",
-)
+SALES_OPTIONS = ("returns", "drop_duplicates", "exclude", "exclude_prefix", "keep_top",
+                 "drop_missing", "date_format")
 OTHER_OPTIONS = ("date_format",)
 DERIVE_KEYS = (names.TEAM, names.GRADE)
 KEEP_TOP_COLUMNS = (names.PRODUCT, names.SEGMENT)
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sales": names.SALES_COLUMNS,
-    "seats": names.SEATS_COLUMNS,
-    "products": names.PRODUCTS_COLUMNS,
-    "customers": names.CUSTOMERS_COLUMNS,
-}
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = dict(zip(names.TABLES, (
+    names.SALES_COLUMNS, names.SEATS_COLUMNS, names.PRODUCTS_COLUMNS, names.CUSTOMERS_COLUMNS,
+), strict=True))
 DEFAULT_OTHER = "OTHER"
 TEXT_COLUMNS = (
     names.SEAT, names.TEAM, names.GRADE, names.PRODUCT, names.SEGMENT, names.CUSTOMER_ID,
@@ -197,9 +192,23 @@ def builtin_mapping(name: str) -> Path:
 def builtin_names() -> list[str]:
     """Return the names of the builtin mappings."""
     folder = resources.files("planner").joinpath("mappings")
-    if not folder.is_dir():
-        return []
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    found = folder.iterdir() if folder.is_dir() else []
+    return sorted(p.name[:-5] for p in found if p.name.endswith(".toml"))
+
+
+def resolve_mapping(mapping: DatasetMapping | Path | str | None) -> DatasetMapping:
+    """Return ``mapping`` as a DatasetMapping (file path, builtin name or None)."""
+    if mapping is None:
+        return default_mapping()
+    if isinstance(mapping, DatasetMapping):
+        return mapping
+    path = Path(mapping)
+    if path.is_file():
+        return load_mapping(path)
+    if isinstance(mapping, str) and mapping in builtin_names():
+        return load_mapping(builtin_mapping(mapping))
+    raise MappingError(f"mapping file {str(mapping)!r} not found; give a .toml file or a "
+                       f"builtin mapping name ({', '.join(builtin_names())})")
 
 
 def load_mapping(path: Path | str) -> DatasetMapping:

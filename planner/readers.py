@@ -8,12 +8,14 @@ is ``index + 2`` (the header is row 1).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from planner import names
 from planner.errors import InputError, Problem
+from planner.mapping import TableMapping
 
 FIRST_DATA_ROW = 2
 
@@ -61,6 +63,49 @@ def find_table_file(data_dir: Path, table: str) -> Path | None:
             str(data_dir), None, None, None,
             f"has several {table} files ({listed}); keep only one of them")])
     return found[0] if found else None
+
+
+def read_table(data_dir: Path, tm: TableMapping, source: str) -> tuple[str, pd.DataFrame] | None:
+    """Find and read the file of one table as its mapping says.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder.
+    tm : TableMapping
+        The table's mapping (``file`` relative to ``data_dir``, or None for
+        ``<table>.<suffix>``).
+    source : str
+        The mapping's name, for messages.
+
+    Returns
+    -------
+    (str, DataFrame) or None
+        The file's name in messages and its raw frame; None when an optional table has
+        no file or is derived.
+
+    Raises
+    ------
+    InputError
+        When the file is missing (sales, or a file the mapping names) or unreadable.
+    """
+    if tm.derive is not None:
+        return None
+    if tm.file is not None:
+        path = data_dir / tm.file
+        if not path.is_file():
+            raise _problem(tm.file, f"not found in {data_dir} (named in [{tm.table}] file of "
+                           f"{source}); check the file name or the folder")
+    else:
+        path = find_table_file(data_dir, tm.table)
+        if path is None and tm.table != "sales":
+            return None
+        if path is None:
+            raise InputError([Problem(str(data_dir), None, None, None,
+                                      f"has no sales file; expected one of "
+                                      f"{expected_names('sales')}, or a mapping naming it")])
+    label = tm.file or path.name
+    return label, read_frame(path, label)
 
 
 def read_frame(path: Path, label: str | None = None) -> pd.DataFrame:
@@ -119,14 +164,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, engine="pyarrow", **opts)
     except pd.errors.EmptyDataError:
         raise
-    except Exception:  # noqa: BLE001 - retried below with a parser that names the line
-        pass
-    try:
-        return pd.read_csv(path, engine="c", **opts)
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, engine="c", encoding="latin-1", **opts)
-        frame.attrs["encoding"] = "latin-1"
-        return frame
+    except Exception as exc:  # noqa: BLE001 - retried below (quoted newlines, encodings)
+        first = exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(path, engine="c", index_col=False, **opts)
+        except pd.errors.ParserWarning:  # a row longer than the header: pyarrow says which
+            raise first from None
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, engine="c", index_col=False, encoding="latin-1", **opts)
+            frame.attrs["encoding"] = "latin-1"
+            return frame
 
 
 def _problem(label: str, message: str) -> InputError:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+import numpy as np
 import pulp
 
 from planner.errors import ModelError
+from planner.lp import LinearProgram, Solution
 
 
 class SolveStatus(Enum):
@@ -69,3 +71,70 @@ def solve_pulp(problem: pulp.LpProblem, time_limit: float = 600.0) -> SolveStatu
     """
     problem.solve(pulp_solver(time_limit))
     return _PULP_STATUS.get(problem.status, SolveStatus.NOT_SOLVED)
+
+
+def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
+                threads: int = 0) -> Solution:
+    """Solve a :class:`planner.lp.LinearProgram` with HiGHS through highspy.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The model, built by a pure builder.
+    method : {"ipm", "simplex", "choose"}
+        HiGHS solver; interior point scales best on large plans.
+    time_limit : float
+        Seconds before HiGHS gives up.
+    threads : int
+        Threads for HiGHS (0 = its default).
+
+    Returns
+    -------
+    Solution
+        ``status`` is a :class:`SolveStatus` value; read values only when optimal.
+    """
+    import highspy
+
+    a = lp.matrix()
+    arrays = lp.arrays()
+    model = highspy.HighsLp()
+    model.num_col_ = lp.n_cols
+    model.num_row_ = lp.n_rows
+    inf = highspy.kHighsInf
+    model.col_cost_ = arrays["cost"]
+    model.col_lower_ = np.where(np.isinf(arrays["lb"]), -inf, arrays["lb"])
+    model.col_upper_ = np.where(np.isinf(arrays["ub"]), inf, arrays["ub"])
+    model.row_lower_ = np.where(np.isinf(arrays["lower"]), -inf, arrays["lower"])
+    model.row_upper_ = np.where(np.isinf(arrays["upper"]), inf, arrays["upper"])
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = a.indptr
+    model.a_matrix_.index_ = a.indices
+    model.a_matrix_.value_ = a.data
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", method)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("random_seed", 0)
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    h.passModel(model)
+    h.run()
+    status = h.getModelStatus()
+    mapping = {
+        highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+        highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+        highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    }
+    result = mapping.get(status, SolveStatus.NOT_SOLVED)
+    if result is not SolveStatus.OPTIMAL:
+        empty = np.zeros(0)
+        return Solution(result.value, float("nan"), empty, empty, empty)
+    sol = h.getSolution()
+    return Solution(
+        SolveStatus.OPTIMAL.value,
+        float(h.getInfo().objective_function_value),
+        np.asarray(sol.col_value),
+        np.asarray(sol.row_value),
+        np.asarray(sol.row_dual),
+    )

@@ -190,7 +190,10 @@ def to_dates(raw: pd.Series, col: Collector, column: str, message: str,
         dates = raw
     else:
         text = raw.astype("str").str.strip()
-        dates = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+        try:
+            dates = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+        except ValueError:  # mixed time zones: compare in UTC
+            dates = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce", utc=True)
         col.flag(column, dates.isna() & present(raw), raw, message)
     dates = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
     dates = dates.astype(DATE_UNIT).dt.normalize()

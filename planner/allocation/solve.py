@@ -1,0 +1,179 @@
+"""Solve the allocation LP; read the plan, the binding rules and their marginal values.
+
+When a slack column is used the targets cannot all be met: the rules that give
+are named in the user's words (``capacity of team T07 in 2027-W05..W08 short by
+1.2m``) and :class:`planner.errors.TargetUnreachableError` is raised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner import names as n
+from planner.allocation.model import AllocationInputs, build_allocation
+from planner.errors import ModelError, TargetUnreachableError
+from planner.lp import LinearProgram, Solution
+from planner.scenario.model import SolverOptions
+from planner.solver import SolveStatus, solve_highs
+
+SLACK_BLOCKS = {
+    "product_short": "product_target",
+    "capacity_over": "capacity",
+    "fairness_under": "fairness",
+    "fairness_over": "fairness",
+    "supply_over": "supply",
+    "mix_slack": "mix",
+}
+
+
+def money(value: float) -> str:
+    """Short amount text: 1.2m, 3.4bn, 950k."""
+    v = abs(value)
+    for limit, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if v >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:.0f}"
+
+
+def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, LinearProgram, Solution]:
+    """Build and solve the allocation.
+
+    Parameters
+    ----------
+    inputs : AllocationInputs
+    options : SolverOptions, optional
+
+    Returns
+    -------
+    (plan, binding, lp, solution)
+        ``plan``: ``team, product, slot, week, month, amount``; ``binding``: ``family, label,
+        slack, marginal_value, meaning``.
+
+    Raises
+    ------
+    TargetUnreachableError
+        When a rule must give; the message and diagnosis name each one.
+    """
+    options = options or SolverOptions()
+    lp, cells = build_allocation(inputs)
+    solution = solve_highs(lp, method=options.method, time_limit=options.time_limit,
+                           threads=options.threads)
+    if solution.status != SolveStatus.OPTIMAL.value:
+        raise ModelError(f"allocation model: HiGHS ended with status '{solution.status}'; "
+                         "raise [solver] time_limit or try method = \"simplex\"")
+    s = inputs.scale
+    plan = cells.drop(columns="reference").assign(
+        amount=np.maximum(solution.x[lp.blocks["amount"].cols()], 0.0) * s)
+    problems = shortfalls(lp, solution, s, inputs)
+    if problems:
+        head = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5
+                                          else "")
+        md = "# Allocation infeasible\n\nThe targets cannot all be met. What must give:\n\n"
+        md += "\n".join(f"- {p}" for p in problems) + "\n"
+        raise TargetUnreachableError(f"allocation infeasible: {head}", md)
+    return plan, binding_rows(lp, solution, s), lp, solution
+
+
+def shortfalls(lp: LinearProgram, solution: Solution, s: float,
+               inputs: AllocationInputs) -> list[str]:
+    """Describe every slack in use, in the user's words."""
+    tol = 1e-6 * max(float(inputs.products["target"].sum()) / s, 1.0)
+    out: list[str] = []
+    for block in SLACK_BLOCKS:
+        if block not in lp.blocks:
+            continue
+        used = solution.values(lp, block)
+        used = used.loc[used["value"] > tol]
+        if used.empty:
+            continue
+        if block == "capacity_over":
+            out += _capacity_text(used, s)
+        elif block == "product_short":
+            out += [f"product {r.product} target short by {money(r.value * s)}"
+                    for r in used.itertuples()]
+        elif block.startswith("fairness"):
+            side = "below" if block.endswith("under") else "above"
+            out += [f"team {r.team} {side} the fairness band by {money(r.value * s)}"
+                    for r in used.itertuples()]
+        elif block == "supply_over":
+            out += [f"supply of product {r.product} in {r.month} exceeded by {money(r.value * s)}"
+                    for r in used.itertuples()]
+        else:
+            out += _mix_text(used, inputs, s)
+    return out
+
+
+def _capacity_text(used: pd.DataFrame, s: float) -> list[str]:
+    out = []
+    for team, group in used.groupby(n.TEAM, sort=False):
+        weeks = sorted(group[n.WEEK])
+        runs: list[list[str]] = []
+        for week in weeks:
+            if runs and _next_week(runs[-1][-1]) == week:
+                runs[-1].append(week)
+            else:
+                runs.append([week])
+        for run in runs:
+            total = group.loc[group[n.WEEK].isin(run), "value"].sum() * s
+            span = run[0] if len(run) == 1 else f"{run[0]}..W{run[-1][-2:]}"
+            out.append(f"capacity of team {team} in {span} short by {money(total)}")
+    return out
+
+
+def _next_week(week: str) -> str:
+    start = pd.Timestamp.fromisocalendar(int(week[:4]), int(week[-2:]), 1) + pd.Timedelta(days=7)
+    iso = start.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _mix_text(used: pd.DataFrame, inputs: AllocationInputs, s: float) -> list[str]:
+    out = []
+    total = float(inputs.products["target"].sum())
+    for r in used.itertuples():
+        rule = inputs.mix.loc[inputs.mix["rule"] == r.rule].iloc[0]
+        label = f"{rule['tier']}-margin {'minimum' if rule['sense'] == 'min' else 'maximum'}"
+        if rule["kind"] == "share":
+            out.append(f"{label} short by {r.value * s / total * 100:.1f} points")
+        elif rule["kind"] == "units":
+            out.append(f"{label} short by {r.value:,.0f} units")
+        else:
+            out.append(f"{label} short by {money(r.value * s)}")
+    return out
+
+
+def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFrame:
+    """Binding rows of the rule families with their duals as marginal values.
+
+    ``marginal_value`` is the change in the plan's weighted deviation from its
+    history-shaped targets (in amount) per extra unit of the rule's bound.
+    """
+    frames = []
+    meanings = {
+        "capacity": "deviation avoided per extra unit of weekly capacity (amount)",
+        "supply": "deviation avoided per extra unit of monthly supply (amount)",
+        "fairness": "deviation avoided per unit of wider fairness band (amount)",
+        "mix": "deviation avoided per unit of looser mix rule",
+        "product_target": "deviation cost per extra unit of product target (amount)",
+    }
+    for family, meaning in meanings.items():
+        if family not in lp.families:
+            continue
+        rows = solution.rows(lp, family)
+        scale = np.abs(rows[["lower", "upper"]].replace([np.inf, -np.inf], np.nan)).max(axis=1)
+        tight = np.minimum(np.abs(rows["activity"] - rows["lower"]),
+                           np.abs(rows["upper"] - rows["activity"]))
+        binding = rows.loc[(np.abs(rows["dual"]) > 1e-9)
+                           & (tight <= 1e-6 * np.maximum(scale.fillna(1.0), 1.0))]
+        if binding.empty:
+            continue
+        keys = [c for c in binding.columns if c not in ("activity", "lower", "upper", "dual")]
+        label = binding[keys].astype(str).agg(" ".join, axis=1)
+        frames.append(pd.DataFrame({
+            "family": family, "label": label.to_numpy(),
+            "slack": 0.0, "marginal_value": binding["dual"].to_numpy(), "meaning": meaning,
+        }))
+    if not frames:
+        return pd.DataFrame(columns=["family", "label", "slack", "marginal_value", "meaning"])
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,425 @@
+"""Empirical baselines a planner reads off last year's history.
+
+:func:`compute_baselines` runs the SQL of :mod:`planner.baseline_sql` in an embedded,
+in-memory DuckDB connection and returns a :class:`Baselines` of plain DataFrames.
+Sales can be a DataFrame or a Parquet path that DuckDB scans without pandas.
+
+Spike rule
+----------
+Per product, over its *active months* (calendar months of the window with a positive
+net amount), take each month's rate per working day and the median of those rates.
+A product is a spike (``is_spike``) when any of these holds:
+
+* **short**: active in at most :data:`SPIKE_SHORT_MONTHS` months of a longer window;
+* **spike month**: a month's rate is above :data:`SPIKE_MONTH_RATIO` x the median;
+* **jump**: its rate over its active months is above :data:`SPIKE_YOY_RATIO` x the
+  rate of the same calendar months one year earlier (when history covers them).
+
+``normalised_amount`` is the "normal year" value: the window amount for a product
+that is not a spike; otherwise the sum over active months of rate x working days,
+with spike months capped at the median rate (for a short product every month is
+capped at the median), divided by the jump ratio when the jump rule fired (last
+year's level). ``spike_reason`` says which rules fired, in plain words.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from planner import baseline_sql as sql
+from planner import names as n
+from planner.atomic import atomic_write
+from planner.calendar import day_table
+from planner.dataset import Dataset
+from planner.errors import InputError, Problem
+
+SPIKE_SHORT_MONTHS = 4
+SPIKE_MONTH_RATIO = 3.0
+SPIKE_YOY_RATIO = 2.0
+#: Files written by :meth:`Baselines.write`: ``baselines_<table>.csv`` and the workbook.
+CSV_PREFIX = "baselines_"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MAX_NAMES = 20
+_PERCENT = frozenset({"share", "conversion", "amount_share"})
+
+SalesSource = pd.DataFrame | str | os.PathLike[str]
+
+
+@dataclass
+class Baselines:
+    """Last year's empirical values, one DataFrame per topic.
+
+    Attributes
+    ----------
+    window_start, window_end : Timestamp
+        The trailing window (both days inclusive).
+    total_amount, total_units : float
+        Net sales in the window.
+    products, product_months, segments, product_segments : DataFrame
+        Per product, per product x calendar month, per customer segment and per
+        product x segment (``customers * conversion * repurchase * ticket == amount``).
+    productivity_grade, productivity_team : DataFrame
+        Weekly figures per seat by grade (or team) and product (``"*"``: all).
+    seats, teams : DataFrame
+        Per seat and per team.
+    report : DataFrame
+        Data-quality report (``item``, ``value``).
+    settings : dict
+        Window, ramp months, country and the spike thresholds used.
+    """
+
+    window_start: pd.Timestamp
+    window_end: pd.Timestamp
+    total_amount: float
+    total_units: float
+    products: pd.DataFrame
+    product_months: pd.DataFrame
+    segments: pd.DataFrame
+    product_segments: pd.DataFrame
+    productivity_grade: pd.DataFrame
+    productivity_team: pd.DataFrame
+    seats: pd.DataFrame
+    teams: pd.DataFrame
+    report: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return every table by name, settings and totals first, report last."""
+        rows = list(self.settings.items())
+        rows += [("total_amount", self.total_amount), ("total_units", self.total_units)]
+        return {
+            "settings": pd.DataFrame(rows, columns=["item", "value"]),
+            "products": self.products,
+            "product_months": self.product_months,
+            "segments": self.segments,
+            "product_segments": self.product_segments,
+            "productivity_grade": self.productivity_grade,
+            "productivity_team": self.productivity_team,
+            "seats": self.seats,
+            "teams": self.teams,
+            "report": self.report,
+        }
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write ``baselines_<table>.csv`` per table and ``baselines.xlsx``, atomically.
+
+        Parameters
+        ----------
+        out_dir : Path
+            Directory, created when missing. Each file is replaced only once written.
+
+        Returns
+        -------
+        list of Path
+            The files written, CSVs first.
+        """
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tables = self.tables()
+        paths = [
+            atomic_write(out_dir / f"{CSV_PREFIX}{name}.csv",
+                         lambda p, f=frame: f.to_csv(p, index=False))
+            for name, frame in tables.items()
+        ]
+        paths.append(atomic_write(out_dir / n.BASELINES_XLSX, lambda p: _write_xlsx(tables, p)))
+        return paths
+
+
+def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per table: bold header, frozen header row, number formats, widths."""
+    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd",
+                        date_format="yyyy-mm-dd") as writer:
+        book = writer.book
+        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1,
+                                "text_wrap": True, "valign": "top"})
+        fmts = {k: book.add_format({"num_format": v}) for k, v in
+                (("pct", "0.0%"), ("float", "#,##0.00"), ("int", "#,##0"))}
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            sheet.freeze_panes(1, 0)
+            for i, col in enumerate(frame.columns):
+                sheet.write(0, i, str(col), head)
+                values = frame[col]
+                kind = ("pct" if col in _PERCENT else "float"
+                        if pd.api.types.is_float_dtype(values) else "int"
+                        if pd.api.types.is_integer_dtype(values) else None)
+                text = values.head(500).astype(str)
+                width = max([len(str(col)), *text.str.len().tolist(), 6])
+                sheet.set_column(i, i, min(width + 2, 60), fmts.get(kind or ""))
+
+
+def trailing_window(last_sale: date | pd.Timestamp, window_end: date | None,
+                    months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the trailing window ``(start, end)``, both inclusive.
+
+    Parameters
+    ----------
+    last_sale : date
+        Date of the last sale; the default end is the end of its month.
+    window_end : date or None
+        Last day of the window, taken as given.
+    months : int
+        Window length in months.
+
+    Examples
+    --------
+    >>> [str(d.date()) for d in trailing_window(date(2026, 10, 9), None, 12)]
+    ['2025-11-01', '2026-10-31']
+    """
+    if months < 1:
+        raise ValueError(f"trailing_months must be at least 1, not {months}")
+    if window_end is None:
+        end = pd.Timestamp(last_sale).normalize() + pd.offsets.MonthEnd(0)
+    else:
+        end = pd.Timestamp(window_end).normalize()
+    return end + pd.Timedelta(days=1) - pd.DateOffset(months=months), end
+
+
+def _frame(df: pd.DataFrame | None, columns: tuple[str, ...], dates: tuple[str, ...] = (),
+           numbers: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Reindex a small table to ``columns`` with stable dtypes for DuckDB."""
+    out = (df if df is not None else pd.DataFrame()).reindex(columns=list(columns))
+    conv = {c: pd.to_datetime(out[c]) for c in dates}
+    conv |= {c: pd.to_numeric(out[c], errors="coerce").astype("float64") for c in numbers}
+    conv |= {c: out[c].astype("str") for c in columns if c not in conv}
+    return pd.DataFrame(conv, index=out.index).loc[:, list(columns)]
+
+
+def _register_sales(con: duckdb.DuckDBPyConnection, sales: SalesSource) -> str:
+    """Create the ``sales`` view; return the source's name for messages."""
+    if isinstance(sales, pd.DataFrame):
+        con.register("sales_src", sales)
+        source, label = "sales_src", "sales"
+    else:
+        source, label = sql.parquet_source(os.fspath(sales)), os.fspath(sales)
+    columns = con.execute(f"DESCRIBE SELECT * FROM {source}").df()["column_name"].tolist()
+    missing = [c for c in n.SALES_REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            Problem(label, None, c, None, "column is missing: map a sales column to it")
+            for c in missing
+        )
+    con.execute(sql.sales_view(source, columns))
+    return label
+
+
+def _register_small(con: duckdb.DuckDBPyConnection, dataset: Dataset, days: pd.DataFrame,
+                    params: dict[str, Any]) -> None:
+    """Copy seats, products, customers and days into temp tables."""
+    con.register("seats_src", _frame(dataset.seats, n.SEATS_COLUMNS,
+                                     dates=(n.START_DATE, n.END_DATE)))
+    con.register("products_src", _frame(
+        dataset.products, n.PRODUCTS_COLUMNS,
+        numbers=(n.FIXED_TICKET, n.SELL_FROM_MONTH, n.SELL_TO_MONTH)))
+    con.register("customers_src", _frame(dataset.customers, n.CUSTOMERS_COLUMNS, dates=(n.MONTH,),
+                                         numbers=(n.STOCK, n.NEW, n.ATTRITION, n.AUM)))
+    con.register("days_src", days)
+    con.execute(sql.LOAD_SEATS, {"we": params["we"]})
+    for stmt in (sql.LOAD_PRODUCTS, sql.LOAD_CUSTOMERS, sql.LOAD_DAYS):
+        con.execute(stmt)
+
+
+def _run(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any]) -> None:
+    """Execute ``statement`` with only the parameters it names."""
+    con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+
+
+def _query(con: duckdb.DuckDBPyConnection, statement: str,
+           params: dict[str, Any]) -> pd.DataFrame:
+    _run(con, statement, params)
+    return con.fetchdf()
+
+
+def compute_baselines(
+    dataset: Dataset,
+    *,
+    window_end: date | None = None,
+    trailing_months: int = n.TRAILING_MONTHS,
+    ramp_months: int = n.DEFAULT_RAMP_MONTHS,
+    country: str = "CN",
+    sales: SalesSource | None = None,
+) -> Baselines:
+    """Compute last year's baselines from a dataset.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Validated history. ``dataset.sales`` is used unless ``sales`` is given.
+    window_end : date, optional
+        Last day of the trailing window; default: the end of the last sale's month.
+    trailing_months : int
+        Window length in months.
+    ramp_months : int
+        A seat's weeks before ``start_date + ramp_months`` are ramp weeks, reported
+        apart from the productivity mean and median.
+    country : str
+        Calendar country for working days.
+    sales : DataFrame, str or PathLike, optional
+        Sales to use instead of ``dataset.sales``: a DataFrame, or a Parquet file or
+        glob scanned by DuckDB directly (canonical column names; missing optional
+        columns default as in :func:`planner.baseline_sql.sales_view`).
+
+    Returns
+    -------
+    Baselines
+
+    Raises
+    ------
+    InputError
+        The window holds no sales, or a Parquet source lacks a required column.
+    CalendarError
+        Unknown country.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        label = _register_sales(con, dataset.sales if sales is None else sales)
+        first, last, total_rows, _ = con.execute(sql.BOUNDS).fetchall()[0]
+        if not total_rows or first is None:
+            raise InputError([Problem(label, None, None, None,
+                                      "has no sales rows: baselines need last year's sales")])
+        ws, we = trailing_window(last, window_end, trailing_months)
+        days_from = min(ws, max(pd.Timestamp(first), ws - pd.DateOffset(months=12)))
+        days = day_table(days_from.date(), we.date(), country)
+        n_months = len(pd.period_range(ws, we, freq="M").month.unique())
+        params: dict[str, Any] = {
+            "ws": ws.date(), "we": we.date(), "ramp": ramp_months, "n_months": n_months,
+            "unknown": sql.UNKNOWN_TEAM, "all": sql.ALL_PRODUCTS,
+            "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO,
+            "yoy_ratio": SPIKE_YOY_RATIO,
+        }
+        _register_small(con, dataset, days, params)
+        for stmt in (sql.HISTORY_MONTHS, sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
+            _run(con, stmt, params)
+        totals = _query(con, sql.TOTALS, params).iloc[0]
+        if totals["n_rows"] == 0:
+            raise InputError([Problem(
+                label, None, n.DATE, None,
+                f"has no sales in the window {ws:%Y-%m-%d}..{we:%Y-%m-%d} (sales run from "
+                f"{first:%Y-%m-%d} to {last:%Y-%m-%d}): pass --window-end with a date in "
+                "that range")])
+        need_ids = bool(con.execute(sql.SEGMENTS_WITHOUT_BASE).fetchall()[0][0])
+        for stmt in (sql.SEAT_WEEK_SALES, sql.HISTORY_IDS if need_ids else sql.EMPTY_HISTORY_IDS,
+                     sql.PRODUCT_LIST, sql.SEAT_WEEKS, sql.CELLS, sql.PRODUCT_MONTHS,
+                     sql.SPIKES, sql.SEGMENTS):
+            _run(con, stmt, params)
+        products = _finish_products(_query(con, sql.PRODUCTS, params), n_months)
+        undeclared = products.loc[products["undeclared"], n.PRODUCT].tolist()
+        products = products.drop(columns=["undeclared"])
+        quality = _query(con, sql.QUALITY, params).iloc[0]
+        segments = _query(con, "SELECT * FROM segs ORDER BY segment", params)
+        result = Baselines(
+            window_start=ws, window_end=we,
+            total_amount=float(totals["amount"]), total_units=float(totals["units"]),
+            products=products,
+            product_months=_query(con, sql.PRODUCT_MONTHS_TABLE, params),
+            segments=segments,
+            product_segments=_query(con, sql.PRODUCT_SEGMENTS, params),
+            productivity_grade=_query(con, sql.productivity(n.GRADE), params),
+            productivity_team=_query(con, sql.productivity(n.TEAM), params),
+            seats=_query(con, sql.SEATS_TABLE, params),
+            teams=_query(con, sql.TEAMS_TABLE, params),
+            report=pd.DataFrame(),
+            settings={"window": f"{ws:%Y-%m-%d}..{we:%Y-%m-%d}",
+                      "window_start": f"{ws:%Y-%m-%d}", "window_end": f"{we:%Y-%m-%d}",
+                      "trailing_months": trailing_months, "ramp_months": ramp_months,
+                      "country": country, "spike_short_months": SPIKE_SHORT_MONTHS,
+                      "spike_month_ratio": SPIKE_MONTH_RATIO,
+                      "spike_yoy_ratio": SPIKE_YOY_RATIO},
+        )
+    finally:
+        con.close()
+    result.report = _report(dataset, result, totals, quality, undeclared)
+    return result
+
+
+def _month_names(months: Any) -> str:
+    return ", ".join(_MONTHS[int(m) - 1] for m in months)
+
+
+def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:
+    """Apply the spike rule (module docstring) and return the public columns."""
+    yoy = raw["yoy_ratio"].gt(SPIKE_YOY_RATIO)
+    spike_months = raw["spike_months"].map(lambda v: list(v) if v is not None else [])
+    has_month = spike_months.map(len) > 0
+    short = raw["short"].astype(bool)
+    reasons = []
+    for i in raw.index:
+        parts = []
+        if short[i]:
+            parts.append(f"sold in only {raw.at[i, 'active_months']} of {n_months} months")
+        if has_month[i]:
+            parts.append(f"rate above {SPIKE_MONTH_RATIO:g}x the median month in "
+                         f"{_month_names(spike_months[i])} (up to "
+                         f"{raw.at[i, 'max_month_ratio']:.1f}x)")
+        if yoy[i]:
+            parts.append(f"rate {raw.at[i, 'yoy_ratio']:.1f}x the same months a year earlier")
+        reasons.append("; ".join(parts))
+    is_spike = short | has_month | yoy
+    normal = raw["capped_amount"] / raw["yoy_ratio"].where(yoy, 1.0)
+    out = raw.assign(
+        is_spike=is_spike, spike_reason=pd.Series(reasons, index=raw.index, dtype="str"),
+        normalised_amount=normal.where(is_spike, raw["amount"]).astype("float64"),
+        sell_from_month=raw["sell_from_month"].astype("Int64"),
+        sell_to_month=raw["sell_to_month"].astype("Int64"),
+    )
+    return out.drop(columns=["short", "spike_months", "max_month_ratio", "yoy_ratio",
+                             "capped_amount"])
+
+
+def _names(values: Any) -> str:
+    items = [str(v) for v in values]
+    more = f", ... ({len(items) - _MAX_NAMES} more)" if len(items) > _MAX_NAMES else ""
+    return ", ".join(items[:_MAX_NAMES]) + more
+
+
+def _report(dataset: Dataset, b: Baselines, totals: pd.Series, quality: pd.Series,
+            undeclared: list[str]) -> pd.DataFrame:
+    """The load report plus what computing baselines found."""
+    p = b.products
+    rows: list[tuple[str, object]] = [
+        ("baselines window", b.settings["window"]),
+        ("sales rows in the window", int(totals["n_rows"])),
+        ("sales rows outside the window (ignored)", int(quality["outside_rows"])),
+        ("sales amount outside the window (ignored)", float(quality["outside_amount"])),
+        ("return rows in the window (negative amounts, netted)", int(totals["return_rows"])),
+        ("sales rows before the seat's start date", int(quality["before_start"])),
+        ("sales rows after the seat's end date", int(quality["after_end"])),
+        ("sales rows of seats missing from the seats table",
+         int(quality["unknown_seat_rows"])),
+        ("seats active in the window without sales", int(quality["n_seats_without_sales"])),
+    ]
+    optional: list[tuple[str, object]] = [
+        ("sales rows in the window without customer id (each unit counted as a buyer)",
+         int(totals["rows_without_id"])),
+        ("seats missing from the seats table (excluded from productivity)",
+         quality["unknown_seats"]),
+        ("seats without sales in the window", quality["seats_without_sales"]),
+        ("products sold but missing from the products table (planned as variable ticket)",
+         _names(undeclared)),
+        ("products without sales in the window", _names(p.loc[p["units"].eq(0)
+                                                                & p["amount"].eq(0),
+                                                                n.PRODUCT])),
+        ("spike products (see spike_reason)", _names(p.loc[p["is_spike"], n.PRODUCT])),
+        ("segments whose customer base is not from the customers table",
+         _names(b.segments.loc[b.segments["base_source"] != "customers table", n.SEGMENT])),
+        ("amount in product x segment cells with no units (ticket undefined)",
+         float(quality["amount_without_units"])),
+    ]
+    rows += [(k, v) for k, v in optional if v is not None and v == v and v not in ("", 0, 0.0)]
+    mine = pd.DataFrame(rows, columns=["item", "value"])
+    loaded = dataset.report.to_frame()
+    if loaded.empty:
+        return mine.astype({"value": object})
+    both = pd.concat([loaded.astype({"value": object}), mine.astype({"value": object})])
+    return both.reset_index(drop=True)
+
+

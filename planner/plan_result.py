@@ -1,0 +1,86 @@
+"""The result of a plan run: every table the outputs are written from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class PlanResult:
+    """Everything a plan run produced, as plain DataFrames.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    settings : list of (str, str)
+        Scenario settings as text pairs (for the settings sheet).
+    plan : DataFrame
+        ``plan.csv``: ``team, product, week, week_start, month, amount, units``
+        (week ``"2027-W05"``, week_start datetime64, month ``"2027-02"``); one row per
+        team x product x (week, month) part: a week straddling two months has two rows.
+    plan_seats : DataFrame
+        ``plan_seats.csv``: ``seat, team, grade, product, month, amount, units``.
+    drivers : DataFrame
+        ``drivers.csv``: ``lever, scope, baseline, uplift, planned, cap, binding,
+        marginal_value, kind``.
+    product_targets : DataFrame
+        ``product_targets.csv``: ``product, baseline_amount, target_amount,
+        baseline_units, target_units, multiple``.
+    products : DataFrame
+        ``product, margin_tier, ticket_mode`` for labels and the mix KPI.
+    binding : DataFrame
+        Binding constraints in the user's words: ``family, label, slack, marginal_value,
+        meaning`` (``meaning`` says what one more unit is worth, in words).
+    capacity : DataFrame
+        ``team, week, capacity, load`` (amount).
+    history_monthly : DataFrame
+        Last year by product and calendar month: ``product, month (1..12), amount, units``.
+    history_teams : DataFrame
+        Last year by team and product: ``team, product, amount, units``.
+    seats : DataFrame
+        Planned roster: ``seat, team, grade, start_date, end_date, hired``.
+    calendar_weeks : DataFrame
+        ``week, week_start, working_days`` for the plan year.
+    target : float
+        Company target (before the buffer).
+    buffer : float
+        Over-assignment buffer: team targets sum to ``target * (1 + buffer)``.
+    history_total : float
+        Last year's revenue.
+    kpi_weights : dict of str to float
+        Scorecard weights, e.g. ``{"revenue": 0.4, "high_margin_mix": 0.2, ...}``.
+    year : int
+        Plan year.
+    warnings : list of str
+        Things the user must know (e.g. an estimated calendar).
+    """
+
+    name: str
+    settings: list[tuple[str, str]]
+    plan: pd.DataFrame
+    plan_seats: pd.DataFrame
+    drivers: pd.DataFrame
+    product_targets: pd.DataFrame
+    products: pd.DataFrame
+    binding: pd.DataFrame
+    capacity: pd.DataFrame
+    history_monthly: pd.DataFrame
+    history_teams: pd.DataFrame
+    seats: pd.DataFrame
+    calendar_weeks: pd.DataFrame
+    target: float
+    buffer: float
+    history_total: float
+    kpi_weights: dict[str, float]
+    year: int
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def teams(self) -> list[str]:
+        """Team names in plan order."""
+        return list(dict.fromkeys(self.plan["team"]))
