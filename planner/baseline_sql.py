@@ -84,7 +84,9 @@ def copy_table(name: str, dates: Collection[str] = (), extra: str = "") -> str:
 
 
 SETUP = "SET preserve_insertion_order = false"
-ACTIVE_AT_END = "coalesce(start_date <= $we, true) AND coalesce(end_date >= $we, true)"
+ACTIVE_AT_END = ("coalesce(start_date <= $we, true) AND coalesce(end_date >= $we, true) "
+                 "AS active_at_end")
+MONTH_START = "CAST(date_trunc('month', date) AS DATE) AS month_start"
 
 BOUNDS = "SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows FROM sales"
 
@@ -209,13 +211,10 @@ def productivity(key: str) -> str:
     k = quote_ident(key)
     return f"""
 SELECT {k}, product,
-  count(*) FILTER (WHERE NOT is_ramp) AS seat_weeks,
-  avg(amount) FILTER (WHERE NOT is_ramp) AS mean_amount,
-  median(amount) FILTER (WHERE NOT is_ramp) AS median_amount,
-  avg(units) FILTER (WHERE NOT is_ramp) AS mean_units,
-  median(units) FILTER (WHERE NOT is_ramp) AS median_units,
-  count(*) FILTER (WHERE is_ramp) AS ramp_seat_weeks,
-  avg(amount) FILTER (WHERE is_ramp) AS ramp_mean_amount
+  count(*) FILTER (NOT is_ramp) AS seat_weeks, avg(amount) FILTER (NOT is_ramp) AS mean_amount,
+  median(amount) FILTER (NOT is_ramp) AS median_amount,
+  avg(units) FILTER (NOT is_ramp) AS mean_units, median(units) FILTER (NOT is_ramp) AS median_units,
+  count(*) FILTER (is_ramp) AS ramp_seat_weeks, avg(amount) FILTER (is_ramp) AS ramp_mean_amount
 FROM cells GROUP BY {k}, product
 ORDER BY {k}, product <> $all, product
 """
@@ -274,11 +273,7 @@ FROM g
 """
 
 SEGMENTS_TABLE = "SELECT * FROM segs ORDER BY segment"
-
-PRODUCT_MONTHS_TABLE = """
-SELECT product, month, amount, units, working_days, share, per_working_day, seasonality
-FROM pm ORDER BY product, first_day
-"""
+PRODUCT_MONTHS_TABLE = "SELECT * EXCLUDE (first_day) FROM pm ORDER BY product, first_day"
 
 # Spike statistics per product over its active months (amount > 0): the median monthly
 # per-working-day rate, months above $month_ratio x that median, the ratio to the same
@@ -324,10 +319,10 @@ CREATE TEMP TABLE segs AS
 WITH f AS (SELECT * FROM facts WHERE level = 2),
 b AS (
   SELECT segment,
-    coalesce(avg(stock) FILTER (WHERE in_w), avg(stock)) AS stock,
-    coalesce(avg(new) FILTER (WHERE in_w), avg(new)) AS new,
-    coalesce(avg(attrition) FILTER (WHERE in_w), avg(attrition)) AS attrition,
-    coalesce(avg(aum) FILTER (WHERE in_w), avg(aum)) AS aum
+    coalesce(avg(stock) FILTER (in_w), avg(stock)) AS stock,
+    coalesce(avg(new) FILTER (in_w), avg(new)) AS new,
+    coalesce(avg(attrition) FILTER (in_w), avg(attrition)) AS attrition,
+    coalesce(avg(aum) FILTER (in_w), avg(aum)) AS aum
   FROM (SELECT *, month BETWEEN CAST(date_trunc('month', $ws) AS DATE) AND $we AS in_w
         FROM customers)
   GROUP BY segment
@@ -389,11 +384,10 @@ QUALITY = """
 WITH idle AS (SELECT seat FROM seat_weeks EXCEPT SELECT seat FROM wk),
 w AS (SELECT sum(before_start) AS b, sum(after_end) AS e,
   sum(n_rows) FILTER (WHERE unknown_seat > 0) AS u,
-  string_agg(DISTINCT seat, ', ' ORDER BY seat) FILTER (WHERE unknown_seat > 0) AS us FROM wk)
+  list(DISTINCT seat ORDER BY seat) FILTER (WHERE unknown_seat > 0) AS us FROM wk)
 SELECT coalesce(w.b, 0) AS before_start, coalesce(w.e, 0) AS after_end,
-  coalesce(w.u, 0) AS unknown_seat_rows, w.us AS unknown_seats,
-  (SELECT string_agg(seat, ', ' ORDER BY seat) FROM idle) AS seats_without_sales,
-  (SELECT count(*) FROM idle) AS n_seats_without_sales,
+  coalesce(w.u, 0) AS unknown_seat_rows, coalesce(w.us, []) AS unknown_seats,
+  (SELECT coalesce(list(seat ORDER BY seat), []) FROM idle) AS seats_without_sales,
   (SELECT coalesce(sum(amount), 0) FROM facts WHERE level = 0 AND units <= 0 AND amount > 0)
     AS amount_without_units,
   (SELECT coalesce(sum(n_rows), 0) FROM hist WHERE NOT in_window) AS outside_rows,

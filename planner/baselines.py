@@ -151,8 +151,9 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
                 kind = ("pct" if col in _PERCENT else "float"
                         if pd.api.types.is_float_dtype(values) else "int"
                         if pd.api.types.is_integer_dtype(values) else None)
-                text = values.head(500).astype(str)
-                width = max([len(str(col)), *text.str.len().tolist(), 6])
+                text = [f"{v:,.2f}" if isinstance(v, float) else str(v)
+                        for v in values.head(500).tolist()]
+                width = max([len(str(col)), *map(len, text), 6])
                 sheet.set_column(i, i, min(width + 2, 60), fmts.get(kind or ""))
 
 
@@ -193,38 +194,28 @@ def _frame(df: pd.DataFrame | None, columns: tuple[str, ...], dates: tuple[str, 
     return pd.DataFrame(conv, index=out.index).loc[:, list(columns)]
 
 
-def _register_sales(con: duckdb.DuckDBPyConnection, sales: SalesSource) -> str:
-    """Create the ``sales`` view; return the source's name for messages."""
+def _register(con: duckdb.DuckDBPyConnection, dataset: Dataset, sales: SalesSource) -> str:
+    """Create the ``sales`` view and copy the small tables; return the sales label."""
     if isinstance(sales, pd.DataFrame):
         con.register("sales_src", sales)
         source, label = "sales_src", "sales"
     else:
         source, label = sql.parquet_source(os.fspath(sales)), os.fspath(sales)
-    columns = con.execute(f"DESCRIBE SELECT * FROM {source}").df()["column_name"].tolist()
+    columns = con.execute(sql.describe(source)).df()["column_name"].tolist()
     missing = [c for c in n.SALES_REQUIRED if c not in columns]
     if missing:
-        raise InputError(
-            Problem(label, None, c, None, "column is missing: map a sales column to it")
-            for c in missing
-        )
+        raise InputError(Problem(label, None, c, None, "column is missing: map a sales "
+                                 "column to it") for c in missing)
     con.execute(sql.sales_view(source, columns))
-    return label
-
-
-def _register_small(con: duckdb.DuckDBPyConnection, dataset: Dataset, days: pd.DataFrame,
-                    params: dict[str, Any]) -> None:
-    """Copy seats, products, customers and days into temp tables."""
     con.register("seats_src", _frame(dataset.seats, n.SEATS_COLUMNS,
                                      dates=(n.START_DATE, n.END_DATE)))
-    con.register("products_src", _frame(
-        dataset.products, n.PRODUCTS_COLUMNS,
-        numbers=(n.FIXED_TICKET, n.SELL_FROM_MONTH, n.SELL_TO_MONTH)))
-    con.register("customers_src", _frame(dataset.customers, n.CUSTOMERS_COLUMNS, dates=(n.MONTH,),
-                                         numbers=(n.STOCK, n.NEW, n.ATTRITION, n.AUM)))
-    con.register("days_src", days)
-    con.execute(sql.LOAD_SEATS, {"we": params["we"]})
-    for stmt in (sql.LOAD_PRODUCTS, sql.LOAD_CUSTOMERS, sql.LOAD_DAYS):
-        con.execute(stmt)
+    con.register("products_src", _frame(dataset.products, n.PRODUCTS_COLUMNS, numbers=(
+        n.FIXED_TICKET, n.SELL_FROM_MONTH, n.SELL_TO_MONTH)))
+    con.register("customers_src", _frame(dataset.customers, n.CUSTOMERS_COLUMNS, dates=(
+        n.MONTH,), numbers=(n.STOCK, n.NEW, n.ATTRITION, n.AUM)))
+    con.execute(sql.copy_table("products"))
+    con.execute(sql.copy_table("customers", (n.MONTH,)))
+    return label
 
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any]) -> None:
@@ -258,13 +249,13 @@ def compute_baselines(
     trailing_months : int
         Window length in months.
     ramp_months : int
-        A seat's weeks before ``start_date + ramp_months`` are ramp weeks, reported
-        apart from the productivity mean and median.
+        A seat's weeks starting before ``start_date + ramp_months`` are ramp weeks,
+        reported apart from the productivity mean and median.
     country : str
         Calendar country for working days.
     sales : DataFrame, str or PathLike, optional
         Sales to use instead of ``dataset.sales``: a DataFrame, or a Parquet file or
-        glob scanned by DuckDB directly (canonical column names; missing optional
+        glob that DuckDB scans directly (canonical column names; absent optional
         columns default as in :func:`planner.baseline_sql.sales_view`).
 
     Returns
@@ -274,36 +265,41 @@ def compute_baselines(
     Raises
     ------
     InputError
-        The window holds no sales, or a Parquet source lacks a required column.
+        No sales at all, none in the window, or a Parquet source lacks a required column.
     CalendarError
         Unknown country.
     """
     con = duckdb.connect(":memory:")
     try:
-        con.execute("SET preserve_insertion_order = false")
-        label = _register_sales(con, dataset.sales if sales is None else sales)
-        first, last, total_rows, _ = con.execute(sql.BOUNDS).fetchall()[0]
+        con.execute(sql.SETUP)
+        label = _register(con, dataset, dataset.sales if sales is None else sales)
+        first, last, total_rows = con.execute(sql.BOUNDS).fetchall()[0]
         if not total_rows or first is None:
             raise InputError([Problem(label, None, None, None,
                                       "has no sales rows: baselines need last year's sales")])
         ws, we = trailing_window(last, window_end, trailing_months)
         days_from = min(ws, max(pd.Timestamp(first), ws - pd.DateOffset(months=12)))
-        days = day_table(days_from.date(), we.date(), country)
-        n_months = len(pd.period_range(ws, we, freq="M").month.unique())
+        con.register("days_src", day_table(days_from.date(), we.date(), country))
+        n_months = len(set(pd.period_range(ws, we, freq="M").month))
+        settings: dict[str, Any] = {
+            "window": f"{ws:%Y-%m-%d}..{we:%Y-%m-%d}", "window_start": f"{ws:%Y-%m-%d}",
+            "window_end": f"{we:%Y-%m-%d}", "trailing_months": trailing_months,
+            "ramp_months": ramp_months, "country": country,
+            "spike_short_months": SPIKE_SHORT_MONTHS, "spike_month_ratio": SPIKE_MONTH_RATIO,
+            "spike_yoy_ratio": SPIKE_YOY_RATIO}
         params: dict[str, Any] = {
             "ws": ws.date(), "we": we.date(), "ramp": ramp_months, "n_months": n_months,
             "unknown": sql.UNKNOWN_TEAM, "all": sql.ALL_PRODUCTS,
-            "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO,
-            "yoy_ratio": SPIKE_YOY_RATIO,
-        }
-        _register_small(con, dataset, days, params)
-        for stmt in (sql.HISTORY_MONTHS, sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
+            "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO}
+        for stmt in (sql.copy_table("seats", (n.START_DATE, n.END_DATE), sql.ACTIVE_AT_END),
+                     sql.copy_table("days", (n.DATE, n.WEEK_START), sql.MONTH_START),
+                     sql.HISTORY_MONTHS, sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
             _run(con, stmt, params)
         totals = _query(con, sql.TOTALS, params).iloc[0]
         if totals["n_rows"] == 0:
             raise InputError([Problem(
                 label, None, n.DATE, None,
-                f"has no sales in the window {ws:%Y-%m-%d}..{we:%Y-%m-%d} (sales run from "
+                f"has no sales in the window {settings['window']} (sales run from "
                 f"{first:%Y-%m-%d} to {last:%Y-%m-%d}): pass --window-end with a date in "
                 "that range")])
         need_ids = bool(con.execute(sql.SEGMENTS_WITHOUT_BASE).fetchall()[0][0])
@@ -312,37 +308,20 @@ def compute_baselines(
                      sql.SPIKES, sql.SEGMENTS):
             _run(con, stmt, params)
         products = _finish_products(_query(con, sql.PRODUCTS, params), n_months)
-        undeclared = products.loc[products["undeclared"], n.PRODUCT].tolist()
-        products = products.drop(columns=["undeclared"])
-        quality = _query(con, sql.QUALITY, params).iloc[0]
-        segments = _query(con, "SELECT * FROM segs ORDER BY segment", params)
-        result = Baselines(
-            window_start=ws, window_end=we,
-            total_amount=float(totals["amount"]), total_units=float(totals["units"]),
-            products=products,
-            product_months=_query(con, sql.PRODUCT_MONTHS_TABLE, params),
-            segments=segments,
-            product_segments=_query(con, sql.PRODUCT_SEGMENTS, params),
-            productivity_grade=_query(con, sql.productivity(n.GRADE), params),
-            productivity_team=_query(con, sql.productivity(n.TEAM), params),
-            seats=_query(con, sql.SEATS_TABLE, params),
-            teams=_query(con, sql.TEAMS_TABLE, params),
-            report=pd.DataFrame(),
-            settings={"window": f"{ws:%Y-%m-%d}..{we:%Y-%m-%d}",
-                      "window_start": f"{ws:%Y-%m-%d}", "window_end": f"{we:%Y-%m-%d}",
-                      "trailing_months": trailing_months, "ramp_months": ramp_months,
-                      "country": country, "spike_short_months": SPIKE_SHORT_MONTHS,
-                      "spike_month_ratio": SPIKE_MONTH_RATIO,
-                      "spike_yoy_ratio": SPIKE_YOY_RATIO},
-        )
+        frames = {name: _query(con, stmt, params) for name, stmt in (
+            ("product_months", sql.PRODUCT_MONTHS_TABLE), ("segments", sql.SEGMENTS_TABLE),
+            ("product_segments", sql.PRODUCT_SEGMENTS),
+            ("productivity_grade", sql.productivity(n.GRADE)),
+            ("productivity_team", sql.productivity(n.TEAM)),
+            ("seats", sql.SEATS_TABLE), ("teams", sql.TEAMS_TABLE), ("quality", sql.QUALITY))}
     finally:
         con.close()
-    result.report = _report(dataset, result, totals, quality, undeclared)
-    return result
-
-
-def _month_names(months: Any) -> str:
-    return ", ".join(_MONTHS[int(m) - 1] for m in months)
+    report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], products,
+                     frames["segments"])
+    return Baselines(window_start=ws, window_end=we, total_amount=float(totals["amount"]),
+                     total_units=float(totals["units"]),
+                     products=products.drop(columns=["undeclared"]), report=report,
+                     settings=settings, **frames)
 
 
 def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:
@@ -358,7 +337,7 @@ def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:
             parts.append(f"sold in only {raw.at[i, 'active_months']} of {n_months} months")
         if has_month[i]:
             parts.append(f"rate above {SPIKE_MONTH_RATIO:g}x the median month in "
-                         f"{_month_names(spike_months[i])} (up to "
+                         f"{', '.join(_MONTHS[int(m) - 1] for m in spike_months[i])} (up to "
                          f"{raw.at[i, 'max_month_ratio']:.1f}x)")
         if yoy[i]:
             parts.append(f"rate {raw.at[i, 'yoy_ratio']:.1f}x the same months a year earlier")
@@ -381,12 +360,12 @@ def _names(values: Any) -> str:
     return ", ".join(items[:_MAX_NAMES]) + more
 
 
-def _report(dataset: Dataset, b: Baselines, totals: pd.Series, quality: pd.Series,
-            undeclared: list[str]) -> pd.DataFrame:
-    """The load report plus what computing baselines found."""
-    p = b.products
+def _report(dataset: Dataset, settings: dict[str, Any], totals: pd.Series,
+            quality: pd.Series, products: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Return the load report followed by what computing the baselines found."""
+    p = products
     rows: list[tuple[str, object]] = [
-        ("baselines window", b.settings["window"]),
+        ("baselines window", settings["window"]),
         ("sales rows in the window", int(totals["n_rows"])),
         ("sales rows outside the window (ignored)", int(quality["outside_rows"])),
         ("sales amount outside the window (ignored)", float(quality["outside_amount"])),
@@ -395,31 +374,25 @@ def _report(dataset: Dataset, b: Baselines, totals: pd.Series, quality: pd.Serie
         ("sales rows after the seat's end date", int(quality["after_end"])),
         ("sales rows of seats missing from the seats table",
          int(quality["unknown_seat_rows"])),
-        ("seats active in the window without sales", int(quality["n_seats_without_sales"])),
+        ("seats active in the window without sales", len(quality["seats_without_sales"])),
     ]
     optional: list[tuple[str, object]] = [
         ("sales rows in the window without customer id (each unit counted as a buyer)",
          int(totals["rows_without_id"])),
         ("seats missing from the seats table (excluded from productivity)",
-         quality["unknown_seats"]),
-        ("seats without sales in the window", quality["seats_without_sales"]),
+         _names(quality["unknown_seats"])),
+        ("seats without sales in the window", _names(quality["seats_without_sales"])),
         ("products sold but missing from the products table (planned as variable ticket)",
-         _names(undeclared)),
-        ("products without sales in the window", _names(p.loc[p["units"].eq(0)
-                                                                & p["amount"].eq(0),
-                                                                n.PRODUCT])),
+         _names(p.loc[p["undeclared"], n.PRODUCT])),
+        ("products without sales in the window",
+         _names(p.loc[p["units"].eq(0) & p["amount"].eq(0), n.PRODUCT])),
         ("spike products (see spike_reason)", _names(p.loc[p["is_spike"], n.PRODUCT])),
         ("segments whose customer base is not from the customers table",
-         _names(b.segments.loc[b.segments["base_source"] != "customers table", n.SEGMENT])),
+         _names(segments.loc[segments["base_source"] != "customers table", n.SEGMENT])),
         ("amount in product x segment cells with no units (ticket undefined)",
          float(quality["amount_without_units"])),
     ]
-    rows += [(k, v) for k, v in optional if v is not None and v == v and v not in ("", 0, 0.0)]
-    mine = pd.DataFrame(rows, columns=["item", "value"])
-    loaded = dataset.report.to_frame()
-    if loaded.empty:
-        return mine.astype({"value": object})
-    both = pd.concat([loaded.astype({"value": object}), mine.astype({"value": object})])
+    rows += [(k, v) for k, v in optional if v not in ("", 0, 0.0)]
+    frames = [dataset.report.to_frame(), pd.DataFrame(rows, columns=["item", "value"])]
+    both = pd.concat([f.astype({"value": object}) for f in frames if not f.empty])
     return both.reset_index(drop=True)
-
-

@@ -49,6 +49,8 @@ DEFAULTS = {
     names.SEGMENT: names.DEFAULT_SEGMENT, names.UNITS: 1.0, names.GRADE: names.DEFAULT_GRADE,
     names.TICKET_MODE: "variable",
 }
+KEYS = {"seats": [names.SEAT], "products": [names.PRODUCT],
+        "customers": [names.MONTH, names.SEGMENT]}
 
 
 @dataclass
@@ -183,16 +185,12 @@ def _build(raw: pd.DataFrame, tm: TableMapping, label: str) -> Table:
     """Build and check a seats, products or customers table."""
     col = v.Collector(label)
     table = _parse(raw, _specs(raw, tm, col), tm, col)
-    frame = _with_defaults(table.frame, tm.table)
-    table.frame = frame
-    key = {"seats": [names.SEAT], "products": [names.PRODUCT],
-           "customers": [names.MONTH, names.SEGMENT]}[tm.table]
+    table.frame = frame = _with_defaults(table.frame, tm.table)
+    key = KEYS[tm.table]
     if all(k in table.raws for k in key):
-        extra = None
-        if tm.table == "customers":
-            extra = table.raws[names.SEGMENT].rename(col.label(names.SEGMENT))
-        what = " and ".join(key)
-        v.check_duplicates(frame, key, col, table.raws[key[0]], what, extra)
+        extra = (table.raws[names.SEGMENT].rename(col.label(names.SEGMENT))
+                 if len(key) > 1 else None)
+        v.check_duplicates(frame, key, col, table.raws[key[0]], " and ".join(key), extra)
     if tm.table == "seats":
         v.check_seats(frame, table.raws, col)
     elif tm.table == "products":
@@ -203,58 +201,49 @@ def _build(raw: pd.DataFrame, tm: TableMapping, label: str) -> Table:
 def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, Table],
            report: LoadReport) -> Table:
     """Clean and check sales: duplicates, exclusions, missing values, returns, references."""
-    tm, opts, col = dm["sales"], dm["sales"].options, v.Collector(label)
+    tm, col = dm["sales"], v.Collector(label)
     specs = _specs(raw, tm, col)
     derive = dm["seats"].derive if "seats" not in tables else None
-    derived = {k: s for k, s in (derive or {}).items()
-               if not (s.kind == COLUMN and s.sources[0] in TABLE_COLUMNS["sales"])}
-    for key, spec in derived.items():
-        absent = [s for s in spec.sources if s not in raw.columns]
-        if absent:
-            raise MappingError(f"{dm.source}: [seats] derive {key} names column {absent[0]!r}, "
-                               f"which {label} does not have; use one of its columns")
-    if opts.drop_duplicates:
-        keep = ~raw.duplicated()
-        report.add(DUPLICATES_DROPPED, (~keep).sum())
-        raw = raw[keep]
-    raw = _exclude(raw, specs, tm, label, report)
-    for column in opts.drop_missing:
-        spec = specs.get(column)
-        if spec is None or not spec.sources:
-            continue
-        keep = pd.concat([v.present(raw[s]) for s in spec.sources], axis=1).all(axis=1)
-        if (~keep).any():
-            report.add(DROPPED_MISSING, (~keep).sum())
-            report.notes.append(f"sales: dropped {(~keep).sum():,} rows without {column}")
-        raw = raw[keep]
+    raw = _filter(raw, specs, tm, label, report)
+    if raw.empty:
+        col.whole("has no rows left after the mapping's [sales.options] filters; loosen them")
     table = _parse(raw, specs, tm, col)
     frame = table.frame
-    for key, spec in derived.items():
-        frame[key] = (v.to_text(raw[spec.sources[0]]) if spec.kind == COLUMN
-                      else pd.Series(str(spec.value), index=frame.index, dtype="str"))
-    for key, spec in (derive or {}).items():
-        if key not in derived and spec.sources[0] in frame:
-            frame[key] = frame[spec.sources[0]]
+    for key, spec in (derive or {}).items():  # a canonical sales column, or a source column
+        if spec.kind == COLUMN and spec.sources[0] in TABLE_COLUMNS["sales"]:
+            frame[key] = frame.get(spec.sources[0])
+        elif spec.kind == COLUMN and spec.sources[0] not in raw.columns:
+            raise MappingError(f"{dm.source}: [seats] derive {key} names column "
+                               f"{spec.sources[0]!r}, which {label} does not have; name one "
+                               f"of its columns ({', '.join(raw.columns)}) or write a "
+                               f"constant as {{ value = {spec.sources[0]!r} }}")
+        else:
+            frame[key] = (v.to_text(raw[spec.sources[0]]) if spec.kind == COLUMN
+                          else pd.Series(str(spec.value), index=frame.index, dtype="str"))
     for column in (names.AMOUNT, names.UNITS):
-        if column in frame and not opts.returns:
+        if column in frame and not tm.options.returns:
             v.check_negative(frame[column], table.raws[column], column, col)
     for other, what in (("seats", names.SEAT), ("products", names.PRODUCT)):
         if other in tables and what in frame and what in tables[other].frame:
             known = pd.Index(tables[other].frame[what].dropna())
             v.check_known(frame[what], known, what, tables[other].col.file,
                           frame[what], what, col)
-    if names.TEAM in frame and names.SEAT in frame:
-        label_team = (derive or {}).get(names.TEAM)
-        col.labels[names.TEAM] = label_team.label if label_team else names.TEAM
+    if derive and names.TEAM in derive and names.SEAT in frame:
+        col.labels[names.TEAM] = derive[names.TEAM].label
         v.check_one_team(frame[names.SEAT], frame[names.TEAM], frame[names.TEAM], col)
     return table
 
 
-def _exclude(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping, label: str,
-             report: LoadReport) -> pd.DataFrame:
-    """Drop rows matching any of the mapping's exclude rules; count each rule and all."""
-    rules = [(k, vals, False) for k, vals in tm.options.exclude.items()]
-    rules += [(k, vals, True) for k, vals in tm.options.exclude_prefix.items()]
+def _filter(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping, label: str,
+            report: LoadReport) -> pd.DataFrame:
+    """Drop duplicate rows, excluded rows and rows missing values, counting each."""
+    opts = tm.options
+    if opts.drop_duplicates:
+        keep = ~raw.duplicated()
+        report.add(DUPLICATES_DROPPED, (~keep).sum())
+        raw = raw[keep]
+    rules = [(k, vals, False) for k, vals in opts.exclude.items()]
+    rules += [(k, vals, True) for k, vals in opts.exclude_prefix.items()]
     drop = pd.Series(False, index=raw.index)
     for key, values, prefix in rules:
         spec = specs.get(key)
@@ -265,14 +254,22 @@ def _exclude(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping, 
                                f"canonical column nor a column of {label} (found: "
                                f"{', '.join(raw.columns)}); fix the key")
         text = v.to_text(raw[source])
-        hit = (text.str.startswith(values) if prefix else text.isin(values))
-        hit = hit.fillna(False).astype(bool)
-        drop |= hit
-        how = "starts with" if prefix else "is"
-        report.notes.append(f"sales: excluded {int(hit.sum()):,} rows where {source} {how} "
-                            f"{' or '.join(values)}")
+        hit = (text.str.startswith(values) if prefix else text.isin(values)).fillna(False)
+        drop |= hit.astype(bool)
+        report.notes.append(f"sales: excluded {int(hit.sum()):,} rows where {source} "
+                            f"{'starts with' if prefix else 'is'} {' or '.join(values)}")
     if rules:
         report.add(EXCLUDED_ROWS, drop.sum())
+    for column in opts.drop_missing:
+        if column not in specs or not specs[column].sources:
+            raise MappingError(f"[sales.options] drop_missing names {column!r}, which is not "
+                               f"a column of {label}; map it in [sales.columns] or remove it")
+        sources = specs[column].sources
+        missing = ~pd.concat([v.present(raw[s]) for s in sources], axis=1).all(axis=1)
+        new = missing & ~drop
+        drop |= missing
+        report.add(DROPPED_MISSING, new.sum())
+        report.notes.append(f"sales: dropped {new.sum():,} rows without {column}")
     return raw[~drop]
 
 
@@ -299,6 +296,10 @@ def _finish(tables: dict[str, Table], dm: DatasetMapping, report: LoadReport,
     amount, units = sales[names.AMOUNT], sales[names.UNITS]
     returns = (amount < 0) | (units < 0)
     report.add(RETURNS_NETTED, returns.sum())
+    if returns.any():
+        report.notes.append(f"sales: {returns.sum():,} return rows netted ({(amount < 0).sum():,}"
+                            f" with a negative amount, {(returns & (amount >= 0)).sum():,} with "
+                            f"negative units only)")
     report.add(RETURNS_AMOUNT, round(-amount[amount < 0].sum()))
     report.add(ZERO_AMOUNT_ROWS, (amount == 0).sum())
     report.add(MISSING_CUSTOMER_ID, sales[names.CUSTOMER_ID].isna().sum())

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from planner import names
-from planner.errors import MappingError
+from planner.errors import InputError, MappingError
 from planner.loading import load_dataset, margin_tiers
 from planner.mapping import builtin_mapping, load_mapping, parse_mapping, resolve_mapping
 
@@ -170,6 +170,25 @@ def test_drop_missing_counts_rows(tmp_path: Path) -> None:
     assert ds.report.counts["dropped_missing"] == 1
     assert ds.report.counts["missing_customer_id"] == 0
     assert ds.sales[names.CUSTOMER_ID].notna().all()
+
+
+def test_mapping_problems_found_at_load(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,seat,product,amount\n2026-01-05,S1,P1,10\n")
+    mapping = write(tmp_path, "m.toml", '[seats]\nderive = { grade = "all" }\n')
+    with pytest.raises(MappingError, match=r"^m.toml: \[seats\] derive grade names column 'all', "
+                       r"which sales.csv does not have; name one of its columns \(date, seat, "
+                       r"product, amount\) or write a constant as \{ value = 'all' \}$"):
+        load_dataset(tmp_path, mapping)
+    mapping = write(tmp_path, "m.toml", '[sales.options]\ndrop_missing = ["customer_id"]\n')
+    with pytest.raises(MappingError, match=r"^\[sales.options\] drop_missing names "
+                       r"'customer_id', which is not a column of sales.csv; map it in "
+                       r"\[sales.columns\] or remove it$"):
+        load_dataset(tmp_path, mapping)
+    mapping = write(tmp_path, "m.toml", '[sales.options]\nexclude = { product = ["P1"] }\n')
+    with pytest.raises(InputError) as info:
+        load_dataset(tmp_path, mapping)
+    assert [str(p) for p in info.value.problems] == [
+        "sales.csv: has no rows left after the mapping's [sales.options] filters; loosen them"]
 
 
 def test_keep_top_with_a_products_file_adds_other(tmp_path: Path) -> None:

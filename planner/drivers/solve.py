@@ -14,6 +14,7 @@ from planner.drivers.model import Point, least_cost, reach
 from planner.drivers.result import drivers_table, product_targets_table
 from planner.drivers.tree import DriverTree
 from planner.errors import TargetUnreachableError
+from planner.scenario.model import MixRule
 
 
 @dataclass
@@ -69,6 +70,7 @@ def solve_drivers(
     *,
     buffer: float = 0.10,
     capacity_baselines: dict[str, float] | None = None,
+    mix: tuple[MixRule, ...] = (),
     time_limit: float = 60.0,
 ) -> DriverResult:
     """Find the least-stretch uplifts whose product reaches ``target``.
@@ -87,6 +89,8 @@ def solve_drivers(
         Over-assignment buffer that seat capacity must also cover.
     capacity_baselines : dict, optional
         Last year's ``productivity`` (weekly amount per seat) and ``seats``, for the table.
+    mix : tuple of MixRule
+        Margin-tier rules the product targets must meet.
     time_limit : float
         Seconds per LP solve.
 
@@ -101,13 +105,13 @@ def solve_drivers(
         have to move.
     """
     caps = capacity_baselines or {}
-    best = reach(tree, buffer, time_limit)
+    best = reach(tree, buffer, time_limit, mix)
     if best is None:
-        raise _capacity_short(tree, buffer)
+        raise _capacity_short(tree, buffer, mix)
     reachable = best.revenue(tree)
     if reachable < target * (1 - 1e-9):
-        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps)
-    point, prob, handles = least_cost(tree, target, best, buffer, time_limit)
+        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, mix)
+    point, _, handles = least_cost(tree, target, best, buffer, time_limit, mix)
     capacity_value = _capacity_value(handles)
     return DriverResult(
         tree=tree, point=point, target=target, history_total=history_total,
@@ -126,26 +130,29 @@ def _capacity_value(handles: object) -> float:
     return float(mu / lam) if lam and lam > 1e-12 else 0.0
 
 
-def _capacity_short(tree: DriverTree, buffer: float) -> TargetUnreachableError:
+def _capacity_short(tree: DriverTree, buffer: float,
+                    mix: tuple[MixRule, ...]) -> TargetUnreachableError:
     prod = tree.levers[tree.productivity]
     most = tree.seat_multiple * math.exp(prod.hi)
     text = (f"seat capacity cannot cover even last year's number of sales plus the {buffer:.0%} "
             f"buffer: seats give {tree.seat_multiple:.2f}x and productivity at most "
             f"{math.exp(prod.hi):.2f}x, together {most:.2f}x < {1 + buffer:.2f}x")
+    if mix:
+        text += " (or the product-mix rules cannot be met within the lever caps)"
     md = (f"# Target unreachable\n\n{text}.\n\nAdd hires ([[hires]]), lower attrition, or raise "
           f"the cap of lever '{prod.name}'.\n")
     return TargetUnreachableError(f"target unreachable: {text}", md)
 
 
 def _unreachable(tree: DriverTree, best: Point, target: float, history_total: float,
-                 buffer: float, time_limit: float,
-                 caps: dict[str, float]) -> TargetUnreachableError:
+                 buffer: float, time_limit: float, caps: dict[str, float],
+                 mix: tuple[MixRule, ...]) -> TargetUnreachableError:
     reachable = best.revenue(tree)
     table = drivers_table(tree, best, caps, 0.0)
     binding = table.loc[table["binding"] == "cap"]
     rows = []
     for name in binding["lever"]:
-        needed = _cap_needed(tree, name, target, buffer, time_limit)
+        needed = _cap_needed(tree, name, target, buffer, time_limit, mix)
         rows.append((name, tree.levers[name].cap, needed))
     short = target - reachable
     head = (f"target {target / history_total:.2f}x ({target:,.0f}) is out of reach: the levers "
@@ -174,17 +181,17 @@ def _has_tabulate() -> bool:
 
 
 def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,
-                time_limit: float) -> float | None:
+                time_limit: float, mix: tuple[MixRule, ...]) -> float | None:
     """Smallest cap on one lever that reaches the target, others unchanged (bisection)."""
     lever = tree.levers[name]
     high = math.log1p(1000.0)
-    top = reach(tree, buffer, time_limit, raise_cap=(name, high))
+    top = reach(tree, buffer, time_limit, mix, raise_cap=(name, high))
     if top is None or top.revenue(tree) < target:
         return None
     low = lever.hi
     for _ in range(40):
         mid = (low + high) / 2
-        point = reach(tree, buffer, time_limit, raise_cap=(name, mid))
+        point = reach(tree, buffer, time_limit, mix, raise_cap=(name, mid))
         if point is not None and point.revenue(tree) >= target:
             high = mid
         else:

@@ -90,6 +90,11 @@ def build_tree(
     for col in (n.AMOUNT, n.UNITS, "buyers"):
         cells[col] = cells[col] * factor
     cells["customers"] = cells["customers"] * factor  # keeps amount = product of drivers
+    if n.MARGIN_TIER in products:
+        tiers = dict(zip(products[n.PRODUCT], products[n.MARGIN_TIER], strict=True))
+        cells[n.MARGIN_TIER] = cells[n.PRODUCT].map(tiers).fillna("standard")
+    else:
+        cells[n.MARGIN_TIER] = "standard"
     merged = merge_levers(specs)
     _check_scopes(merged, set(cells[n.PRODUCT]), set(cells[n.SEGMENT]))
     levers = {spec.name: resolve(spec) for spec in merged}

@@ -1,0 +1,162 @@
+"""Handlers of the CLI subcommands: parse nothing, print little, call the library."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+import warnings
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from planner import names as n
+from planner.atomic import atomic_directory, atomic_write
+from planner.calendar import CalendarWarning
+from planner.errors import InputError, Problem, ScenarioError, TargetUnreachableError
+
+
+@contextlib.contextmanager
+def _timed(env: object, message: str) -> Iterator[None]:
+    """Print ``message`` on stderr, then its duration when the step took over a second."""
+    progress = env.progress  # type: ignore[attr-defined]
+    progress(message)
+    start = time.perf_counter()
+    yield
+    took = time.perf_counter() - start
+    if took > 1.0:
+        progress(f"{message}: done in {took:.1f} s")
+
+
+def _warn_loudly(env: object, messages: list[str]) -> None:
+    for message in messages:
+        print(f"planner: WARNING: {message}", file=env.stderr)  # type: ignore[attr-defined]
+
+
+def cmd_sample_data(args: argparse.Namespace, env: object) -> int:
+    """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet]``."""
+    from planner.sample_data import write_sample
+
+    with _timed(env, f"writing sample data to {args.out_dir}"):
+        paths = write_sample(args.out_dir, seed=args.seed, fmt=args.fmt)
+    for path in paths:
+        print(path, file=env.stdout)  # type: ignore[attr-defined]
+    return 0
+
+
+def _load_scenario(path: Path):  # type: ignore[no-untyped-def]
+    from planner.scenario import load_scenario
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarWarning)
+        return load_scenario(path)
+
+
+def cmd_baselines(args: argparse.Namespace, env: object) -> int:
+    """``planner baselines [SCENARIO] --data DIR [--mapping M] --out OUT_DIR``."""
+    from planner.baselines import compute_baselines
+    from planner.loading import load_dataset
+    from planner.pipeline import load_history, scenario_baselines
+
+    if args.scenario is not None:
+        scenario = _load_scenario(args.scenario)
+        with _timed(env, "loading history"):
+            dataset = load_history(scenario)
+        with _timed(env, "computing baselines"):
+            baselines = scenario_baselines(scenario, dataset)
+    else:
+        if args.data is None:
+            raise ScenarioError("baselines: give a scenario file or --data DIR")
+        window_end = _date_arg(args.window_end)
+        with _timed(env, f"loading history from {args.data}"):
+            dataset = load_dataset(args.data, args.mapping)
+        with _timed(env, "computing baselines"):
+            baselines = compute_baselines(dataset, window_end=window_end)
+    with atomic_directory(args.out, force=args.force) as tmp:
+        baselines.write(tmp)
+    out = env.stdout  # type: ignore[attr-defined]
+    print(f"baselines {baselines.window_start:%Y-%m-%d}..{baselines.window_end:%Y-%m-%d}: "
+          f"revenue {baselines.total_amount:,.0f}, {len(baselines.products)} products, "
+          f"{len(baselines.teams)} teams -> {args.out}", file=out)
+    print(baselines.report.to_string(index=False), file=out)
+    return 0
+
+
+def _date_arg(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem("--window-end", None, None, value,
+                                  "is not a date; write it as YYYY-MM-DD")]) from None
+
+
+def _write_diagnosis(out: Path, force: bool, error: TargetUnreachableError) -> None:
+    with atomic_directory(out, force=force) as tmp:
+        atomic_write(tmp / n.DIAGNOSIS_MD, lambda p: p.write_text(error.diagnosis, "utf-8"))
+
+
+def cmd_drivers(args: argparse.Namespace, env: object) -> int:
+    """``planner drivers SCENARIO --out DIR``: drivers.csv and product_targets.csv."""
+    from planner.pipeline import (
+        load_history,
+        run_drivers,
+        scenario_baselines,
+        scenario_calendar,
+    )
+
+    scenario = _load_scenario(args.scenario)
+    with _timed(env, "loading history"):
+        dataset = load_history(scenario)
+    with _timed(env, "computing baselines"):
+        baselines = scenario_baselines(scenario, dataset)
+    calendar = scenario_calendar(scenario)
+    try:
+        with _timed(env, "solving the driver model"):
+            result = run_drivers(scenario, baselines, calendar)
+    except TargetUnreachableError as exc:
+        _write_diagnosis(args.out, args.force, exc)
+        print(exc.diagnosis, file=env.stdout)  # type: ignore[attr-defined]
+        raise
+    with atomic_directory(args.out, force=args.force) as tmp:
+        result.write(tmp)
+    table = result.drivers[["lever", "scope", "baseline", "uplift", "planned", "cap", "binding"]]
+    out = env.stdout  # type: ignore[attr-defined]
+    print(f"target {result.target:,.0f} = {result.target / result.history_total:.2f}x last year; "
+          f"levers multiply out to {result.achieved:,.0f} "
+          f"({result.achieved / result.target - 1:+.4%})", file=out)
+    print(table.to_string(index=False, formatters={"uplift": "{:+.1%}".format,
+                                                   "cap": "{:+.1%}".format}), file=out)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace, env: object) -> int:
+    """``planner plan SCENARIO --out DIR``: the whole plan, all or nothing."""
+    from planner.outputs import write_outputs
+    from planner.pipeline import run_plan
+
+    scenario = _load_scenario(args.scenario)
+    if args.out.exists() and not args.force:
+        from planner.errors import OutputError
+
+        raise OutputError(f"output directory {args.out} already exists; pass --force to "
+                          "replace it or choose another --out")
+    start = time.perf_counter()
+    try:
+        result = run_plan(scenario, progress=env.progress)  # type: ignore[attr-defined]
+    except TargetUnreachableError as exc:
+        _write_diagnosis(args.out, args.force, exc)
+        print(exc.diagnosis, file=env.stdout)  # type: ignore[attr-defined]
+        raise
+    _warn_loudly(env, result.warnings)
+    with atomic_directory(args.out, force=args.force) as tmp:
+        with _timed(env, "writing outputs"):
+            write_outputs(result, tmp, lang=args.lang, progress=env.progress)  # type: ignore
+    out = env.stdout  # type: ignore[attr-defined]
+    print(f"plan '{result.name}': target {result.target:,.0f} "
+          f"({result.target / result.history_total:.2f}x last year), team targets "
+          f"{result.plan[n.AMOUNT].sum():,.0f} with the {result.buffer:.0%} buffer, "
+          f"{len(result.teams)} teams -> {args.out} ({time.perf_counter() - start:.1f} s)",
+          file=out)
+    return 0

@@ -1,0 +1,149 @@
+"""Writing cells safely: user text always as text, numbers as numbers, references.
+
+Never call xlsxwriter's ``write()`` with user data: it turns strings that start
+with ``=`` into formulas. :func:`put` dispatches on the Python type and sends
+every string through ``write_string``.
+
+Examples
+--------
+>>> ref(4, 2), ref(4, 2, "Targets"), rng(4, 2, 6, 2, "It's")
+('C5', "'Targets'!C5", "'It''s'!C5:C7")
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from planner.outputs.safety import cell_text
+
+
+def quote_sheet(name: str) -> str:
+    """Sheet name as used in a formula: always quoted, inner quotes doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
+    """A1-style reference of a zero-based cell, optionally on another sheet."""
+    cell = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    return cell if sheet is None else f"{quote_sheet(sheet)}!{cell}"
+
+
+def rng(r1: int, c1: int, r2: int, c2: int, sheet: str | None = None,
+        absolute: bool = False) -> str:
+    """A1-style range of zero-based cells, optionally on another sheet."""
+    first = xl_rowcol_to_cell(r1, c1, row_abs=absolute, col_abs=absolute)
+    last = xl_rowcol_to_cell(r2, c2, row_abs=absolute, col_abs=absolute)
+    return f"{first}:{last}" if sheet is None else f"{quote_sheet(sheet)}!{first}:{last}"
+
+
+def col_name(col: int) -> str:
+    """Column letters of a zero-based column."""
+    return xl_col_to_name(col)
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def put(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None,
+        text_fmt: Any = None) -> None:
+    """Write one value: text as text, numbers as numbers, missing as blank.
+
+    Parameters
+    ----------
+    sheet : Worksheet
+    row, col : int
+        Zero-based cell.
+    value : object
+        str (written literally), int/float/numpy number, bool, date-like, or
+        missing (None/NaN/NaT: a blank cell keeping ``fmt``).
+    fmt : Format, optional
+        Format of numbers and blanks.
+    text_fmt : Format, optional
+        Format of text (defaults to ``fmt``).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        sheet.write_boolean(row, col, bool(value), text_fmt or fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number):
+            sheet.write_number(row, col, number, fmt)
+        else:
+            sheet.write_blank(row, col, None, fmt)
+    elif is_missing(value):
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, (pd.Timestamp, datetime, date)):
+        sheet.write_string(row, col, pd.Timestamp(value).strftime("%Y-%m-%d"), text_fmt or fmt)
+    else:
+        sheet.write_string(row, col, cell_text(value), text_fmt or fmt)
+
+
+def put_text(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None) -> None:
+    """Write ``value`` as text, whatever it looks like."""
+    sheet.write_string(row, col, cell_text(value), fmt)
+
+
+def put_row(sheet: Worksheet, row: int, col: int, values: Iterable[object],
+            fmt: Any = None, text_fmt: Any = None) -> None:
+    """Write values left to right from (row, col) with :func:`put`."""
+    for offset, value in enumerate(values):
+        put(sheet, row, col + offset, value, fmt, text_fmt)
+
+
+def put_headers(sheet: Worksheet, row: int, col: int, headers: Sequence[object],
+                fmt: Any) -> None:
+    """Write a header row; headers that come from data are text too."""
+    for offset, value in enumerate(headers):
+        put_text(sheet, row, col + offset, value, fmt)
+
+
+def put_frame(sheet: Worksheet, row: int, col: int, frame: pd.DataFrame,
+              headers: Sequence[str], formats: Sequence[Any], header_fmt: Any,
+              text_fmt: Any = None) -> int:
+    """Write a header row and the frame's rows below it; return the next free row.
+
+    ``formats`` gives one number format per column (text columns use
+    ``text_fmt``). Values go through :func:`put`, so strings stay text.
+    """
+    put_headers(sheet, row, col, headers, header_fmt)
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=row + 1):
+        for j, value in enumerate(values):
+            put(sheet, i, col + j, value, formats[j], text_fmt)
+    return row + 1 + len(frame)
+
+
+def formula(sheet: Worksheet, row: int, col: int, text: str, fmt: Any,
+            cached: object = 0) -> None:
+    """Write a formula built by this package (never from user text) with its cached value.
+
+    The cached value is what viewers that do not recalculate show; missing or
+    non-finite cached values are stored as ``""``.
+    """
+    if isinstance(cached, (int, float, np.integer, np.floating)) and not isinstance(cached, bool):
+        value: object = float(cached) if math.isfinite(float(cached)) else ""
+    else:
+        value = "" if is_missing(cached) else cached
+    sheet.write_formula(row, col, text, fmt, value)
+
+
+def text_width(values: Iterable[object], minimum: float = 8, maximum: float = 40) -> float:
+    """Column width fitting the longest text (CJK characters count double)."""
+    longest = 0
+    for value in values:
+        text = cell_text(value)
+        longest = max(longest, sum(2 if ord(ch) > 0x2E7F else 1 for ch in text))
+    return float(min(max(longest + 2, minimum), maximum))

@@ -1,0 +1,178 @@
+"""The one-way flow: load -> baselines -> drivers -> allocation -> plan result.
+
+Each step is a function with data in and data out; the CLI and the Python API call
+these. Progress is reported through an optional callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner import names as n
+from planner.allocation.inputs import Prepared, grade_productivity, prepare_allocation
+from planner.allocation.roster import planned_roster, seat_week_weights
+from planner.allocation.seats import split_to_seats
+from planner.allocation.solve import solve_allocation
+from planner.baselines import Baselines, compute_baselines
+from planner.calendar import Calendar, build_calendar
+from planner.dataset import Dataset
+from planner.drivers import DriverResult, build_tree, solve_drivers
+from planner.errors import ScenarioError
+from planner.loading import load_dataset
+from planner.plan_result import PlanResult
+from planner.scenario.model import Scenario
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def load_history(scenario: Scenario) -> Dataset:
+    """Load and validate the scenario's history files."""
+    if scenario.data_dir is None:
+        raise ScenarioError(f"{scenario.path.name if scenario.path else 'scenario'}: data.dir: "
+                            "missing; add [data] dir = \"path/to/history\" (relative to the file)")
+    return load_dataset(scenario.data_dir, scenario.mapping)
+
+
+def scenario_baselines(scenario: Scenario, dataset: Dataset) -> Baselines:
+    """Baselines over the scenario's trailing window."""
+    return compute_baselines(dataset, window_end=scenario.window_end,
+                             trailing_months=scenario.trailing_months,
+                             ramp_months=scenario.ramp_months, country=scenario.country)
+
+
+def scenario_calendar(scenario: Scenario) -> Calendar:
+    """The plan year's working-day calendar with the scenario's overrides."""
+    return build_calendar(scenario.year, scenario.country,
+                          extra_holidays=scenario.extra_holidays,
+                          extra_working_days=scenario.extra_working_days,
+                          official=scenario.official_calendar or None)
+
+
+def target_amount(scenario: Scenario, baselines: Baselines) -> float:
+    """The company target: a multiple of last year, or an absolute amount."""
+    if scenario.target_amount is not None:
+        return scenario.target_amount
+    return float(scenario.target_multiple or 1.0) * baselines.total_amount
+
+
+@dataclass
+class Capacity:
+    """Seat capacity, last year and planned, at last year's productivity."""
+
+    history: float
+    planned: float
+    seat_weeks: float
+    weeks: float
+
+    @property
+    def multiple(self) -> float:
+        """Planned over last year's capacity."""
+        return self.planned / self.history if self.history > 0 else 1.0
+
+
+def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> Capacity:
+    """Last year's and the planned seat capacity (amount at last year's productivity)."""
+    grades = grade_productivity(baselines)
+    seats = baselines.seats
+    history = float((seats[n.GRADE].map(grades).fillna(0.0) * seats["active_weeks"]).sum())
+    roster = planned_roster(seats, scenario.hires, scenario.year, sorted(grades))
+    weights = seat_week_weights(roster, calendar.days, grades, ramp_months=scenario.ramp_months,
+                                attrition_rate=scenario.attrition_rate)
+    span = (baselines.window_end - baselines.window_start).days + 1
+    return Capacity(history, float(weights["weight"].sum()),
+                    float(seats["active_weeks"].sum()), span / 7.0)
+
+
+def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> DriverResult:
+    """Solve the driver model for the scenario's target."""
+    cap = capacity_of(scenario, baselines, calendar)
+    tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
+                      max(cap.multiple, 1e-6))
+    caps = {
+        "productivity": baselines.total_amount / cap.seat_weeks if cap.seat_weeks else np.nan,
+        "seats": cap.seat_weeks / cap.weeks if cap.weeks else np.nan,
+    }
+    return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
+                         baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
+                         mix=scenario.mix, time_limit=scenario.solver.time_limit)
+
+
+def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult:
+    """Run the whole plan for a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    PlanResult
+    """
+    say = progress or _quiet
+    say("loading history")
+    dataset = load_history(scenario)
+    say("computing baselines")
+    baselines = scenario_baselines(scenario, dataset)
+    calendar = scenario_calendar(scenario)
+    say("solving the driver model")
+    drivers = run_drivers(scenario, baselines, calendar)
+    say("preparing the allocation")
+    prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar)
+    say(f"solving the allocation ({len(prepared.inputs.teams)} teams x "
+        f"{len(prepared.inputs.products)} products x {len(prepared.inputs.slots)} week parts)")
+    raw, binding, _, _ = solve_allocation(prepared.inputs, scenario.solver)
+    say("splitting team targets over seats")
+    return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
+
+
+def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
+             drivers: DriverResult, prepared: Prepared, raw: pd.DataFrame,
+             binding: pd.DataFrame) -> PlanResult:
+    """Build the :class:`PlanResult` from the solved pieces."""
+    products = prepared.inputs.products
+    ticket = dict(zip(products[n.PRODUCT], products["ticket"], strict=True))
+    plan = raw.merge(prepared.inputs.slots[["slot", n.WEEK_START]], on="slot")
+    plan[n.UNITS] = plan[n.AMOUNT] / plan[n.PRODUCT].map(ticket)
+    plan = plan[list(n.PLAN_COLUMNS)].reset_index(drop=True)
+    team_month = plan.groupby([n.TEAM, n.PRODUCT, n.MONTH], as_index=False)[
+        [n.AMOUNT, n.UNITS]].sum()
+    seat_month = prepared.seat_weights.groupby([n.SEAT, n.TEAM, n.GRADE, n.MONTH],
+                                               as_index=False)["weight"].sum()
+    seats = split_to_seats(team_month, seat_month)
+    capacity = prepared.inputs.capacity.merge(
+        plan.groupby([n.TEAM, n.WEEK], as_index=False)[n.AMOUNT].sum().rename(
+            columns={n.AMOUNT: "load"}), on=[n.TEAM, n.WEEK], how="left").fillna({"load": 0.0})
+    history_monthly = baselines.product_months[[n.PRODUCT, n.MONTH, n.AMOUNT, n.UNITS]]
+    history_teams = baselines.team_products[[n.TEAM, n.PRODUCT, n.AMOUNT, n.UNITS]]
+    warnings = list(calendar.warnings)
+    settings = scenario.settings_rows() + [
+        ("last year (trailing window)", f"{baselines.window_start:%Y-%m-%d}.."
+                                        f"{baselines.window_end:%Y-%m-%d}"),
+        ("last year revenue", f"{baselines.total_amount:,.0f}"),
+        ("company target", f"{drivers.target:,.0f}"),
+        ("team targets (with buffer)", f"{drivers.target * (1 + scenario.buffer):,.0f}"),
+        ("planned amount per seat vs last year",
+         f"{prepared.productivity_factor:.2f}x"),
+        ("calendar", "ESTIMATED" if calendar.estimated else "official"),
+    ]
+    return PlanResult(
+        name=scenario.name, settings=settings, plan=plan, plan_seats=seats,
+        drivers=drivers.drivers, product_targets=drivers.product_targets,
+        products=baselines.products[[n.PRODUCT, n.MARGIN_TIER, n.TICKET_MODE]],
+        binding=binding, capacity=capacity[[n.TEAM, n.WEEK, "capacity", "load"]],
+        history_monthly=history_monthly, history_teams=history_teams,
+        seats=prepared.roster, calendar_weeks=calendar.weeks[[n.WEEK, n.WEEK_START,
+                                                             n.WORKING_DAYS]],
+        target=drivers.target, buffer=scenario.buffer, history_total=baselines.total_amount,
+        kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
+    )
