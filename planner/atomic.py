@@ -17,7 +17,7 @@ from planner.errors import OutputError
 
 
 def _sibling(path: Path, tag: str) -> Path:
-    """A new hidden name beside ``path`` that keeps its suffixes (for writers that read them)."""
+    """Return a new hidden name beside ``path`` that keeps its suffixes."""
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.{tag}{''.join(path.suffixes)}")
 
 

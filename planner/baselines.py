@@ -278,7 +278,8 @@ def compute_baselines(
             raise InputError([Problem(label, None, None, None,
                                       "has no sales rows: baselines need last year's sales")])
         ws, we = trailing_window(last, window_end, trailing_months)
-        days_from = min(ws, max(pd.Timestamp(first), ws - pd.DateOffset(months=12)))
+        history_from = pd.Timestamp(first).to_period("M").start_time  # whole months
+        days_from = min(ws, max(history_from, ws - pd.DateOffset(months=12)))
         con.register("days_src", day_table(days_from.date(), we.date(), country))
         n_months = len(set(pd.period_range(ws, we, freq="M").month))
         settings: dict[str, Any] = {
@@ -293,7 +294,8 @@ def compute_baselines(
             "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO}
         for stmt in (sql.copy_table("seats", (n.START_DATE, n.END_DATE), sql.ACTIVE_AT_END),
                      sql.copy_table("days", (n.DATE, n.WEEK_START), sql.MONTH_START),
-                     sql.HISTORY_MONTHS, sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
+                     sql.SEAT_WEEK_SALES, sql.WINDOW_WEEKS, sql.HISTORY_MONTHS,
+                     sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
             _run(con, stmt, params)
         totals = _query(con, sql.TOTALS, params).iloc[0]
         if totals["n_rows"] == 0:
@@ -303,7 +305,7 @@ def compute_baselines(
                 f"{first:%Y-%m-%d} to {last:%Y-%m-%d}): pass --window-end with a date in "
                 "that range")])
         need_ids = bool(con.execute(sql.SEGMENTS_WITHOUT_BASE).fetchall()[0][0])
-        for stmt in (sql.SEAT_WEEK_SALES, sql.HISTORY_IDS if need_ids else sql.EMPTY_HISTORY_IDS,
+        for stmt in (sql.HISTORY_IDS if need_ids else sql.EMPTY_HISTORY_IDS,
                      sql.PRODUCT_LIST, sql.SEAT_WEEKS, sql.CELLS, sql.PRODUCT_MONTHS,
                      sql.SPIKES, sql.SEGMENTS):
             _run(con, stmt, params)

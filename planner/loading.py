@@ -113,7 +113,7 @@ def load_dataset(data_dir: Path | str,
     for table in tables.values():
         problems += table.col.problems
     if problems:
-        raise InputError(dict.fromkeys(problems))
+        raise InputError(problems)
     return _finish(tables, dm, report, str(data_dir))
 
 

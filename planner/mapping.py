@@ -32,12 +32,14 @@ directory.
     [seats]          # no file: seats are derived from sales, one per seat value
     derive = { team = "Country", grade = { value = "all" } }
 
-    [products]       # e.g. file = "catalogue.xlsx" with [products.columns]
-    [customers]
+    [products]       # e.g. file = "catalogue.xlsx", [products.columns]; also [customers]
 
 Canonical columns not listed in ``columns`` are read from a source column of the same
 name when the file has one; optional canonical columns that are absent get defaults
-(segment "all", units 1 per row, customer id missing, margin NaN, ...).
+(segment "all", units 1 per row, customer id missing, margin NaN, ...). Without a seats
+or products file, both are derived from sales (products: variable ticket, margin tier
+from the terciles of the margin rate when margins are known, else "standard"). Other
+tables' options accept only ``date_format``.
 
 Keys of ``exclude`` / ``exclude_prefix`` name a canonical column (its source column is
 used) or else a column of the file; values are compared with the file's values, before

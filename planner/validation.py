@@ -50,7 +50,7 @@ MARGIN_TIER = "is not a margin tier; use high, standard or low"
 SELL_MONTH = "is not a month number; use 1 to 12, or leave it empty for all year"
 SECOND_TEAM = ("gives seat {seat!r} a second team (row {first} has {team!r}); give each seat "
                "one team, or provide a seats file")
-MORE_ROWS = "and {n:,} more rows with the same problem"
+MORE_ROWS = "and {n:,} more row{s} with the same problem"
 
 
 def missing_message(table: str, column: str) -> str:
@@ -140,7 +140,8 @@ class Collector:
             text = message if isinstance(message, str) else message(i)
             self.problems.append(Problem(self.file, int(i) + 2, name, value, text))
         if len(rows) > MAX_ROWS:
-            more = MORE_ROWS.format(n=len(rows) - MAX_ROWS)
+            n = len(rows) - MAX_ROWS
+            more = MORE_ROWS.format(n=n, s="s" if n > 1 else "")
             self.problems.append(Problem(self.file, None, name, None, more))
 
 

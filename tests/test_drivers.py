@@ -40,7 +40,8 @@ def only(free: dict[str, float], **extra: LeverSpec) -> tuple[LeverSpec, ...]:
             specs.append(LeverSpec(name=kind, kind=kind, cap=free[kind]))
         else:
             specs.append(LeverSpec(name=kind, kind=kind, fixed=0.0))
-    specs.append(LeverSpec(name="productivity", kind="productivity", cap=free.get("productivity", 20.0)))
+    specs.append(LeverSpec(name="productivity", kind="productivity",
+                           cap=free.get("productivity", 20.0), cost=1e-6))
     return tuple(specs) + tuple(extra.values())
 
 
@@ -135,6 +136,9 @@ def test_scoped_lever_overrides_general_one():
     )
     result, total = solve(specs, 1.5)
     d = result.drivers.set_index("lever")
+    cells = result.tree.cells.set_index(["product", "segment"])["lever_repurchase"]
+    assert cells.loc[("FIX", "S1")] == "repurchase_best"
+    assert cells.loc[("VAR", "S2")] == "repurchase"
     assert d.loc["repurchase", "binding"] == "cap"
     assert d.loc["repurchase_best", "uplift"] > 0.1
     assert result.achieved == pytest.approx(1.5 * total, rel=1e-6)

@@ -116,6 +116,13 @@ def test_negative_amount_message(tmp_path: Path) -> None:
     assert problems(tmp_path) == [f"sales.csv row 14 column 'amount': '-5' {NEGATIVE}"]
 
 
+def test_parquet_values_shown_as_typed(tmp_path: Path) -> None:
+    pd.DataFrame({"date": pd.to_datetime(["2026-01-05", "2026-01-06"]), "seat": ["S1", "S1"],
+                  "product": ["P1", "P1"], "amount": [1.5, -5.0]}).to_parquet(
+        tmp_path / "sales.parquet")
+    assert problems(tmp_path) == [f"sales.parquet row 3 column 'amount': -5.0 {NEGATIVE}"]
+
+
 def test_messages_name_the_users_columns(tmp_path: Path) -> None:
     write(tmp_path, data_csv="""\
         Day,Desk,Item,Qty,Price
@@ -149,6 +156,18 @@ def test_at_most_twenty_rows_per_problem_then_a_count(tmp_path: Path) -> None:
                         "expected a number like 1234.5")
     assert found[22].startswith("sales.csv row 21 column 'amount': 'bad19' ")
     assert found[23] == "sales.csv column 'amount': and 1,234 more rows with the same problem"
+
+
+def test_two_kinds_of_problem_in_one_column_each_get_a_count(tmp_path: Path) -> None:
+    rows = "".join(f"2026-01-05,S1,P1,{v}{i}\n" for i in range(22) for v in ("x", "-"))
+    write(tmp_path, sales_csv="date,seat,product,amount\n" + rows)
+    found = problems(tmp_path)
+    assert found[20:23] == [
+        "sales.csv column 'amount': and 2 more rows with the same problem",
+        f"sales.csv row 5 column 'amount': '-1' {NEGATIVE}",
+        f"sales.csv row 7 column 'amount': '-2' {NEGATIVE}"]
+    assert found[-1] == "sales.csv column 'amount': and 1 more row with the same problem"
+    assert len(found) == 42
 
 
 def test_date_format_message_shows_an_example(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.atomic import atomic_write
-from planner.drivers.model import Point, least_cost, reach
+from planner.drivers.model import Point, Problem, least_cost, reach
 from planner.drivers.result import drivers_table, product_targets_table
 from planner.drivers.tree import DriverTree
 from planner.errors import TargetUnreachableError
@@ -105,14 +105,14 @@ def solve_drivers(
         have to move.
     """
     caps = capacity_baselines or {}
-    best = reach(tree, buffer, time_limit, mix)
+    best, cuts = reach(tree, buffer, time_limit, mix)
     if best is None:
         raise _capacity_short(tree, buffer, mix)
     reachable = best.revenue(tree)
     if reachable < target * (1 - 1e-9):
         raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, mix)
-    point, _, handles = least_cost(tree, target, best, buffer, time_limit, mix)
-    capacity_value = _capacity_value(handles)
+    point, problem = least_cost(tree, target, best, cuts, buffer, time_limit, mix)
+    capacity_value = _capacity_value(problem)
     return DriverResult(
         tree=tree, point=point, target=target, history_total=history_total,
         reach_multiple=reachable / history_total,
@@ -122,11 +122,11 @@ def solve_drivers(
     )
 
 
-def _capacity_value(handles: object) -> float:
+def _capacity_value(problem: Problem) -> float:
     """Revenue-equivalent of one unit of log capacity, from the duals."""
-    target = getattr(handles, "target", None)
+    target = problem.target
     lam = target.pi if target is not None and target.pi is not None else 0.0
-    mu = sum((c.pi or 0.0) for c in getattr(handles, "capacity", {}).values())
+    mu = sum((c.pi or 0.0) for c in problem.capacity)
     return float(mu / lam) if lam and lam > 1e-12 else 0.0
 
 
@@ -185,13 +185,13 @@ def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,
     """Smallest cap on one lever that reaches the target, others unchanged (bisection)."""
     lever = tree.levers[name]
     high = math.log1p(1000.0)
-    top = reach(tree, buffer, time_limit, mix, raise_cap=(name, high))
+    top, _ = reach(tree, buffer, time_limit, mix, raise_cap=(name, high))
     if top is None or top.revenue(tree) < target:
         return None
     low = lever.hi
     for _ in range(40):
         mid = (low + high) / 2
-        point = reach(tree, buffer, time_limit, mix, raise_cap=(name, mid))
+        point, _ = reach(tree, buffer, time_limit, mix, raise_cap=(name, mid))
         if point is not None and point.revenue(tree) >= target:
             high = mid
         else:

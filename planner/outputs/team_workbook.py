@@ -1,0 +1,207 @@
+"""One line manager's workbook: ``teams/<team>.xlsx``.
+
+Sheets: targets by product by month, targets by week, per-seat targets, an
+actuals entry grid with attainment, and a KPI scorecard (see
+:mod:`planner.outputs.scorecard`). Plan numbers are constants; every total is a
+live ``=SUM(...)`` whose cached value is the Python sum, so viewers that do not
+recalculate show the same numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from planner import names as n
+from planner.outputs.cells import formula, put, put_headers, put_text, rng, text_width
+from planner.outputs.frames import HIGH, TeamData
+from planner.outputs.layout import (
+    FIRST_ROW,
+    HEADER_ROW,
+    LAST_MONTH_COL,
+    MONTH_COL,
+    TOTAL_COL,
+    WORKBOOK_OPTIONS,
+    Context,
+    Grid,
+    make_grid,
+    month_headers,
+    print_setup,
+    sheet_top,
+    sum_column,
+)
+from planner.outputs.scorecard import write_actuals, write_scorecard
+from planner.outputs.styles import make_formats
+
+
+def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> None:
+    """Sheet 1: targets by product (rows) and month (columns), with totals."""
+    fm, lb = ctx.formats, ctx.labels
+    sheet = wb.add_worksheet(lb["sheet_targets"])
+    sheet_top(sheet, ctx, lb["title_targets"], data.team)
+    put_headers(sheet, HEADER_ROW, 0,
+                [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]], fm.header)
+    values = data.monthly.to_numpy()
+    for i, product in enumerate(data.products):
+        row = grid.first + i
+        put_text(sheet, row, 0, product, fm.text)
+        put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
+        for j in range(12):
+            sheet.write_number(row, MONTH_COL + j, float(values[i, j]), fm.amount)
+        formula(sheet, row, TOTAL_COL, f"=SUM({rng(row, MONTH_COL, row, LAST_MONTH_COL)})",
+                fm.amount_total, float(values[i].sum()))
+    put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
+    put_text(sheet, grid.total_row, 1, "", fm.label_total)
+    put_text(sheet, grid.high_row, 0, lb["of_which_high"], fm.label)
+    put_text(sheet, grid.high_row, 1, lb.tier(HIGH), fm.text)
+    month_totals = values.sum(axis=0) if len(values) else [0.0] * 12
+    high_values = (values[grid.high[0] - grid.first: grid.high[1] - grid.first + 1]
+                   if grid.high else values[:0])
+    high_totals = high_values.sum(axis=0) if len(high_values) else [0.0] * 12
+    for j in range(13):
+        col = MONTH_COL + j
+        total = float(month_totals[j]) if j < 12 else float(sum(month_totals))
+        if j < 12:
+            sum_column(sheet, grid.first, grid.last, col, fm.amount_total, grid.total_row, total)
+        else:
+            formula(sheet, grid.total_row, col, "=SUM(" + rng(
+                grid.total_row, MONTH_COL, grid.total_row, LAST_MONTH_COL) + ")",
+                fm.amount_total, total)
+        high = float(high_totals[j]) if j < 12 else float(sum(high_totals))
+        if grid.high is None:
+            sheet.write_number(grid.high_row, col, 0.0, fm.amount)
+        else:
+            formula(sheet, grid.high_row, col,
+                    f"=SUM({rng(grid.high[0], col, grid.high[1], col)})", fm.amount, high)
+    sheet.set_column(0, 0, text_width([lb["product"], lb["of_which_high"], *data.products]))
+    sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
+    sheet.set_column(MONTH_COL, LAST_MONTH_COL, 12)
+    sheet.set_column(TOTAL_COL, TOTAL_COL, 14)
+    print_setup(sheet, ctx, data.team, lb["title_targets"], HEADER_ROW, (FIRST_ROW, 1))
+
+
+def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
+    """Sheet 2: targets by week (rows) and product (columns), with totals."""
+    fm, lb = ctx.formats, ctx.labels
+    sheet = wb.add_worksheet(lb["sheet_weekly"])
+    sheet_top(sheet, ctx, lb["title_weekly"], data.team)
+    first_product = 3
+    total_col = first_product + len(data.products)
+    put_headers(sheet, HEADER_ROW, 0,
+                [lb["week"], lb["week_start"], lb["working_days"], *data.products, lb["total"]],
+                fm.header)
+    values = data.weekly.to_numpy()
+    weeks = data.weeks
+    for i, (week, start, days) in enumerate(
+            zip(weeks[n.WEEK], weeks[n.WEEK_START], weeks[n.WORKING_DAYS], strict=True)):
+        row = FIRST_ROW + i
+        put_text(sheet, row, 0, week, fm.text)
+        put(sheet, row, 1, pd.Timestamp(start), fm.text)
+        put(sheet, row, 2, days, fm.general)
+        for j in range(len(data.products)):
+            sheet.write_number(row, first_product + j, float(values[i, j]), fm.amount)
+        if data.products:
+            formula(sheet, row, total_col,
+                    f"=SUM({rng(row, first_product, row, total_col - 1)})",
+                    fm.amount_total, float(values[i].sum()))
+        else:
+            sheet.write_number(row, total_col, 0.0, fm.amount_total)
+    last = FIRST_ROW + len(weeks) - 1
+    total_row = last + 1
+    put_text(sheet, total_row, 0, lb["total"], fm.label_total)
+    put_text(sheet, total_row, 1, "", fm.label_total)
+    sum_column(sheet, FIRST_ROW, last, 2, fm.amount_total, total_row,
+               float(pd.to_numeric(weeks[n.WORKING_DAYS], errors="coerce").sum()))
+    column_totals = values.sum(axis=0)
+    for j in range(len(data.products) + 1):
+        cached = float(column_totals[j]) if j < len(data.products) else float(values.sum())
+        sum_column(sheet, FIRST_ROW, last, first_product + j, fm.amount_total, total_row, cached)
+    sheet.set_column(0, 1, 11)
+    sheet.set_column(2, 2, 9)
+    sheet.set_column(first_product, total_col,
+                     max(12.0, min(text_width(data.products, 12, 24), 24.0)))
+    print_setup(sheet, ctx, data.team, lb["title_weekly"], HEADER_ROW, (FIRST_ROW, 1))
+
+
+def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int,
+                product_col: list[str]) -> int:
+    """Rows of seat | grade | product | months | total, then a total row; return next row."""
+    fm, lb = ctx.formats, ctx.labels
+    values = frame[frame.columns[-12:]].to_numpy(dtype=float)
+    for i, (seat, grade) in enumerate(zip(frame[n.SEAT], frame[n.GRADE], strict=True)):
+        row = top + i
+        put_text(sheet, row, 0, seat, fm.text)
+        put_text(sheet, row, 1, grade, fm.text)
+        put_text(sheet, row, 2, product_col[i], fm.text)
+        for j in range(12):
+            sheet.write_number(row, 3 + j, float(values[i, j]), fm.amount)
+        formula(sheet, row, 15, f"=SUM({rng(row, 3, row, 14)})", fm.amount_total,
+                float(values[i].sum()))
+    total_row = top + len(frame)
+    put_text(sheet, total_row, 0, lb["total"], fm.label_total)
+    for col in (1, 2):
+        put_text(sheet, total_row, col, "", fm.label_total)
+    for j in range(13):
+        cached = float(values[:, j].sum() if j < 12 else values.sum())
+        sum_column(sheet, top, total_row - 1, 3 + j, fm.amount_total, total_row, cached)
+    return total_row + 1
+
+
+def write_seats(wb: Workbook, data: TeamData, ctx: Context, order: list[str]) -> None:
+    """Sheet 3: per-seat monthly targets, by seat and by seat and product."""
+    fm, lb = ctx.formats, ctx.labels
+    sheet = wb.add_worksheet(lb["sheet_seats"])
+    sheet_top(sheet, ctx, lb["title_seats"], data.team)
+    headers = [lb["seat"], lb["grade"], lb["product"], *month_headers(ctx), lb["total"]]
+    put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
+    row = FIRST_ROW
+    if data.seats.empty:
+        put_text(sheet, row, 0, lb["no_seats"], fm.note)
+    else:
+        put_text(sheet, row, 0, lb["by_seat"], fm.subtitle)
+        by_seat = data.seats.sort_values(n.SEAT, kind="stable").reset_index(drop=True)
+        row = _seat_block(sheet, ctx, by_seat, row + 1, [lb["all_products"]] * len(by_seat))
+        put_text(sheet, row + 1, 0, lb["by_seat_product"], fm.subtitle)
+        rank = {p: i for i, p in enumerate(order)}
+        detail = data.seat_products.assign(_rank=data.seat_products[n.PRODUCT].map(rank))
+        detail = detail.sort_values([n.SEAT, "_rank"], kind="stable").drop(columns="_rank")
+        detail = detail.reset_index(drop=True)
+        _seat_block(sheet, ctx, detail.drop(columns=n.PRODUCT), row + 2,
+                    detail[n.PRODUCT].tolist())
+    sheet.set_column(0, 0, text_width([lb["seat"], *data.seats.get(n.SEAT, [])], 10, 30))
+    sheet.set_column(1, 1, 8)
+    sheet.set_column(2, 2, text_width([lb["all_products"], *data.products], 10, 30))
+    sheet.set_column(3, 14, 11)
+    sheet.set_column(15, 15, 13)
+    print_setup(sheet, ctx, data.team, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
+
+
+def write_team_workbook(path: Path, data: TeamData, ctx: Context, order: list[str]) -> None:
+    """Write one team's workbook to ``path``.
+
+    Parameters
+    ----------
+    path : Path
+        Target ``.xlsx`` file.
+    data : TeamData
+        The team's grids.
+    ctx : Context
+        Labels, scenario, year, KPI weights (formats are created here).
+    order : list of str
+        Product order of the plan (for the per-seat detail).
+    """
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    ctx = Context(labels=ctx.labels, formats=make_formats(wb), scenario=ctx.scenario,
+                  year=ctx.year, kpi_weights=ctx.kpi_weights, cap=ctx.cap)
+    grid = make_grid(data)
+    write_targets(wb, data, ctx, grid)
+    write_weekly(wb, data, ctx)
+    write_seats(wb, data, ctx, order)
+    write_actuals(wb, data, ctx, grid)
+    write_scorecard(wb, data, ctx, grid)
+    wb.set_properties({"title": f"{ctx.labels['title_targets']}: {data.team}"[:255],
+                       "subject": ctx.scenario[:255]})
+    wb.close()
