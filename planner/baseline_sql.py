@@ -14,8 +14,8 @@ a warehouse engine that provides them:
     ``is_working``, ``week_start`` (the ISO week's Monday), ``month_start``.
 
 Parameters are named (``$ws``, ``$we``, ...) and bound by the caller. Heavy scans
-of ``sales`` happen in :data:`BOUNDS`, :data:`SEAT_WEEK_SALES`, :data:`CUSTOMER_SALES`,
-:data:`TICKET_QUANTILES` (and :data:`HISTORY_IDS` when the
+of ``sales`` happen in :data:`BOUNDS`, :data:`HISTORY_MONTHS`, :data:`SEAT_WEEK_SALES`,
+:data:`CUSTOMER_SALES` and :data:`TICKET_QUANTILES` (and :data:`HISTORY_IDS` when the
 customer base is unknown); everything after them reads small temp tables.
 """
 
@@ -90,28 +90,28 @@ MONTH_START = "CAST(date_trunc('month', date) AS DATE) AS month_start"
 
 BOUNDS = "SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows FROM sales"
 
-# Sales by seat x product x ISO week x month over all history, flagged in/out of the
-# window, with the seat's team and counts of rows that do not fit the seat's dates.
+# Product x month over all history (prior-year comparison, rows outside the window).
+HISTORY_MONTHS = """
+CREATE TEMP TABLE hist AS
+SELECT product, CAST(date_trunc('month', date) AS DATE) AS month_start,
+  date BETWEEN $ws AND $we AS in_window, count(*) AS n_rows, sum(amount) AS amount
+FROM sales GROUP BY ALL
+"""
+
+# Window sales by seat x product x ISO week x month, with the seat's team and counts
+# of rows that do not fit the seat's dates.
 SEAT_WEEK_SALES = """
-CREATE TEMP TABLE wk_all AS
+CREATE TEMP TABLE wk AS
 SELECT s.seat, coalesce(t.team, s.team, $unknown) AS team, s.product,
   CAST(date_trunc('week', s.date) AS DATE) AS week_start,
   CAST(date_trunc('month', s.date) AS DATE) AS month_start,
-  s.date BETWEEN $ws AND $we AS in_window,
   sum(s.amount) AS amount, sum(s.units) AS units, count(*) AS n_rows,
   count(*) FILTER (WHERE s.date < t.start_date) AS before_start,
   count(*) FILTER (WHERE s.date > t.end_date) AS after_end,
   count(*) FILTER (WHERE t.seat IS NULL) AS unknown_seat
 FROM sales s LEFT JOIN seats t ON s.seat = t.seat
+WHERE s.date BETWEEN $ws AND $we
 GROUP BY ALL
-"""
-
-# The window part, and product x month over all history (prior-year comparison).
-WINDOW_WEEKS = "CREATE TEMP TABLE wk AS SELECT * EXCLUDE (in_window) FROM wk_all WHERE in_window"
-HISTORY_MONTHS = """
-CREATE TEMP TABLE hist AS SELECT product, month_start, in_window, sum(n_rows) AS n_rows,
-  sum(amount) AS amount
-FROM wk_all GROUP BY ALL
 """
 
 # Window sales by product x segment x customer (one row per buyer; rows without a

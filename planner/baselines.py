@@ -294,7 +294,7 @@ def compute_baselines(
             "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO}
         for stmt in (sql.copy_table("seats", (n.START_DATE, n.END_DATE), sql.ACTIVE_AT_END),
                      sql.copy_table("days", (n.DATE, n.WEEK_START), sql.MONTH_START),
-                     sql.SEAT_WEEK_SALES, sql.WINDOW_WEEKS, sql.HISTORY_MONTHS,
+                     sql.HISTORY_MONTHS, sql.SEAT_WEEK_SALES,
                      sql.CUSTOMER_SALES, sql.TICKET_QUANTILES, sql.FACTS):
             _run(con, stmt, params)
         totals = _query(con, sql.TOTALS, params).iloc[0]

@@ -88,8 +88,10 @@ def cells_of(inputs: AllocationInputs) -> pd.DataFrame:
 
 
 def _group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
-    return codes, uniques.to_frame(index=False)
+    """Row code of each cell for a family indexed by ``keys``' columns, and the labels."""
+    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    labels = keys.drop_duplicates().reset_index(drop=True)
+    return codes, labels
 
 
 def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFrame]:

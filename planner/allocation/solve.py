@@ -146,8 +146,9 @@ def _mix_text(used: pd.DataFrame, inputs: AllocationInputs, s: float) -> list[st
 def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFrame:
     """Binding rows of the rule families with their duals as marginal values.
 
-    ``marginal_value`` is the change in the plan's weighted deviation from its
-    history-shaped targets (in amount) per extra unit of the rule's bound.
+    ``marginal_value`` is the change in the plan's objective (weighted deviation from its
+    history-shaped targets) per extra unit (of amount) of the rule's bound: negative on a
+    binding ``<=`` row means more room would let the plan follow history more closely.
     """
     frames = []
     meanings = {
@@ -172,7 +173,7 @@ def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFram
         label = binding[keys].astype(str).agg(" ".join, axis=1)
         frames.append(pd.DataFrame({
             "family": family, "label": label.to_numpy(),
-            "slack": 0.0, "marginal_value": binding["dual"].to_numpy(), "meaning": meaning,
+            "slack": 0.0, "marginal_value": binding["dual"].to_numpy() / s, "meaning": meaning,
         }))
     if not frames:
         return pd.DataFrame(columns=["family", "label", "slack", "marginal_value", "meaning"])

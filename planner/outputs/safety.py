@@ -136,3 +136,20 @@ def header_text(value: object, limit: int = MAX_HEADER_PART) -> str:
     """
     text = _SPACES.sub(" ", _visible(cell_text(value))).strip()[:limit]
     return text.replace("&", "&&")
+
+
+def chart_text(value: object, limit: int = 40) -> str:
+    """Return ``value`` as literal text for a matplotlib label.
+
+    ``$`` would start mathtext, so it is escaped; control characters are dropped
+    and long names are cut to ``limit`` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> chart_text("$5 team"), chart_text("x" * 50, limit=5)
+    ('\\\\$5 team', 'xxxx…')
+    """
+    text = _SPACES.sub(" ", _visible(cell_text(value))).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("$", r"\$")

@@ -6,14 +6,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from planner import names as n
 from planner.outputs import frames as fr
-from planner.outputs.cells import formula, put, put_frame, put_headers, put_text, ref, rng
-from planner.outputs.cells import text_width
+from planner.outputs.cells import (
+    formula,
+    put,
+    put_frame,
+    put_headers,
+    put_text,
+    ref,
+    rng,
+    text_width,
+)
 from planner.outputs.labels import Labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.styles import Formats, make_formats, page_setup
@@ -133,26 +142,173 @@ def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: Any, teams: list[str]
     """Team x product matrix; return (sheet, first row, last row, total column)."""
     sheet = _sheet(wb, fm, lb, result.name, "matrix")
     grid = fr.team_product(result.plan, teams, products).to_numpy()
-    ly = result.history_teams.groupby(n.TEAM)[n.AMOUNT].sum() if len(
-        result.history_teams) else pd.Series(dtype=float)
+    history = result.history_teams
+    ly = (history.groupby(history[n.TEAM].astype(str))[n.AMOUNT].sum() if len(history)
+          else pd.Series(dtype=float)).reindex(teams).fillna(0.0).to_numpy(dtype=float)
     total_col = 1 + len(products)
     put_headers(sheet, HEADER_ROW, 0, [lb["team"], *products, lb["total"], lb["last_year"],
                                        lb["multiple"]], fm.header)
     top = HEADER_ROW + 1
     total = _grid(sheet, fm, lb, top, [[t] for t in teams], grid, 1)
+    ly_col = total_col + 1
     for i in range(len(teams) + 1):
         row = top + i
-        last_year = float(ly.reindex(teams).fillna(0.0).iloc[i]) if i < len(teams) else float(
-            ly.reindex(teams).fillna(0.0).sum())
-        if row == total:
-            formula(sheet, row, total_col + 1, f"=SUM({rng(top, total_col + 1, total - 1, total_col + 1)})",
-                    fm.amount_total, last_year)
+        last_year = float(ly[i]) if row < total else float(ly.sum())
+        plan_value = float(grid[i].sum()) if row < total else float(grid.sum())
+        if row < total:
+            sheet.write_number(row, ly_col, last_year, fm.amount)
         else:
-            sheet.write_number(row, total_col + 1, last_year, fm.amount)
-        plan_value = float(grid[i].sum()) if i < len(teams) else float(grid.sum())
-        t, b = ref(row, total_col), ref(row, total_col + 1)
-        formula(sheet, row, total_col + 2, f'=IF({b}=0,"",{t}/{b})', fm.multiple,
+            text = f"=SUM({rng(top, ly_col, total - 1, ly_col)})" if teams else "=0"
+            formula(sheet, row, ly_col, text, fm.amount_total, last_year)
+        t, b = ref(row, total_col), ref(row, ly_col)
+        formula(sheet, row, ly_col + 1, f'=IF({b}=0,"",{t}/{b})', fm.multiple,
                 plan_value / last_year if last_year else "")
     sheet.set_column(0, 0, text_width([lb["team"], *teams]))
     sheet.set_column(1, total_col + 2, 14)
     return lb["sheet_matrix"], top, total - 1, total_col
+
+
+def _monthly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str],
+             months: list[str]) -> None:
+    sheet = _sheet(wb, fm, lb, result.name, "monthly")
+    tier = fr.tiers(result)
+    grid = fr.product_month(result.plan, products, months).to_numpy()
+    put_headers(sheet, HEADER_ROW, 0, [lb["product"], lb["margin_tier"],
+                                       *[lb.month(m) for m in range(1, 13)], lb["total"]],
+                fm.header)
+    _grid(sheet, fm, lb, HEADER_ROW + 1, [[p, lb.tier(tier.get(p, ""))] for p in products],
+          grid, 2)
+    sheet.set_column(0, 0, text_width([lb["product"], *products]))
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 14, 13)
+
+
+def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str]) -> None:
+    sheet = _sheet(wb, fm, lb, result.name, "weekly_phasing")
+    weeks = fr.week_table(result)
+    grid = fr.week_product(result.plan, weeks[n.WEEK].tolist(), products).to_numpy()
+    put_headers(sheet, HEADER_ROW, 0, [lb["week"], lb["week_start"], lb["working_days"],
+                                       *products, lb["total"]], fm.header)
+    labels = [[w, pd.Timestamp(s), d] for w, s, d in
+              zip(weeks[n.WEEK], weeks[n.WEEK_START], weeks[n.WORKING_DAYS], strict=True)]
+    _grid(sheet, fm, lb, HEADER_ROW + 1, labels, grid, 3)
+    sheet.set_column(0, 2, 11)
+    sheet.set_column(3, 3 + len(products), 14)
+
+
+def _binding(wb: Workbook, fm: Formats, lb: Labels, result: Any) -> None:
+    sheet = _sheet(wb, fm, lb, result.name, "binding")
+    cols = [c for c in ("family", "label", "slack", "marginal_value", "meaning")
+            if c in result.binding.columns]
+    styles = {"slack": fm.general, "marginal_value": fm.general}
+    put_frame(sheet, HEADER_ROW, 0, result.binding.loc[:, cols], [lb[c] for c in cols],
+              [styles.get(c, fm.text) for c in cols], fm.header, fm.text)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 36)
+    sheet.set_column(2, 3, 14)
+    sheet.set_column(4, 4, 70)
+
+
+def _compare(sheet: Worksheet, fm: Formats, lb: Labels, top: int, labels: list[list],
+             last_year: list[float], plan: list[float]) -> int:
+    """Rows of labels | last year | plan | change | multiple with a total row."""
+    label_cols = len(labels[0]) if labels else 1
+    grid = np.column_stack([last_year, plan]) if labels else np.zeros((0, 2))
+    total = _grid(sheet, fm, lb, top, labels, grid, label_cols, total_col=False)
+    ly_col, plan_col = label_cols, label_cols + 1
+    for row in range(top, total + 1):
+        b, p = ref(row, ly_col), ref(row, plan_col)
+        i = row - top
+        ly = float(grid[i, 0]) if i < len(grid) else float(grid[:, 0].sum())
+        pl = float(grid[i, 1]) if i < len(grid) else float(grid[:, 1].sum())
+        formula(sheet, row, plan_col + 1, f"={p}-{b}", fm.amount, pl - ly)
+        formula(sheet, row, plan_col + 2, f'=IF({b}=0,"",{p}/{b})', fm.multiple,
+                pl / ly if ly else "")
+    return total
+
+
+def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str],
+               months: list[str]) -> tuple[str, int, int]:
+    """By product and by month; return (sheet, first and last month row)."""
+    sheet = _sheet(wb, fm, lb, result.name, "last_year", freeze_col=0)
+    tier = fr.tiers(result)
+    hist_p = fr.history_by_product(result)
+    plan_p = result.plan.groupby(n.PRODUCT)[n.AMOUNT].sum()
+    put_headers(sheet, HEADER_ROW, 0, [lb["product"], lb["margin_tier"], lb["last_year"],
+                                       lb["plan"], lb["change"], lb["multiple"]], fm.header)
+    total = _compare(sheet, fm, lb, HEADER_ROW + 1,
+                     [[p, lb.tier(tier.get(p, ""))] for p in products],
+                     [hist_p.get(p, 0.0) for p in products],
+                     [float(plan_p.get(p, 0.0)) for p in products])
+    head = total + 3
+    put_text(sheet, head - 1, 0, lb["by_month"], fm.subtitle)
+    put_headers(sheet, head, 0, [lb["month"], "", lb["last_year"], lb["plan"], lb["change"],
+                                 lb["multiple"]], fm.header)
+    plan_m = result.plan.groupby(n.MONTH)[n.AMOUNT].sum()
+    _compare(sheet, fm, lb, head + 1, [[lb.month(m), ""] for m in range(1, 13)],
+             fr.history_by_month(result), [float(plan_m.get(m, 0.0)) for m in months])
+    sheet.set_column(0, 0, text_width([lb["product"], *products]))
+    sheet.set_column(1, 5, 14)
+    return lb["sheet_last_year"], head + 1, head + 12
+
+
+def _charts(wb: Workbook, fm: Formats, lb: Labels, result: Any, monthly: tuple[str, int, int],
+            matrix: tuple[str, int, int, int]) -> None:
+    sheet = _sheet(wb, fm, lb, result.name, "charts", freeze_col=0)
+    name, first, last = monthly
+    chart = wb.add_chart({"type": "column"})
+    for col in (2, 3):
+        chart.add_series({
+            "name": [name, first - 1, col],
+            "categories": [name, first, 0, last, 0],
+            "values": [name, first, col, last, col],
+        })
+    chart.set_title({"name": lb["chart_phasing"]})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_size({"width": 900, "height": 380})
+    sheet.insert_chart(HEADER_ROW + 1, 0, chart)
+    m_name, m_first, m_last, m_total = matrix
+    bar = wb.add_chart({"type": "bar"})
+    bar.add_series({
+        "name": [m_name, HEADER_ROW, m_total],
+        "categories": [m_name, m_first, 0, m_last, 0],
+        "values": [m_name, m_first, m_total, m_last, m_total],
+    })
+    bar.set_title({"name": lb["chart_teams"]})
+    bar.set_x_axis({"num_format": "#,##0"})
+    bar.set_y_axis({"reverse": True})
+    bar.set_legend({"none": True})
+    bar.set_size({"width": 900, "height": max(300, 22 * (m_last - m_first + 1) + 100)})
+    sheet.insert_chart(HEADER_ROW + 21, 0, bar)
+
+
+def write_summary_workbook(path: Path, result: Any, labels: Labels) -> None:
+    """Write ``summary.xlsx`` for ``result`` (a PlanResult) with ``labels``.
+
+    Parameters
+    ----------
+    path : Path
+        Target file.
+    result : PlanResult
+        The plan.
+    labels : Labels
+        Language of every label.
+    """
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    fm = make_formats(wb)
+    products = fr.product_order(result)
+    months = fr.months_of(result.year)
+    teams = [str(t) for t in result.teams]
+    plan_by_product = {str(k): float(v) for k, v in
+                       result.plan.groupby(n.PRODUCT)[n.AMOUNT].sum().items()}
+    _settings(wb, fm, labels, result, float(result.plan[n.AMOUNT].sum()))
+    _drivers(wb, fm, labels, result)
+    _product_targets(wb, fm, labels, result, plan_by_product)
+    matrix = _matrix(wb, fm, labels, result, teams, products)
+    _monthly(wb, fm, labels, result, products, months)
+    _weekly(wb, fm, labels, result, products)
+    _binding(wb, fm, labels, result)
+    monthly = _last_year(wb, fm, labels, result, products, months)
+    _charts(wb, fm, labels, result, monthly, matrix)
+    wb.set_properties({"title": labels["title_settings"], "subject": str(result.name)[:255]})
+    wb.close()

@@ -1,0 +1,109 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.allocation.model import AllocationInputs, build_allocation
+from planner.allocation.seats import split_to_seats
+from planner.allocation.solve import solve_allocation
+from planner.errors import TargetUnreachableError
+
+
+def tiny(capacity_a: float = 1e9, mix: pd.DataFrame | None = None,
+         fairness: pd.DataFrame | None = None, supply: pd.DataFrame | None = None,
+         ) -> AllocationInputs:
+    """2 teams x 2 products x 2 weeks (3 slots: week 2 straddles two months)."""
+    slots = pd.DataFrame({
+        "slot": [0, 1, 2],
+        "week": ["2027-W01", "2027-W02", "2027-W02"],
+        "week_start": pd.to_datetime(["2027-01-04", "2027-01-11", "2027-01-11"]),
+        "month": ["2027-01", "2027-01", "2027-02"],
+        "month_num": [1, 1, 2],
+        "working_days": [5, 3, 2],
+    })
+    products = pd.DataFrame({"product": ["HI", "LO"], "margin_tier": ["high", "low"],
+                             "ticket": [10.0, 1.0], "target": [100.0, 300.0]})
+    paths = pd.DataFrame({"product": ["HI"] * 3 + ["LO"] * 3, "slot": [0, 1, 2] * 2,
+                          "share": [0.5, 0.3, 0.2] * 2})
+    share = pd.DataFrame({"team": ["A", "A", "B", "B"], "product": ["HI", "LO"] * 2,
+                          "share": [0.5, 0.5, 0.5, 0.5]})
+    capacity = pd.DataFrame({"team": ["A", "A", "B", "B"],
+                             "week": ["2027-W01", "2027-W02"] * 2,
+                             "capacity": [capacity_a, 1e9, 1e9, 1e9]})
+    return AllocationInputs(
+        teams=["A", "B"], products=products, slots=slots, paths=paths, team_share=share,
+        capacity=capacity,
+        fairness=fairness if fairness is not None else pd.DataFrame(columns=["team", "lower", "upper"]),
+        supply=supply if supply is not None else pd.DataFrame(columns=["product", "month", "cap"]),
+        mix=mix if mix is not None else pd.DataFrame(columns=["rule", "tier", "kind", "sense", "value"]),
+    )
+
+
+def test_unconstrained_plan_follows_history_shape_exactly():
+    plan, binding, lp, sol = solve_allocation(tiny())
+    got = plan.set_index(["team", "product", "slot"])["amount"]
+    assert got.loc[("A", "HI", 0)] == pytest.approx(25.0)
+    assert got.loc[("B", "LO", 2)] == pytest.approx(30.0)
+    assert plan.groupby("product")["amount"].sum().to_dict() == pytest.approx({"HI": 100, "LO": 300})
+    assert binding.loc[binding["family"] == "capacity"].empty
+
+
+def test_binding_capacity_moves_volume_to_other_team_and_dual_sign():
+    # team A can do only 60 a week; its reference is 100 in W01 (50% of 200)
+    plan, binding, lp, sol = solve_allocation(tiny(capacity_a=60.0))
+    week = plan.groupby(["team", "week"])["amount"].sum()
+    assert week.loc[("A", "2027-W01")] == pytest.approx(60.0, rel=1e-6)
+    assert plan["amount"].sum() == pytest.approx(400.0)
+    cap = binding.loc[binding["family"] == "capacity"]
+    assert list(cap["label"]) == ["A 2027-W01"]
+    value = float(cap["marginal_value"].iloc[0])
+    # more capacity lowers the deviation cost: a negative dual on a <= row (minimise)
+    assert value < 0
+    # the meaning: one more unit of capacity changes the objective by the marginal value
+    bigger = solve_allocation(tiny(capacity_a=61.0))[3]
+    assert bigger.objective - sol.objective == pytest.approx(value, rel=1e-4)
+
+
+def test_infeasible_capacity_is_explained_in_user_words():
+    small = tiny()
+    small.capacity["capacity"] = [0.0, 0.0, 100.0, 100.0]
+    with pytest.raises(TargetUnreachableError) as info:
+        solve_allocation(small)
+    message = str(info.value)
+    assert message == "allocation infeasible: capacity of team A in 2027-W01..W02 short by 200"
+    assert "# Allocation infeasible" in info.value.diagnosis
+
+
+def test_mix_minimum_share_explained_in_points():
+    mix = pd.DataFrame({"rule": ["mix[0].min_share"], "tier": ["high"], "kind": ["share"],
+                        "sense": ["min"], "value": [0.28]})
+    with pytest.raises(TargetUnreachableError, match=r"high-margin minimum short by 3\.0 points"):
+        solve_allocation(tiny(mix=mix))
+
+
+def test_fairness_band_and_supply_hold():
+    fair = pd.DataFrame({"team": ["A", "B"], "lower": [150.0, 150.0], "upper": [250.0, 250.0]})
+    supply = pd.DataFrame({"product": ["LO"], "month": ["2027-02"], "cap": [40.0]})
+    plan, *_ = solve_allocation(tiny(fairness=fair, supply=supply))
+    teams = plan.groupby("team")["amount"].sum()
+    assert ((teams >= 150 - 1e-6) & (teams <= 250 + 1e-6)).all()
+    feb = plan.loc[(plan["product"] == "LO") & (plan["month"] == "2027-02"), "amount"].sum()
+    assert feb <= 40.0 + 1e-6
+
+
+def test_build_is_pure_and_named():
+    lp, cells = build_allocation(tiny())
+    assert {"product_target", "capacity", "deviation_up", "deviation_down"} <= set(lp.families)
+    assert list(lp.families["capacity"].labels.columns) == ["team", "week"]
+    assert len(cells) == 12
+
+
+def test_seats_sum_exactly_to_team():
+    team = pd.DataFrame({"team": ["A"], "product": ["HI"], "month": ["2027-01"],
+                         "amount": [100.0], "units": [10.0]})
+    seats = pd.DataFrame({"seat": ["s1", "s2", "s3"], "team": ["A"] * 3, "grade": ["A", "B", "B"],
+                          "month": ["2027-01"] * 3, "weight": [1.0, 1.0, 1.0]})
+    out = split_to_seats(team, seats)
+    assert out["amount"].round(2).sum() == pytest.approx(100.0, abs=1e-9)
+    assert sorted(out["amount"]) == [33.33, 33.33, 33.34]
+    assert out["units"].sum() == pytest.approx(10.0)
+    assert np.isclose(out["amount"] * 100, np.round(out["amount"] * 100)).all()
