@@ -138,14 +138,18 @@ GROUP BY product
 """
 
 # Window totals by product (level 1), segment (level 2) and product x segment (level 0).
-# Buyers are distinct customer ids plus, for rows without an id, their units.
+# Buyers are distinct customer ids; without any id, the units; when only some rows lack
+# an id, the ids scaled by all units / units of rows with an id.
 FACTS = """
 CREATE TEMP TABLE facts AS
 WITH f AS (
   SELECT product, segment, GROUPING(product, segment) AS level, sum(n_rows) AS n_rows,
     sum(amount) AS amount, sum(units) AS units,
-    count(DISTINCT customer_id)
-      + coalesce(sum(units) FILTER (WHERE customer_id IS NULL), 0) AS buyers,
+    CASE WHEN count(customer_id) = 0 THEN sum(units)
+      WHEN count(customer_id) = count(*) OR sum(units) FILTER (customer_id IS NOT NULL) <= 0
+      THEN count(DISTINCT customer_id)
+      ELSE count(DISTINCT customer_id) * sum(units)
+        / sum(units) FILTER (customer_id IS NOT NULL) END AS buyers,
     coalesce(sum(n_rows) FILTER (WHERE customer_id IS NULL), 0) AS rows_without_id,
     sum(return_rows) AS return_rows,
     CASE WHEN sum(n_ticket) > 1 THEN sqrt(greatest(0, (sum(ss_ticket)
@@ -162,10 +166,8 @@ FROM f LEFT JOIN tq ON f.product = tq.product
 SEGMENTS_WITHOUT_BASE = """
 SELECT count(*) FROM facts WHERE level = 2 AND segment NOT IN (SELECT segment FROM customers)
 """
-HISTORY_IDS = """
-CREATE TEMP TABLE hist_ids AS
-SELECT segment, count(DISTINCT customer_id) AS ids FROM sales GROUP BY segment
-"""
+HISTORY_IDS = """CREATE TEMP TABLE hist_ids AS
+SELECT segment, count(DISTINCT customer_id) AS ids FROM sales GROUP BY segment"""
 EMPTY_HISTORY_IDS = "CREATE TEMP TABLE hist_ids AS SELECT '' AS segment, 0 AS ids WHERE false"
 
 PRODUCT_LIST = """
@@ -196,9 +198,7 @@ WITH sold AS (
   FROM seat_weeks w CROSS JOIN plist p
   LEFT JOIN sold s ON s.seat = w.seat AND s.week_start = w.week_start AND s.product = p.product
 )
-SELECT * FROM base
-UNION ALL
-SELECT seat, team, grade, week_start, is_ramp, $all AS product,
+SELECT * FROM base UNION ALL SELECT seat, team, grade, week_start, is_ramp, $all AS product,
   sum(amount) AS amount, sum(units) AS units
 FROM base GROUP BY seat, team, grade, week_start, is_ramp
 """
@@ -247,6 +247,12 @@ SELECT team, CAST(coalesce(a.seats_active, 0) AS BIGINT) AS seats_active,
   coalesce(amt.amount, 0) / nullif(sum(amt.amount) OVER (), 0) AS share
 FROM all_teams LEFT JOIN a USING (team) LEFT JOIN amt USING (team)
 ORDER BY team
+"""
+
+# Window sales by team x product (the history the allocation shapes team targets on).
+TEAM_PRODUCTS_TABLE = """
+SELECT team, product, sum(amount) AS amount, sum(units) AS units FROM wk
+GROUP BY ALL ORDER BY team, product
 """
 
 # Product x calendar month of the window (every month, zeros included).

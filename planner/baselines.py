@@ -48,6 +48,9 @@ CSV_PREFIX = "baselines_"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MAX_NAMES = 20
 _PERCENT = frozenset({"share", "conversion", "amount_share"})
+#: The frames of :class:`Baselines`, in the order :meth:`Baselines.tables` gives them.
+TABLES = ("products", "product_months", "segments", "product_segments", "productivity_grade",
+          "productivity_team", "seats", "teams", "report")
 
 SalesSource = pd.DataFrame | str | os.PathLike[str]
 
@@ -69,6 +72,8 @@ class Baselines:
         Weekly figures per seat by grade (or team) and product (``"*"``: all).
     seats, teams : DataFrame
         Per seat and per team.
+    team_products : DataFrame
+        Window sales per team and product (``team, product, amount, units``).
     report : DataFrame
         Data-quality report (``item``, ``value``).
     settings : dict
@@ -87,6 +92,7 @@ class Baselines:
     productivity_team: pd.DataFrame
     seats: pd.DataFrame
     teams: pd.DataFrame
+    team_products: pd.DataFrame
     report: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -94,18 +100,8 @@ class Baselines:
         """Return every table by name, settings and totals first, report last."""
         rows = list(self.settings.items())
         rows += [("total_amount", self.total_amount), ("total_units", self.total_units)]
-        return {
-            "settings": pd.DataFrame(rows, columns=["item", "value"]),
-            "products": self.products,
-            "product_months": self.product_months,
-            "segments": self.segments,
-            "product_segments": self.product_segments,
-            "productivity_grade": self.productivity_grade,
-            "productivity_team": self.productivity_team,
-            "seats": self.seats,
-            "teams": self.teams,
-            "report": self.report,
-        }
+        settings = pd.DataFrame(rows, columns=["item", "value"])
+        return {"settings": settings, **{name: getattr(self, name) for name in TABLES}}
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write ``baselines_<table>.csv`` per table and ``baselines.xlsx``, atomically.
@@ -140,11 +136,12 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
         head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1,
                                 "text_wrap": True, "valign": "top"})
         fmts = {k: book.add_format({"num_format": v}) for k, v in
-                (("pct", "0.0%"), ("float", "#,##0.00"), ("int", "#,##0"))}
+                (("pct", "0.00%"), ("float", "#,##0.00"), ("int", "#,##0"))}
         for name, frame in tables.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
             sheet.freeze_panes(1, 0)
+            sheet.set_landscape()
             for i, col in enumerate(frame.columns):
                 sheet.write(0, i, str(col), head)
                 values = frame[col]
@@ -315,7 +312,8 @@ def compute_baselines(
             ("product_segments", sql.PRODUCT_SEGMENTS),
             ("productivity_grade", sql.productivity(n.GRADE)),
             ("productivity_team", sql.productivity(n.TEAM)),
-            ("seats", sql.SEATS_TABLE), ("teams", sql.TEAMS_TABLE), ("quality", sql.QUALITY))}
+            ("seats", sql.SEATS_TABLE), ("teams", sql.TEAMS_TABLE),
+            ("team_products", sql.TEAM_PRODUCTS_TABLE), ("quality", sql.QUALITY))}
     finally:
         con.close()
     report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], products,
@@ -370,7 +368,7 @@ def _report(dataset: Dataset, settings: dict[str, Any], totals: pd.Series,
         ("baselines window", settings["window"]),
         ("sales rows in the window", int(totals["n_rows"])),
         ("sales rows outside the window (ignored)", int(quality["outside_rows"])),
-        ("sales amount outside the window (ignored)", float(quality["outside_amount"])),
+        ("sales amount outside the window (ignored)", round(float(quality["outside_amount"]), 2)),
         ("return rows in the window (negative amounts, netted)", int(totals["return_rows"])),
         ("sales rows before the seat's start date", int(quality["before_start"])),
         ("sales rows after the seat's end date", int(quality["after_end"])),
@@ -379,7 +377,7 @@ def _report(dataset: Dataset, settings: dict[str, Any], totals: pd.Series,
         ("seats active in the window without sales", len(quality["seats_without_sales"])),
     ]
     optional: list[tuple[str, object]] = [
-        ("sales rows in the window without customer id (each unit counted as a buyer)",
+        ("sales rows in the window without customer id (buyers estimated from units)",
          int(totals["rows_without_id"])),
         ("seats missing from the seats table (excluded from productivity)",
          _names(quality["unknown_seats"])),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -185,7 +186,12 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         return int(exc.code or 0) if exc.code in (0, None) else int(ExitStatus.BAD_INPUT)
     debug = bool(getattr(args, "debug", False))
     try:
-        return int(args.handler()(args, env))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            try:
+                return int(args.handler()(args, env))
+            finally:
+                _print_warnings(caught, env)
     except PlannerError as exc:
         if debug:
             traceback.print_exc(file=env.stderr)
@@ -201,6 +207,18 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         print(f"planner: unexpected error: {type(exc).__name__}: {exc} "
               "(run with --debug for the traceback)", file=env.stderr)
         return int(ExitStatus.ERROR)
+
+
+def _print_warnings(caught: list[warnings.WarningMessage], env: Env) -> None:
+    """Print our own warnings (e.g. an estimated calendar) loudly, once each."""
+    from planner.calendar import CalendarWarning
+
+    seen: set[str] = set()
+    for item in caught:
+        text = str(item.message)
+        if issubclass(item.category, CalendarWarning) and text not in seen:
+            seen.add(text)
+            print(f"planner: WARNING: {text}", file=env.stderr)
 
 
 def run() -> None:

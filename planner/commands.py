@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from planner import names as n
 from planner.atomic import atomic_directory, atomic_write
-from planner.calendar import CalendarWarning
 from planner.errors import InputError, Problem, ScenarioError, TargetUnreachableError
+from planner.scenario.model import Scenario
 
 
 @contextlib.contextmanager
@@ -28,11 +27,6 @@ def _timed(env: object, message: str) -> Iterator[None]:
         progress(f"{message}: done in {took:.1f} s")
 
 
-def _warn_loudly(env: object, messages: list[str]) -> None:
-    for message in messages:
-        print(f"planner: WARNING: {message}", file=env.stderr)  # type: ignore[attr-defined]
-
-
 def cmd_sample_data(args: argparse.Namespace, env: object) -> int:
     """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet]``."""
     from planner.sample_data import write_sample
@@ -44,12 +38,10 @@ def cmd_sample_data(args: argparse.Namespace, env: object) -> int:
     return 0
 
 
-def _load_scenario(path: Path):  # type: ignore[no-untyped-def]
+def _load_scenario(path: Path) -> Scenario:
     from planner.scenario import load_scenario
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CalendarWarning)
-        return load_scenario(path)
+    return load_scenario(path)
 
 
 def cmd_baselines(args: argparse.Namespace, env: object) -> int:
@@ -149,7 +141,6 @@ def cmd_plan(args: argparse.Namespace, env: object) -> int:
         _write_diagnosis(args.out, args.force, exc)
         print(exc.diagnosis, file=env.stdout)  # type: ignore[attr-defined]
         raise
-    _warn_loudly(env, result.warnings)
     with atomic_directory(args.out, force=args.force) as tmp:
         with _timed(env, "writing outputs"):
             write_outputs(result, tmp, lang=args.lang, progress=env.progress)  # type: ignore

@@ -213,6 +213,19 @@ def test_missing_customer_ids_count_units_as_buyers() -> None:
     assert row(b.products, product="VAR")["buyers"] == 5
 
 
+def test_some_missing_customer_ids_scale_buyers_by_units() -> None:
+    ds = tiny_dataset()
+    ds.sales.loc[1, "customer_id"] = None  # S1 VAR G1 300, 2 units
+    b = compute_baselines(ds, window_end=date(2025, 3, 31), trailing_months=1)
+    # VAR: ids c4, c1, c7; 5 units in all, 3 of them on rows with an id
+    assert row(b.products, product="VAR")["buyers"] == pytest.approx(3 * 5 / 3)
+    # G1: ids c1, c5; 4 units in all, 2 on rows with an id
+    assert row(b.segments, segment="G1")["buyers"] == pytest.approx(2 * 4 / 2)
+    assert row(b.products, product="FIX")["buyers"] == 3  # all rows have ids
+    items = dict(zip(b.report["item"], b.report["value"], strict=True))
+    assert items["sales rows in the window without customer id (buyers estimated from units)"] == 1
+
+
 def test_unknown_seat_reported_not_raised() -> None:
     ds = tiny_dataset()
     extra = ds.sales.iloc[[0]].assign(seat="S9", team="T3")

@@ -38,7 +38,7 @@ def slots_of(week_months: pd.DataFrame) -> pd.DataFrame:
 
 def event_factors(slots: pd.DataFrame, days: pd.DataFrame, products: list[str],
                   events: tuple[Event, ...]) -> np.ndarray:
-    """Multiplier per product x slot: 1 + (m - 1) x share of the slot's working days in the event."""
+    """Multiplier per product x slot: ``1 + (m - 1) x`` share of the slot's days in the event."""
     factors = np.ones((len(products), len(slots)))
     if not events:
         return factors

@@ -165,19 +165,23 @@ def _unreachable(tree: DriverTree, best: Point, target: float, history_total: fl
                 else "not enough alone (capacity or other caps bind)")
         lines.append(f"| {name} | +{cap:.1%} | {text} |")
     lines.append("\n## Levers at the largest reachable point\n")
-    lines.append(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    lines += _markdown(table)
     names = ", ".join(f"{name} (cap +{cap:.0%}"
                       + (f", needs +{needed:.0%} alone)" if needed is not None else ")")
                       for name, cap, needed in rows)
-    return TargetUnreachableError(f"{head}; binding caps: {names or 'none'}", "\n".join(lines) + "\n")
+    return TargetUnreachableError(f"{head}; binding caps: {names or 'none'}",
+                                  "\n".join(lines) + "\n")
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _markdown(table: pd.DataFrame) -> list[str]:
+    """The lever table as Markdown rows (uplifts and caps as percentages)."""
+    cols = ["lever", "scope", "baseline", "uplift", "planned", "cap", "binding"]
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in table[cols].itertuples(index=False):
+        lever, scope, base, uplift, planned, cap, binding = row
+        out.append(f"| {lever} | {scope} | {base:,.4g} | {uplift:+.1%} | {planned:,.4g} | "
+                   f"{cap:+.1%} | {binding} |")
+    return out
 
 
 def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,

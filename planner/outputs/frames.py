@@ -19,7 +19,7 @@ HIGH = n.MARGIN_TIERS[0]
 
 
 def months_of(year: int) -> list[str]:
-    """The twelve ``YYYY-MM`` labels of ``year``.
+    """Return the twelve ``YYYY-MM`` labels of ``year``.
 
     Examples
     --------
@@ -114,9 +114,10 @@ class TeamData:
     weeks : DataFrame
         ``week, week_start, working_days``.
     seats : DataFrame
-        Per seat: ``seat, grade`` and the twelve months.
+        Per seat (sorted): ``seat, grade`` and the twelve months.
     seat_products : DataFrame
-        Per seat and product: ``seat, grade, product`` and the twelve months.
+        Per seat (sorted): ``seat, grade`` and the year's amount per product, in
+        ``products`` order.
     """
 
     team: str
@@ -129,16 +130,24 @@ class TeamData:
     seat_products: pd.DataFrame
 
 
-def _seat_grids(plan_seats: pd.DataFrame, months: list[str]) -> dict[str, pd.DataFrame]:
-    """Per team: ``seat, grade, product`` + months, amounts summed."""
+def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Per team: seats x months and seats x products (year), amounts summed.
+
+    Both frames have ``seat, grade`` columns first, seats sorted by name.
+    """
     if plan_seats.empty:
-        return {}
-    keys = [n.TEAM, n.SEAT, n.GRADE, n.PRODUCT]
-    frame = plan_seats.assign(**{k: plan_seats[k].astype(str) for k in keys})
-    grid = frame.groupby([*keys, n.MONTH], sort=False)[n.AMOUNT].sum().unstack(n.MONTH)
-    grid = grid.reindex(columns=months).fillna(0.0).reset_index()
-    return {str(team): sub.drop(columns=n.TEAM).reset_index(drop=True)
-            for team, sub in grid.groupby(n.TEAM, sort=False)}
+        return {}, {}
+    keys = [n.TEAM, n.SEAT, n.GRADE]
+    frame = plan_seats.assign(**{k: plan_seats[k].astype(str) for k in (*keys, n.PRODUCT)})
+    by_month = frame.groupby([*keys, n.MONTH])[n.AMOUNT].sum().unstack(n.MONTH)
+    by_month = by_month.reindex(columns=months).fillna(0.0).reset_index()
+    by_product = frame.groupby([*keys, n.PRODUCT])[n.AMOUNT].sum().unstack(n.PRODUCT)
+    by_product = by_product.fillna(0.0).reset_index()
+    split = [{str(team): sub.drop(columns=n.TEAM).reset_index(drop=True)
+              for team, sub in grid.groupby(n.TEAM, sort=False)}
+             for grid in (by_month, by_product)]
+    return split[0], split[1]
 
 
 def iter_teams(result: PlanResult) -> Iterator[TeamData]:
@@ -155,13 +164,11 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
     weekly = plan.groupby([n.TEAM, n.WEEK, n.PRODUCT], sort=False)[n.AMOUNT].sum()
     weekly_by_team = {t: g.droplevel(0).unstack(n.PRODUCT)
                       for t, g in weekly.groupby(level=0, sort=False)}
-    seats = _seat_grids(result.plan_seats, months)
-    empty = pd.DataFrame(columns=[n.SEAT, n.GRADE, n.PRODUCT, *months])
+    seat_months, seat_products = _seat_grids(result.plan_seats, months)
     for team in result.teams:
         present = set(monthly_by_team[team].index.astype(str))
         products = [p for p in order if p in present]
-        seat_products = seats.get(str(team), empty)
-        by_seat = seat_products.groupby([n.SEAT, n.GRADE], sort=False)[months].sum()
+        seat_grid = seat_products.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE]))
         yield TeamData(
             team=team,
             products=products,
@@ -169,6 +176,6 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
             monthly=monthly_by_team[team].reindex(index=products, columns=months).fillna(0.0),
             weekly=weekly_by_team[team].reindex(index=week_labels, columns=products).fillna(0.0),
             weeks=weeks,
-            seats=by_seat.reset_index(),
-            seat_products=seat_products,
+            seats=seat_months.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE, *months])),
+            seat_products=seat_grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0),
         )

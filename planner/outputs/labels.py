@@ -1,4 +1,4 @@
-"""Every label the outputs show, in English and Simplified Chinese.
+r"""Every label the outputs show, in English and Simplified Chinese.
 
 One table per language with the same keys; :func:`get_labels` returns the one asked
 for. Sheet names are kept within Excel's rules (at most 31 characters, none of
@@ -41,7 +41,7 @@ _EN: Final[dict[str, str]] = {
     # titles
     "title_targets": "Targets by product and month",
     "title_weekly": "Targets by week and product",
-    "title_seats": "Targets per seat by month",
+    "title_seats": "Targets per seat",
     "title_actuals": "Actuals and attainment by product and month",
     "title_scorecard": "KPI scorecard",
     "title_settings": "Scenario settings",
@@ -69,7 +69,7 @@ _EN: Final[dict[str, str]] = {
     "seat": "Seat",
     "grade": "Grade",
     "by_seat": "By seat",
-    "by_seat_product": "By seat and product",
+    "by_seat_product": "By seat and product (year)",
     "tier_high": "high",
     "tier_standard": "standard",
     "tier_low": "low",
@@ -89,7 +89,7 @@ _EN: Final[dict[str, str]] = {
     "score": "Score (capped)",
     "weight_counted": "Weight counted",
     "cap": "Attainment cap",
-    "share_to_date": "Share of the year's plan to date",
+    "share_to_date": "Plan share to date",
     "input_title": "Number expected",
     "input_message": "Enter an amount (a number), or leave the cell empty.",
     "all_products": "all products",
@@ -164,7 +164,7 @@ _ZH: Final[dict[str, str]] = {
     "sheet_charts": "图表",
     "title_targets": "按产品和月份的目标",
     "title_weekly": "按周和产品的目标",
-    "title_seats": "每个坐席的月度目标",
+    "title_seats": "每个坐席的目标",
     "title_actuals": "按产品和月份的实际与达成",
     "title_scorecard": "KPI 记分卡",
     "title_settings": "情景设置",
@@ -191,7 +191,7 @@ _ZH: Final[dict[str, str]] = {
     "seat": "坐席",
     "grade": "职级",
     "by_seat": "按坐席",
-    "by_seat_product": "按坐席和产品",
+    "by_seat_product": "按坐席和产品（全年）",
     "tier_high": "高毛利",
     "tier_standard": "标准",
     "tier_low": "低毛利",
@@ -209,7 +209,7 @@ _ZH: Final[dict[str, str]] = {
     "score": "得分（封顶）",
     "weight_counted": "计入权重",
     "cap": "达成率封顶",
-    "share_to_date": "截至目前计划占全年比例",
+    "share_to_date": "截至目前计划占比",
     "input_title": "请输入数字",
     "input_message": "请输入金额（数字），或留空。",
     "all_products": "全部产品",
@@ -219,9 +219,11 @@ _ZH: Final[dict[str, str]] = {
     "kpi_high_margin_mix": "高毛利占比（占销售额）",
     "kpi_new_customers": "新客户数",
     "kpi_active_customers": "活跃客户数",
-    "note_scorecard_1": "黄色单元格为填写项。销售额和高毛利占比取自实际表；截至目前目标只计已有实际的月份。",
+    "note_scorecard_1": "黄色单元格为填写项。销售额和高毛利占比取自实际表；"
+    "截至目前目标只计已有实际的月份。",
     "note_scorecard_2": "其他 KPI 的目标由计划人员填写；截至目前目标按计划的分解比例折算。",
-    "note_scorecard_3": "加权得分 = 有目标和实际的 KPI 上 权重 x min(达成率, 封顶) 之和，除以这些权重之和。",
+    "note_scorecard_3": "加权得分 = 有目标和实际的 KPI 上 权重 x min(达成率, 封顶) 之和，"
+    "除以这些权重之和。",
     "setting": "设置项",
     "value": "值",
     "warnings": "警告",

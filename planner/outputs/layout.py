@@ -18,6 +18,7 @@ FIRST_ROW = HEADER_ROW + 1
 MONTH_COL = 2  # Targets/Actuals: A product, B tier, C..N months, O total
 TOTAL_COL = MONTH_COL + 12
 LAST_MONTH_COL = TOTAL_COL - 1
+DEFAULT_CAP = 1.5
 WORKBOOK_OPTIONS = {"constant_memory": False, "strings_to_formulas": False,
                     "strings_to_numbers": False, "strings_to_urls": False}
 
@@ -57,15 +58,39 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class TeamSettings:
+    """What every team workbook shares: language, scenario, year, KPI weights.
+
+    Attributes
+    ----------
+    labels : Labels
+    scenario : str
+        Scenario name.
+    year : int
+        Plan year.
+    kpi_weights : dict of str to float
+        Scorecard weights, in scorecard order.
+    cap : float
+        Attainment cap of the weighted score (1.5 = 150%).
+    """
+
+    labels: Labels
+    scenario: str
+    year: int
+    kpi_weights: dict[str, float]
+    cap: float = DEFAULT_CAP
+
+
+@dataclass(frozen=True)
 class Context:
-    """What every sheet of a team workbook needs besides the team's numbers."""
+    """What every sheet of one team workbook needs besides the team's numbers."""
 
     labels: Labels
     formats: Formats
     scenario: str
     year: int
     kpi_weights: dict[str, float]
-    cap: float = 1.5
+    cap: float = DEFAULT_CAP
 
 
 def make_grid(data: TeamData) -> Grid:
@@ -84,7 +109,7 @@ def sheet_top(sheet: Worksheet, ctx: Context, title: str, team: str) -> None:
     put_text(sheet, SCENARIO_ROW, 0, lb["scenario"], fm.label)
     put_text(sheet, SCENARIO_ROW, 1, ctx.scenario, fm.text)
     put_text(sheet, YEAR_ROW, 0, lb["plan_year"], fm.label)
-    sheet.write_number(YEAR_ROW, 1, ctx.year, fm.general)
+    put_text(sheet, YEAR_ROW, 1, str(ctx.year), fm.text)
 
 
 def print_setup(sheet: Worksheet, ctx: Context, team: str, title: str, header_row: int,
@@ -95,7 +120,7 @@ def print_setup(sheet: Worksheet, ctx: Context, team: str, title: str, header_ro
 
 
 def month_headers(ctx: Context) -> list[str]:
-    """The twelve month labels."""
+    """Return the twelve month labels."""
     return [ctx.labels.month(m) for m in range(1, 13)]
 
 

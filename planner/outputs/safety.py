@@ -71,9 +71,9 @@ def _clean_stem(name: str) -> str:
 
 
 def safe_file_stem(name: str, taken: set[str]) -> str:
-    """Return a safe, unique file name stem for ``name`` and record it in ``taken``.
+    r"""Return a safe, unique file name stem for ``name`` and record it in ``taken``.
 
-    Path separators and characters Windows forbids (``<>:"/\\|?*``) become ``_``;
+    Path separators and characters Windows forbids (``<>:"/\|?*``) become ``_``;
     control and invisible format characters are dropped; runs of whitespace become
     one space and runs of dots one dot; leading and trailing dots and spaces are
     removed; reserved Windows device names (``CON``, ``PRN``, ``AUX``, ``NUL``,
@@ -139,7 +139,7 @@ def header_text(value: object, limit: int = MAX_HEADER_PART) -> str:
 
 
 def chart_text(value: object, limit: int = 40) -> str:
-    """Return ``value`` as literal text for a matplotlib label.
+    r"""Return ``value`` as literal text for a matplotlib label.
 
     ``$`` would start mathtext, so it is escaped; control characters are dropped
     and long names are cut to ``limit`` characters with an ellipsis.
@@ -147,7 +147,7 @@ def chart_text(value: object, limit: int = 40) -> str:
     Examples
     --------
     >>> chart_text("$5 team"), chart_text("x" * 50, limit=5)
-    ('\\\\$5 team', 'xxxx…')
+    ('\\$5 team', 'xxxx…')
     """
     text = _SPACES.sub(" ", _visible(cell_text(value))).strip()
     if len(text) > limit:

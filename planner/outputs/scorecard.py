@@ -48,7 +48,7 @@ INPUT_LIMIT = 1e15
 
 
 def _validate(sheet: Worksheet, ctx: Context, r1: int, c1: int, r2: int, c2: int) -> None:
-    """Inputs must be numbers (text would turn attainment into #VALUE!)."""
+    """Accept only numbers in input cells (text would turn attainment into #VALUE!)."""
     sheet.data_validation(r1, c1, r2, c2, {
         "validate": "decimal", "criteria": "between",
         "minimum": -INPUT_LIMIT, "maximum": INPUT_LIMIT,
@@ -75,7 +75,7 @@ def write_actuals(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     targets = lb["sheet_targets"]
     sheet = wb.add_worksheet(lb["sheet_actuals"])
     sheet_top(sheet, ctx, lb["title_actuals"], data.team)
-    put_text(sheet, HEADER_ROW - 1, MONTH_COL, lb["actuals_entry"], fm.subtitle)
+    put_text(sheet, HEADER_ROW - 1, MONTH_COL + 1, lb["actuals_entry"], fm.subtitle)
     headers = [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]]
     put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
     first, last = grid.first, grid.last
@@ -226,7 +226,7 @@ def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> N
     sheet.set_column(0, 0, text_width([lb.kpi(k) for k in ctx.kpi_weights] + [lb["cap"]],
                                       14, 36))
     sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 7, 15)
+    sheet.set_column(2, 7, 17)
     print_setup(sheet, ctx, data.team, lb["title_scorecard"], KPI_HEADER_ROW,
                 (KPI_HEADER_ROW + 1, 1))
     protect(sheet)

@@ -27,6 +27,7 @@ from planner.outputs.layout import (
     WORKBOOK_OPTIONS,
     Context,
     Grid,
+    TeamSettings,
     make_grid,
     month_headers,
     print_setup,
@@ -126,60 +127,52 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     print_setup(sheet, ctx, data.team, lb["title_weekly"], HEADER_ROW, (FIRST_ROW, 1))
 
 
-def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int,
-                product_col: list[str]) -> int:
-    """Rows of seat | grade | product | months | total, then a total row; return next row."""
+def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -> int:
+    """Rows of seat | grade | values | total, then a total row; return the total row."""
     fm, lb = ctx.formats, ctx.labels
-    values = frame[frame.columns[-12:]].to_numpy(dtype=float)
+    values = frame.iloc[:, 2:].to_numpy(dtype=float)
+    width = values.shape[1]
+    last_col = 1 + width
     for i, (seat, grade) in enumerate(zip(frame[n.SEAT], frame[n.GRADE], strict=True)):
         row = top + i
         put_text(sheet, row, 0, seat, fm.text)
         put_text(sheet, row, 1, grade, fm.text)
-        put_text(sheet, row, 2, product_col[i], fm.text)
-        for j in range(12):
-            sheet.write_number(row, 3 + j, float(values[i, j]), fm.amount)
-        formula(sheet, row, 15, f"=SUM({rng(row, 3, row, 14)})", fm.amount_total,
-                float(values[i].sum()))
+        for j in range(width):
+            sheet.write_number(row, 2 + j, float(values[i, j]), fm.amount)
+        formula(sheet, row, last_col + 1, f"=SUM({rng(row, 2, row, last_col)})",
+                fm.amount_total, float(values[i].sum()))
     total_row = top + len(frame)
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)
-    for col in (1, 2):
-        put_text(sheet, total_row, col, "", fm.label_total)
-    for j in range(13):
-        cached = float(values[:, j].sum() if j < 12 else values.sum())
-        sum_column(sheet, top, total_row - 1, 3 + j, fm.amount_total, total_row, cached)
-    return total_row + 1
+    put_text(sheet, total_row, 1, "", fm.label_total)
+    for j in range(width + 1):
+        cached = float(values[:, j].sum() if j < width else values.sum())
+        sum_column(sheet, top, total_row - 1, 2 + j, fm.amount_total, total_row, cached)
+    return total_row
 
 
-def write_seats(wb: Workbook, data: TeamData, ctx: Context, order: list[str]) -> None:
-    """Sheet 3: per-seat monthly targets, by seat and by seat and product."""
+def write_seats(wb: Workbook, data: TeamData, ctx: Context) -> None:
+    """Sheet 3: per-seat targets by month, and by product for the year."""
     fm, lb = ctx.formats, ctx.labels
     sheet = wb.add_worksheet(lb["sheet_seats"])
     sheet_top(sheet, ctx, lb["title_seats"], data.team)
-    headers = [lb["seat"], lb["grade"], lb["product"], *month_headers(ctx), lb["total"]]
-    put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
-    row = FIRST_ROW
+    put_headers(sheet, HEADER_ROW, 0, [lb["seat"], lb["grade"], *month_headers(ctx),
+                                       lb["total"]], fm.header)
     if data.seats.empty:
-        put_text(sheet, row, 0, lb["no_seats"], fm.note)
+        put_text(sheet, FIRST_ROW, 0, lb["no_seats"], fm.note)
     else:
-        put_text(sheet, row, 0, lb["by_seat"], fm.subtitle)
-        by_seat = data.seats.sort_values(n.SEAT, kind="stable").reset_index(drop=True)
-        row = _seat_block(sheet, ctx, by_seat, row + 1, [lb["all_products"]] * len(by_seat))
-        put_text(sheet, row + 1, 0, lb["by_seat_product"], fm.subtitle)
-        rank = {p: i for i, p in enumerate(order)}
-        detail = data.seat_products.assign(_rank=data.seat_products[n.PRODUCT].map(rank))
-        detail = detail.sort_values([n.SEAT, "_rank"], kind="stable").drop(columns="_rank")
-        detail = detail.reset_index(drop=True)
-        _seat_block(sheet, ctx, detail.drop(columns=n.PRODUCT), row + 2,
-                    detail[n.PRODUCT].tolist())
+        total_row = _seat_block(sheet, ctx, data.seats, FIRST_ROW)
+        top = total_row + 3
+        put_text(sheet, top - 1, 0, lb["by_seat_product"], fm.subtitle)
+        put_headers(sheet, top, 0, [lb["seat"], lb["grade"], *data.products, lb["total"]],
+                    fm.header)
+        _seat_block(sheet, ctx, data.seat_products, top + 1)
     sheet.set_column(0, 0, text_width([lb["seat"], *data.seats.get(n.SEAT, [])], 10, 30))
     sheet.set_column(1, 1, 8)
-    sheet.set_column(2, 2, text_width([lb["all_products"], *data.products], 10, 30))
-    sheet.set_column(3, 14, 11)
-    sheet.set_column(15, 15, 13)
+    sheet.set_column(2, max(TOTAL_COL, 2 + len(data.products)), 12)
     print_setup(sheet, ctx, data.team, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
 
 
-def write_team_workbook(path: Path, data: TeamData, ctx: Context, order: list[str]) -> None:
+def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> None:
     """Write one team's workbook to ``path``.
 
     Parameters
@@ -188,18 +181,16 @@ def write_team_workbook(path: Path, data: TeamData, ctx: Context, order: list[st
         Target ``.xlsx`` file.
     data : TeamData
         The team's grids.
-    ctx : Context
-        Labels, scenario, year, KPI weights (formats are created here).
-    order : list of str
-        Product order of the plan (for the per-seat detail).
+    settings : TeamSettings
+        Labels, scenario, year, KPI weights.
     """
     wb = Workbook(str(path), WORKBOOK_OPTIONS)
-    ctx = Context(labels=ctx.labels, formats=make_formats(wb), scenario=ctx.scenario,
-                  year=ctx.year, kpi_weights=ctx.kpi_weights, cap=ctx.cap)
+    ctx = Context(labels=settings.labels, formats=make_formats(wb), scenario=settings.scenario,
+                  year=settings.year, kpi_weights=settings.kpi_weights, cap=settings.cap)
     grid = make_grid(data)
     write_targets(wb, data, ctx, grid)
     write_weekly(wb, data, ctx)
-    write_seats(wb, data, ctx, order)
+    write_seats(wb, data, ctx)
     write_actuals(wb, data, ctx, grid)
     write_scorecard(wb, data, ctx, grid)
     wb.set_properties({"title": f"{ctx.labels['title_targets']}: {data.team}"[:255],

@@ -1,0 +1,159 @@
+"""One entry point that writes every output of a plan run into a directory.
+
+Layout of ``out_dir``::
+
+    plan.csv, plan_seats.csv, drivers.csv, product_targets.csv
+    summary.xlsx
+    teams/<safe team name>.xlsx      one per team (see safety.safe_file_stem)
+    charts/phasing.png, charts/waterfall.png, charts/capacity.png
+
+CSV amounts are written unrounded (full float precision), so the workbooks,
+which hold the same floats and sum them with formulas, agree with the CSV files
+to the cent. CSV text is written literally (UTF-8): a team called
+``=HYPERLINK(...)`` stays exactly that, so programs reading the files back get
+the names the user wrote; people should open the workbooks, where such names
+are stored as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from planner import names as n
+from planner.errors import OutputError
+from planner.outputs.charts import write_charts
+from planner.outputs.frames import iter_teams
+from planner.outputs.labels import get_labels
+from planner.outputs.layout import TeamSettings
+from planner.outputs.safety import safe_file_stem
+from planner.outputs.summary_workbook import write_summary_workbook
+from planner.outputs.team_workbook import write_team_workbook
+from planner.plan_result import PlanResult
+
+CSV_ENCODING: Final = "utf-8"
+PROGRESS_EVERY: Final = 50  # team workbooks between progress messages
+DRIVERS_EXTRA: Final = ("kind",)
+PRODUCT_TARGETS_EXTRA: Final = ("multiple",)
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OutputError(
+            f"cannot write {what}: the plan result has no column(s) {', '.join(missing)} "
+            f"(found: {', '.join(map(str, frame.columns)) or 'none'}); this is a bug in the "
+            "step that built the PlanResult"
+        )
+
+
+def _as_month(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m")
+    return values.astype(str)
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+    return path
+
+
+def write_csvs(result: PlanResult, out_dir: Path) -> list[Path]:
+    """Write ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv``."""
+    _require(result.plan, n.PLAN_COLUMNS, n.PLAN_CSV)
+    _require(result.plan_seats, n.PLAN_SEATS_COLUMNS, n.PLAN_SEATS_CSV)
+    _require(result.drivers, n.DRIVERS_COLUMNS, n.DRIVERS_CSV)
+    _require(result.product_targets, n.PRODUCT_TARGETS_COLUMNS, n.PRODUCT_TARGETS_CSV)
+    plan = result.plan.loc[:, list(n.PLAN_COLUMNS)].copy()
+    plan[n.WEEK_START] = pd.to_datetime(plan[n.WEEK_START]).dt.strftime("%Y-%m-%d")
+    plan[n.MONTH] = _as_month(plan[n.MONTH])
+    seats = result.plan_seats.loc[:, list(n.PLAN_SEATS_COLUMNS)].copy()
+    seats[n.MONTH] = _as_month(seats[n.MONTH])
+    drivers = result.drivers.loc[:, [*n.DRIVERS_COLUMNS, *[
+        c for c in DRIVERS_EXTRA if c in result.drivers.columns]]]
+    targets = result.product_targets.loc[:, [*n.PRODUCT_TARGETS_COLUMNS, *[
+        c for c in PRODUCT_TARGETS_EXTRA if c in result.product_targets.columns]]]
+    return [
+        _csv(plan, out_dir / n.PLAN_CSV),
+        _csv(seats, out_dir / n.PLAN_SEATS_CSV),
+        _csv(drivers, out_dir / n.DRIVERS_CSV),
+        _csv(targets, out_dir / n.PRODUCT_TARGETS_CSV),
+    ]
+
+
+def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
+                         progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write ``<safe team name>.xlsx`` per team into ``directory`` (created if needed).
+
+    File stems come from :func:`~planner.outputs.safety.safe_file_stem`, unique
+    case-insensitively; the team's name as written is in cell B2 of every sheet.
+    """
+    labels = get_labels(lang)
+    directory.mkdir(parents=True, exist_ok=True)
+    settings = TeamSettings(labels=labels, scenario=str(result.name), year=int(result.year),
+                            kpi_weights=dict(result.kpi_weights))
+    total = len(result.teams)
+    taken: set[str] = set()
+    paths = []
+    for i, data in enumerate(iter_teams(result), start=1):
+        path = directory / f"{safe_file_stem(str(data.team), taken)}.xlsx"
+        write_team_workbook(path, data, settings)
+        paths.append(path)
+        if progress is not None and (i % PROGRESS_EVERY == 0 or i == total):
+            progress(f"writing team workbooks {i}/{total}")
+    return paths
+
+
+def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write every output of ``result`` into ``out_dir``.
+
+    Parameters
+    ----------
+    result : PlanResult
+        The plan run.
+    out_dir : Path
+        An existing (normally empty) directory; the caller handles atomic moves
+        and ``--force``. Files already there with the same names are replaced.
+    lang : str
+        ``"en"`` or ``"zh"``: language of every label in the workbooks and charts.
+    progress : callable, optional
+        Called with a short message before each long step (``"writing
+        summary.xlsx"``, ``"writing team workbooks 50/400"``).
+
+    Returns
+    -------
+    list of Path
+        Every file written, CSV files first, then the summary, the team
+        workbooks and the charts.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is not an existing directory, ``lang`` is unknown, or the
+        result lacks a column the files need.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise OutputError(f"output directory {str(out_dir)!r} does not exist or is not a "
+                          "directory: create it first")
+    labels = get_labels(lang)
+
+    def report(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    report(f"writing {n.PLAN_CSV} and the other CSV files")
+    paths = write_csvs(result, out_dir)
+    report(f"writing {n.SUMMARY_XLSX}")
+    summary = out_dir / n.SUMMARY_XLSX
+    write_summary_workbook(summary, result, labels)
+    paths.append(summary)
+    report(f"writing team workbooks 0/{len(result.teams)}")
+    paths += write_team_workbooks(result, out_dir / n.TEAMS_DIR, lang, progress)
+    report("writing charts")
+    paths += write_charts(result, labels, out_dir / n.CHARTS_DIR)
+    return paths

@@ -1,0 +1,100 @@
+"""File-name sanitising and text escaping for the outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.outputs.safety import (
+    MAX_STEM,
+    cell_text,
+    chart_text,
+    header_text,
+    looks_like_formula,
+    safe_file_stem,
+)
+
+CASES = [
+    # (name, expected stem)
+    ("Team A", "Team A"),
+    ("销售一组", "销售一组"),
+    ('=HYPERLINK("http://x","y")', "=HYPERLINK(_http___x_,_y_)"),
+    ("@SUM(A1)", "@SUM(A1)"),
+    ("../etc/passwd", "_etc_passwd"),
+    ("..\\..\\windows\\system32", "_._windows_system32"),
+    ("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+    ("..", "team"),
+    ("...hidden", "hidden"),
+    ("team..name", "team.name"),
+    ("  padded  ", "padded"),
+    ("ends with dots...", "ends with dots"),
+    ("tab\tand\nnewline", "tab and newline"),
+    ("nul\x00byte\x1f", "nulbyte"),
+    ("bidi\u202egnp.exe", "bidignp.exe"),
+    ("", "team"),
+    ("   ", "team"),
+    ("CON", "CON_"),
+    ("con", "con_"),
+    ("Nul.txt", "Nul_.txt"),
+    ("COM1", "COM1_"),
+    ("lpt9", "lpt9_"),
+    ("COM10", "COM10"),
+    ("CONSOLE", "CONSOLE"),
+    ("x" * 200, "x" * MAX_STEM),
+    ("长" * 100, "长" * MAX_STEM),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_safe_file_stem(name: str, expected: str) -> None:
+    taken: set[str] = set()
+    assert safe_file_stem(name, taken) == expected
+    assert taken == {expected}
+
+
+def test_stems_are_unique_case_insensitively() -> None:
+    taken: set[str] = set()
+    stems = [safe_file_stem(name, taken)
+             for name in ("Sales", "sales", "SALES", "a/b", "a_b", "Sales-2")]
+    assert stems == ["Sales", "sales-2", "SALES-3", "a_b", "a_b-2", "Sales-2-2"]
+    assert len({s.casefold() for s in stems}) == len(stems)
+
+
+def test_suffix_keeps_long_stems_within_the_limit() -> None:
+    taken: set[str] = set()
+    first = safe_file_stem("y" * 300, taken)
+    second = safe_file_stem("Y" * 300, taken)
+    assert len(first) == MAX_STEM and len(second) == MAX_STEM
+    assert second.endswith("-2")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("R&D", "R&&D"),
+    ("&P&N", "&&P&&N"),
+    ("line\nbreak", "line break"),
+    ("=1+1", "=1+1"),
+])
+def test_header_text_escapes_control_codes(text: str, expected: str) -> None:
+    assert header_text(text) == expected
+
+
+def test_header_text_is_cut() -> None:
+    assert header_text("a" * 500, limit=60) == "a" * 60
+
+
+def test_chart_text_escapes_mathtext_and_cuts() -> None:
+    assert chart_text("$1 and $2") == r"\$1 and \$2"
+    assert chart_text("z" * 100, limit=10) == "z" * 9 + "…"
+
+
+def test_cell_text() -> None:
+    assert cell_text(None) == "" and cell_text(float("nan")) == ""
+    assert len(cell_text("q" * 40_000)) == 32_767
+    assert cell_text("=SUM(A1)") == "=SUM(A1)"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=A1", True), ("+1", True), ("-x", True), ("@SUM(A1)", True), ("a=b", False),
+    ("销售", False),
+])
+def test_looks_like_formula(text: str, expected: bool) -> None:
+    assert looks_like_formula(text) is expected
