@@ -337,12 +337,13 @@ def _derive_seats(sales: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     if names.GRADE not in sales:
         sales[names.GRADE] = names.DEFAULT_GRADE
     seats = sales.groupby(names.SEAT, sort=True).agg(
-        team=(names.TEAM, "first"), grade=(names.GRADE, "first"),
-        start_date=(names.DATE, "min")).reset_index()
+        team=(names.TEAM, "first"), grade=(names.GRADE, "first")).reset_index()
     seats[names.GRADE] = seats[names.GRADE].fillna(names.DEFAULT_GRADE)
+    # A derived seat is a shop, country or region, not a hire: no start (no ramp), no end.
+    seats[names.START_DATE] = pd.Series(pd.NaT, index=seats.index, dtype=v.DATE_UNIT)
     seats[names.END_DATE] = pd.Series(pd.NaT, index=seats.index, dtype=v.DATE_UNIT)
-    report.notes.append(f"seats derived from sales: {len(seats):,} seats starting on their "
-                        f"first sale")
+    report.notes.append(f"seats derived from sales: {len(seats):,} seats (no start or end "
+                        "dates, so no ramp)")
     return seats
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.allocation.inputs import Prepared, grade_productivity, prepare_allocation
-from planner.allocation.roster import planned_roster, seat_week_weights
+from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
 from planner.allocation.seats import split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.baselines import Baselines, compute_baselines
@@ -83,8 +83,12 @@ def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) ->
     grades = grade_productivity(baselines)
     seats = baselines.seats
     history = float((seats[n.GRADE].map(grades).fillna(0.0) * seats["active_weeks"]).sum())
+    if scenario.capacity_basis == "seat":
+        history = float((seats["weekly_mean"].fillna(0.0) * seats["active_weeks"]).sum())
     roster = planned_roster(seats, scenario.hires, scenario.year, sorted(grades))
-    weights = seat_week_weights(roster, calendar.days, grades, ramp_months=scenario.ramp_months,
+    productivity = seat_productivity(roster, seats, grades, scenario.capacity_basis)
+    weights = seat_week_weights(roster, calendar.days, productivity,
+                                ramp_months=scenario.ramp_months,
                                 attrition_rate=scenario.attrition_rate)
     span = (baselines.window_end - baselines.window_start).days + 1
     return Capacity(history, float(weights["weight"].sum()),

@@ -117,6 +117,8 @@ def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 6
     h.setOptionValue("random_seed", 0)
     if threads:
         h.setOptionValue("threads", int(threads))
+    if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans
+        h.setOptionValue("run_crossover", "off")
     h.passModel(model)
     h.run()
     status = h.getModelStatus()

@@ -92,7 +92,8 @@ def test_fairness_band_and_supply_hold():
 
 def test_build_is_pure_and_named():
     lp, cells = build_allocation(tiny())
-    assert {"product_target", "capacity", "deviation_up", "deviation_down"} <= set(lp.families)
+    assert set(lp.families) == {"product_target", "capacity"}
+    assert {"up", "down", "product_short", "capacity_over"} <= set(lp.blocks)
     assert list(lp.families["capacity"].labels.columns) == ["team", "week"]
     assert len(cells) == 12
 

@@ -98,3 +98,19 @@ def test_cell_text() -> None:
 ])
 def test_looks_like_formula(text: str, expected: bool) -> None:
     assert looks_like_formula(text) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "=SUM(C6:N6)",
+    '=IF(\'目标\'!C6=0,"",IF(C6="","",C6/\'目标\'!C6))',
+    '=IF(SUM(H7:H10)=0,"",SUMPRODUCT(B7:B10,G7:G10)/SUM(H7:H10))',
+    "=SUMIF(A1:A3,\">0\")",
+    "=XLOOKUP(A1,B1:B3,C1:C3)",
+    "{=SUM(A1:A3*B1:B3)}",
+])
+def test_fast_formula_preparation_matches_xlsxwriter(text: str) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    from planner.outputs.cells import PlainFormulaWorksheet
+
+    assert PlainFormulaWorksheet()._prepare_formula(text) == Worksheet()._prepare_formula(text)

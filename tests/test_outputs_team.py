@@ -185,3 +185,32 @@ def test_actuals_drive_attainment_and_weighted_score(written: dict[str, Path],
     assert cells["SCORECARD'!F10"] == ""  # active customers: not reported
     expected = (0.4 * 0.9 + 0.2 * 1.0 + 0.2 * 1.2) / 0.8
     assert cells["SCORECARD'!G11"] == pytest.approx(expected)
+
+
+def test_seats_sheet_equals_plan_seats(written: dict[str, Path]) -> None:
+    out = written["en"]
+    seats = pd.read_csv(out / n.PLAN_SEATS_CSV, keep_default_na=False)
+    sub = seats.loc[seats[n.TEAM] == CHINESE_TEAM]
+    ws = openpyxl.load_workbook(team_path(out, CHINESE_TEAM), data_only=True)["Seats"]
+    by_seat = sub.groupby(n.SEAT)[n.AMOUNT].sum()
+    rows = {ws.cell(row=r, column=1).value: r for r in range(6, 6 + len(by_seat) + 1)}
+    for seat, amount in by_seat.items():
+        assert ws.cell(row=rows[seat], column=15).value == pytest.approx(amount, abs=CENT)
+    assert ws.cell(row=rows["Total"], column=15).value == pytest.approx(by_seat.sum(), abs=CENT)
+    jan = sub.loc[sub[n.MONTH] == "2027-01"].groupby(n.SEAT)[n.AMOUNT].sum()
+    for seat, amount in jan.items():
+        assert ws.cell(row=rows[seat], column=3).value == pytest.approx(amount, abs=CENT)
+
+
+def test_team_without_seats_or_high_margin_products(tmp_path: Path) -> None:
+    result = make_plan_result()
+    result.plan_seats = result.plan_seats.iloc[0:0]
+    result.products = result.products.assign(**{n.MARGIN_TIER: "standard"})
+    write_outputs(result, tmp_path)
+    path = team_path(tmp_path, CHINESE_TEAM)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert wb["Seats"]["A6"].value == "No per-seat targets for this team."
+    targets = wb["Targets"]
+    assert targets["A10"].value == "of which high margin"
+    assert [targets.cell(row=10, column=c).value for c in (3, 15)] == [0, 0]
+    assert wb["Scorecard"]["C8"].value == 0  # high-margin mix target: none planned

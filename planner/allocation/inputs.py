@@ -10,7 +10,7 @@ import pandas as pd
 from planner import names as n
 from planner.allocation.model import AllocationInputs
 from planner.allocation.phasing import event_factors, product_paths, slots_of
-from planner.allocation.roster import planned_roster, seat_week_weights
+from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
 from planner.baselines import Baselines
 from planner.calendar import Calendar
 from planner.errors import ScenarioError
@@ -58,7 +58,9 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
     b = 1.0 + scenario.buffer
     grades = grade_productivity(baselines)
     roster = planned_roster(baselines.seats, scenario.hires, scenario.year, sorted(grades))
-    weights = seat_week_weights(roster, calendar.days, grades, ramp_months=scenario.ramp_months,
+    productivity = seat_productivity(roster, baselines.seats, grades, scenario.capacity_basis)
+    weights = seat_week_weights(roster, calendar.days, productivity,
+                                ramp_months=scenario.ramp_months,
                                 attrition_rate=scenario.attrition_rate)
     products = _products(baselines, product_targets, b)
     slots = slots_of(calendar.week_months)
@@ -72,7 +74,7 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
     factor = total / float(team_cap.sum()) if team_cap.sum() > 0 else 0.0
     capacity = weights.groupby([n.TEAM, n.WEEK], as_index=False)["weight"].sum()
     capacity["capacity"] = capacity["weight"] * factor * (1.0 + scenario.capacity_headroom)
-    growth = _capacity_growth(baselines, grades, team_cap)
+    growth = _capacity_growth(baselines, grades, team_cap, scenario.capacity_basis)
     inputs = AllocationInputs(
         teams=teams,
         products=products,
@@ -99,11 +101,11 @@ def _products(baselines: Baselines, targets: pd.DataFrame, b: float) -> pd.DataF
 
 
 def _capacity_growth(baselines: Baselines, grades: dict[str, float],
-                     plan_cap: pd.Series) -> pd.Series:
+                     plan_cap: pd.Series, basis: str) -> pd.Series:
     """Planned over last year's capacity per team (both at last year's productivity)."""
     seats = baselines.seats
-    hist = (seats[n.GRADE].map(grades).fillna(0.0) * seats["active_weeks"]).groupby(
-        seats[n.TEAM]).sum()
+    weekly = seats["weekly_mean"] if basis == "seat" else seats[n.GRADE].map(grades)
+    hist = (weekly.fillna(0.0) * seats["active_weeks"]).groupby(seats[n.TEAM]).sum()
     growth = (plan_cap / hist.reindex(plan_cap.index)).replace([np.inf, -np.inf], np.nan)
     return growth.fillna(1.0)
 

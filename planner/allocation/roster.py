@@ -63,7 +63,37 @@ def planned_roster(seats: pd.DataFrame, hires: tuple[Hire, ...], year: int,
     return roster.sort_values([n.TEAM, n.SEAT], kind="stable").reset_index(drop=True)
 
 
-def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, grade_weekly: dict[str, float],
+def seat_productivity(roster: pd.DataFrame, seats: pd.DataFrame, grade_weekly: dict[str, float],
+                      basis: str = "grade") -> np.ndarray:
+    """Weekly amount of each roster seat at full ramp, last year.
+
+    Parameters
+    ----------
+    roster : DataFrame
+        :func:`planned_roster`.
+    seats : DataFrame
+        Baseline seats with ``weekly_mean`` (the seat's own non-ramp weekly mean).
+    grade_weekly : dict
+        Weekly amount of a full-ramp seat of each grade.
+    basis : {"grade", "seat"}
+        ``grade``: every seat at its grade's mean (the story: grades are tight, and a
+        weak seat is not rewarded with a small target); ``seat``: each seat at its own
+        history (for data whose "seats" are whole shops or countries), hires at their
+        grade's mean.
+
+    Returns
+    -------
+    ndarray
+    """
+    by_grade = roster[n.GRADE].map(grade_weekly).to_numpy(float)
+    if basis != "seat":
+        return by_grade
+    own = roster[n.SEAT].map(dict(zip(seats[n.SEAT], seats["weekly_mean"], strict=True)))
+    own = own.to_numpy(float)
+    return np.where(np.isfinite(own) & (own > 0), own, by_grade)
+
+
+def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, productivity: np.ndarray,
                       *, ramp_months: int, attrition_rate: float) -> pd.DataFrame:
     """Capacity weight of every seat in every (week, month) slot of the plan year.
 
@@ -73,8 +103,8 @@ def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, grade_weekly: di
         :func:`planned_roster`.
     days : DataFrame
         Calendar days: ``date, is_working, week, month``.
-    grade_weekly : dict
-        Weekly amount of a full-ramp seat of each grade, last year.
+    productivity : ndarray
+        Weekly amount of each roster seat at full ramp (:func:`seat_productivity`).
     ramp_months : int
         Months a new hire takes to reach full productivity.
     attrition_rate : float
@@ -88,7 +118,8 @@ def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, grade_weekly: di
     working = days.loc[days["is_working"].astype(bool), [n.DATE, n.WEEK, n.MONTH]]
     dates = working[n.DATE].to_numpy("datetime64[D]")
     year_start = dates.min() if len(dates) else np.datetime64("1970-01-01")
-    start = roster[n.START_DATE].to_numpy("datetime64[D]")
+    long_ago = pd.Timestamp(year_start) - pd.DateOffset(years=10)  # no start date: tenured
+    start = roster[n.START_DATE].fillna(long_ago).to_numpy("datetime64[D]")
     end = roster[n.END_DATE].fillna(pd.Timestamp.max.normalize()).to_numpy("datetime64[D]")
     # seat x working-day grid (seats ~ 10^4, working days ~ 250): vectorised
     active = (dates[None, :] >= start[:, None]) & (dates[None, :] <= end[:, None])
@@ -96,8 +127,8 @@ def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, grade_weekly: di
     ramp = np.clip((tenure + 0.5) / max(ramp_months, 1e-9), 0.0, 1.0) if ramp_months else 1.0
     elapsed = (dates - year_start).astype(float) / DAYS_PER_MONTH
     survive = (1.0 - attrition_rate) ** elapsed
-    grade = roster[n.GRADE].map(grade_weekly).to_numpy(float)
-    per_day = np.where(active, ramp, 0.0) * survive[None, :] * (grade[:, None] / 5.0)
+    weekly = np.nan_to_num(np.asarray(productivity, float))
+    per_day = np.where(active, ramp, 0.0) * survive[None, :] * (weekly[:, None] / 5.0)
     slot = working[n.WEEK] + "|" + working[n.MONTH]
     codes, labels = pd.factorize(slot)
     sums = np.zeros((len(roster), len(labels)))

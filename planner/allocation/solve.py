@@ -64,8 +64,10 @@ def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = N
         raise ModelError(f"allocation model: HiGHS ended with status '{solution.status}'; "
                          "raise [solver] time_limit or try method = \"simplex\"")
     s = inputs.scale
-    plan = cells.drop(columns="reference").assign(
-        amount=np.maximum(solution.x[lp.blocks["amount"].cols()], 0.0) * s)
+    up = solution.x[lp.blocks["up"].cols()]
+    down = solution.x[lp.blocks["down"].cols()]
+    amount = np.maximum(cells["reference"].to_numpy() + (up - down) * s, 0.0)
+    plan = cells.drop(columns="reference").assign(amount=amount)
     problems = shortfalls(lp, solution, s, inputs)
     if problems:
         head = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5
@@ -117,7 +119,8 @@ def _capacity_text(used: pd.DataFrame, s: float) -> list[str]:
                 runs.append([week])
         for run in runs:
             total = group.loc[group[n.WEEK].isin(run), "value"].sum() * s
-            span = run[0] if len(run) == 1 else f"{run[0]}..W{run[-1][-2:]}"
+            last = run[-1][-3:] if run[-1][:4] == run[0][:4] else run[-1]
+            span = run[0] if len(run) == 1 else f"{run[0]}..{last}"
             out.append(f"capacity of team {team} in {span} short by {money(total)}")
     return out
 
@@ -158,10 +161,12 @@ def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFram
         "mix": "deviation avoided per unit of looser mix rule",
         "product_target": "deviation cost per extra unit of product target (amount)",
     }
-    for family, meaning in meanings.items():
-        if family not in lp.families:
+    for name in lp.families:
+        family = "mix" if name.startswith("mix_") else name
+        if family not in meanings:
             continue
-        rows = solution.rows(lp, family)
+        meaning = meanings[family]
+        rows = solution.rows(lp, name)
         scale = np.abs(rows[["lower", "upper"]].replace([np.inf, -np.inf], np.nan)).max(axis=1)
         tight = np.minimum(np.abs(rows["activity"] - rows["lower"]),
                            np.abs(rows["upper"] - rows["activity"]))

@@ -68,7 +68,6 @@ _EN: Final[dict[str, str]] = {
     "of_which_high": "of which high margin",
     "seat": "Seat",
     "grade": "Grade",
-    "by_seat": "By seat",
     "by_seat_product": "By seat and product (year)",
     "tier_high": "high",
     "tier_standard": "standard",
@@ -92,7 +91,6 @@ _EN: Final[dict[str, str]] = {
     "share_to_date": "Plan share to date",
     "input_title": "Number expected",
     "input_message": "Enter an amount (a number), or leave the cell empty.",
-    "all_products": "all products",
     "no_seats": "No per-seat targets for this team.",
     "weighted_score": "Weighted score",
     "kpi_revenue": "Revenue",
@@ -118,6 +116,15 @@ _EN: Final[dict[str, str]] = {
     "scope": "Scope",
     "baseline": "Baseline",
     "uplift": "Uplift",
+    "uplift_cap": "Cap",
+    "kind_customers": "customers",
+    "kind_conversion": "conversion",
+    "kind_repurchase": "repurchase",
+    "kind_ticket": "ticket",
+    "kind_productivity": "productivity",
+    "kind_seats": "seats",
+    "binding_cap": "at cap",
+    "binding_fixed": "fixed",
     "planned": "Planned",
     "binding": "Binding",
     "marginal_value": "Marginal value",
@@ -190,7 +197,6 @@ _ZH: Final[dict[str, str]] = {
     "of_which_high": "其中高毛利",
     "seat": "坐席",
     "grade": "职级",
-    "by_seat": "按坐席",
     "by_seat_product": "按坐席和产品（全年）",
     "tier_high": "高毛利",
     "tier_standard": "标准",
@@ -212,7 +218,6 @@ _ZH: Final[dict[str, str]] = {
     "share_to_date": "截至目前计划占比",
     "input_title": "请输入数字",
     "input_message": "请输入金额（数字），或留空。",
-    "all_products": "全部产品",
     "no_seats": "该团队没有坐席目标。",
     "weighted_score": "加权得分",
     "kpi_revenue": "销售额",
@@ -236,6 +241,15 @@ _ZH: Final[dict[str, str]] = {
     "scope": "范围",
     "baseline": "基线",
     "uplift": "提升幅度",
+    "uplift_cap": "上限",
+    "kind_customers": "客户数",
+    "kind_conversion": "转化率",
+    "kind_repurchase": "复购",
+    "kind_ticket": "客单价",
+    "kind_productivity": "人均产能",
+    "kind_seats": "坐席数",
+    "binding_cap": "达到上限",
+    "binding_fixed": "固定",
     "planned": "计划值",
     "binding": "是否受限",
     "marginal_value": "边际价值",
@@ -305,6 +319,12 @@ class Labels(Mapping[str, str]):
     def kpi(self, name: str) -> str:
         """Label of a KPI; unknown KPIs are shown by their name."""
         return self._table.get(f"kpi_{name}", name)
+
+    def code(self, prefix: str, value: object) -> object:
+        """Label of a known code (``code("kind", "seats")``); anything else as given."""
+        if isinstance(value, str):
+            return self._table.get(f"{prefix}_{value}", value)
+        return value
 
 
 def get_labels(lang: str) -> Labels:

@@ -131,3 +131,12 @@ def sum_column(sheet: Worksheet, top: int, bottom: int, col: int, fmt: Any,
         sheet.write_number(row, col, 0.0, fmt)
     else:
         formula(sheet, row, col, f"=SUM({rng(top, col, bottom, col)})", fmt, cached)
+
+
+def sum_row(sheet: Worksheet, row: int, first: int, last: int, col: int, fmt: Any,
+            cached: float) -> None:
+    """``=SUM(row first:last)`` at ``col`` (``0`` when the range is empty)."""
+    if last < first:
+        sheet.write_number(row, col, 0.0, fmt)
+    else:
+        formula(sheet, row, col, f"=SUM({rng(row, first, row, last)})", fmt, cached)

@@ -14,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 from planner import names as n
 from planner.outputs import frames as fr
 from planner.outputs.cells import (
+    PlannerWorkbook,
     formula,
     put,
     put_frame,
@@ -26,8 +27,10 @@ from planner.outputs.cells import (
 from planner.outputs.labels import Labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.styles import Formats, make_formats, page_setup
+from planner.plan_result import PlanResult
 
 HEADER_ROW = 2  # row 0 title, row 1 scenario name
+PLAN_COLOR, LAST_YEAR_COLOR = "#2F5597", "#A6A6A6"
 
 
 def _sheet(wb: Workbook, fm: Formats, lb: Labels, result_name: str, key: str,
@@ -69,7 +72,7 @@ def _grid(sheet: Worksheet, fm: Formats, lb: Labels, top: int, row_labels: Seque
     return total
 
 
-def _settings(wb: Workbook, fm: Formats, lb: Labels, result: Any, plan_total: float) -> None:
+def _settings(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, plan_total: float) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "settings")
     put_headers(sheet, HEADER_ROW, 0, [lb["setting"], lb["value"]], fm.header)
     row = HEADER_ROW + 1
@@ -94,50 +97,57 @@ def _settings(wb: Workbook, fm: Formats, lb: Labels, result: Any, plan_total: fl
     sheet.set_column(1, 1, text_width([v for _, v in result.settings], 18, 60))
 
 
-def _drivers(wb: Workbook, fm: Formats, lb: Labels, result: Any) -> None:
+def _drivers(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "drivers")
-    styles = {"baseline": fm.general, "uplift": fm.percent, "planned": fm.general,
+
+    def magnitude(value: object) -> Any:
+        large = isinstance(value, (int, float)) and abs(value) >= 1000
+        return fm.amount if large else fm.general
+
+    styles = {"baseline": magnitude, "uplift": fm.percent, "planned": magnitude,
               "cap": fm.percent, "marginal_value": fm.amount}
     cols = [c for c in (*n.DRIVERS_COLUMNS, "kind") if c in result.drivers.columns]
-    put_frame(sheet, HEADER_ROW, 0, result.drivers.loc[:, cols], [lb[c] for c in cols],
+    headers = [lb["uplift_cap"] if c == "cap" else lb[c] for c in cols]
+    frame = result.drivers.loc[:, cols].copy()
+    for code in ("kind", "binding"):
+        if code in frame.columns:
+            frame[code] = [lb.code(code, v) for v in frame[code]]
+    put_frame(sheet, HEADER_ROW, 0, frame, headers,
               [styles.get(c, fm.text) for c in cols], fm.header, fm.text)
     sheet.set_column(0, len(cols) - 1, 14)
 
 
-def _product_targets(wb: Workbook, fm: Formats, lb: Labels, result: Any,
+def _product_targets(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
                      plan_by_product: dict[str, float]) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "product_targets")
     pt = result.product_targets
     tier = fr.tiers(result)
     value_cols = [c for c in ("baseline_amount", "target_amount", "baseline_units",
                               "target_units") if c in pt.columns]
-    headers = [lb["product"], lb["margin_tier"], *[lb[c] for c in value_cols], lb["in_plan"],
-               lb["multiple"]]
-    put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
-    top = HEADER_ROW + 1
     products = [str(p) for p in pt[n.PRODUCT]]
-    values = pt.loc[:, value_cols].to_numpy(dtype=float)
-    values = pd.DataFrame(values).assign(plan=[plan_by_product.get(p, 0.0) for p in products])
-    grid = values.to_numpy(dtype=float)
+    grid = np.column_stack([pt.loc[:, value_cols].to_numpy(dtype=float).reshape(
+        len(products), len(value_cols)), [plan_by_product.get(p, 0.0) for p in products]])
+    put_headers(sheet, HEADER_ROW, 0, [lb["product"], lb["margin_tier"],
+                                       *[lb[c] for c in value_cols], lb["in_plan"],
+                                       lb["multiple"]], fm.header)
+    top = HEADER_ROW + 1
     total = _grid(sheet, fm, lb, top, [[p, lb.tier(tier.get(p, ""))] for p in products], grid,
                   2, total_col=False)
     mult_col = 2 + grid.shape[1]
-    if "baseline_amount" in value_cols and "target_amount" in value_cols:
-        base_col, target_col = 2 + value_cols.index("baseline_amount"), 2 + value_cols.index(
-            "target_amount")
-        for row in range(top, total + 1):
-            b, t = ref(row, base_col), ref(row, target_col)
-            i = row - top
-            cached = (grid[i, target_col - 2] / grid[i, base_col - 2]
-                      if i < len(grid) and grid[i, base_col - 2] else "")
-            if row == total and grid.size and grid[:, base_col - 2].sum():
-                cached = grid[:, target_col - 2].sum() / grid[:, base_col - 2].sum()
-            formula(sheet, row, mult_col, f'=IF({b}=0,"",{t}/{b})', fm.multiple, cached)
+    if {"baseline_amount", "target_amount"} <= set(value_cols):
+        b_col = 2 + value_cols.index("baseline_amount")
+        t_col = 2 + value_cols.index("target_amount")
+        base = np.append(grid[:, b_col - 2], grid[:, b_col - 2].sum())
+        target = np.append(grid[:, t_col - 2], grid[:, t_col - 2].sum())
+        for k, row in enumerate(range(top, total + 1)):
+            b, t = ref(row, b_col), ref(row, t_col)
+            formula(sheet, row, mult_col, f'=IF({b}=0,"",{t}/{b})', fm.multiple,
+                    target[k] / base[k] if base[k] else "")
     sheet.set_column(0, 0, text_width([lb["product"], *products]))
     sheet.set_column(1, mult_col, 15)
 
 
-def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: Any, teams: list[str],
+def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, teams: list[str],
             products: list[str]) -> tuple[str, int, int, int]:
     """Team x product matrix; return (sheet, first row, last row, total column)."""
     sheet = _sheet(wb, fm, lb, result.name, "matrix")
@@ -168,7 +178,7 @@ def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: Any, teams: list[str]
     return lb["sheet_matrix"], top, total - 1, total_col
 
 
-def _monthly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str],
+def _monthly(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str],
              months: list[str]) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "monthly")
     tier = fr.tiers(result)
@@ -183,7 +193,7 @@ def _monthly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[
     sheet.set_column(2, 14, 13)
 
 
-def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str]) -> None:
+def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str]) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "weekly_phasing")
     weeks = fr.week_table(result)
     grid = fr.week_product(result.plan, weeks[n.WEEK].tolist(), products).to_numpy()
@@ -196,7 +206,7 @@ def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[s
     sheet.set_column(3, 3 + len(products), 14)
 
 
-def _binding(wb: Workbook, fm: Formats, lb: Labels, result: Any) -> None:
+def _binding(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "binding")
     cols = [c for c in ("family", "label", "slack", "marginal_value", "meaning")
             if c in result.binding.columns]
@@ -227,7 +237,7 @@ def _compare(sheet: Worksheet, fm: Formats, lb: Labels, top: int, labels: list[l
     return total
 
 
-def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: list[str],
+def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str],
                months: list[str]) -> tuple[str, int, int]:
     """By product and by month; return (sheet, first and last month row)."""
     sheet = _sheet(wb, fm, lb, result.name, "last_year", freeze_col=0)
@@ -252,16 +262,18 @@ def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: Any, products: lis
     return lb["sheet_last_year"], head + 1, head + 12
 
 
-def _charts(wb: Workbook, fm: Formats, lb: Labels, result: Any, monthly: tuple[str, int, int],
-            matrix: tuple[str, int, int, int]) -> None:
+def _charts(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
+            monthly: tuple[str, int, int], matrix: tuple[str, int, int, int]) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "charts", freeze_col=0)
     name, first, last = monthly
     chart = wb.add_chart({"type": "column"})
-    for col in (2, 3):
+    for col, color in ((2, LAST_YEAR_COLOR), (3, PLAN_COLOR)):
         chart.add_series({
             "name": [name, first - 1, col],
             "categories": [name, first, 0, last, 0],
             "values": [name, first, col, last, col],
+            "fill": {"color": color},
+            "border": {"none": True},
         })
     chart.set_title({"name": lb["chart_phasing"]})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
@@ -273,6 +285,8 @@ def _charts(wb: Workbook, fm: Formats, lb: Labels, result: Any, monthly: tuple[s
         "name": [m_name, HEADER_ROW, m_total],
         "categories": [m_name, m_first, 0, m_last, 0],
         "values": [m_name, m_first, m_total, m_last, m_total],
+        "fill": {"color": PLAN_COLOR},
+        "border": {"none": True},
     })
     bar.set_title({"name": lb["chart_teams"]})
     bar.set_x_axis({"num_format": "#,##0"})
@@ -282,7 +296,7 @@ def _charts(wb: Workbook, fm: Formats, lb: Labels, result: Any, monthly: tuple[s
     sheet.insert_chart(HEADER_ROW + 21, 0, bar)
 
 
-def write_summary_workbook(path: Path, result: Any, labels: Labels) -> None:
+def write_summary_workbook(path: Path, result: PlanResult, labels: Labels) -> None:
     """Write ``summary.xlsx`` for ``result`` (a PlanResult) with ``labels``.
 
     Parameters
@@ -294,7 +308,7 @@ def write_summary_workbook(path: Path, result: Any, labels: Labels) -> None:
     labels : Labels
         Language of every label.
     """
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = PlannerWorkbook(str(path), WORKBOOK_OPTIONS)
     fm = make_formats(wb)
     products = fr.product_order(result)
     months = fr.months_of(result.year)

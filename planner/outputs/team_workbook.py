@@ -16,7 +16,15 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from planner import names as n
-from planner.outputs.cells import formula, put, put_headers, put_text, rng, text_width
+from planner.outputs.cells import (
+    PlannerWorkbook,
+    formula,
+    put,
+    put_headers,
+    put_text,
+    rng,
+    text_width,
+)
 from planner.outputs.frames import HIGH, TeamData
 from planner.outputs.layout import (
     FIRST_ROW,
@@ -33,6 +41,7 @@ from planner.outputs.layout import (
     print_setup,
     sheet_top,
     sum_column,
+    sum_row,
 )
 from planner.outputs.scorecard import write_actuals, write_scorecard
 from planner.outputs.styles import make_formats
@@ -45,38 +54,35 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     sheet_top(sheet, ctx, lb["title_targets"], data.team)
     put_headers(sheet, HEADER_ROW, 0,
                 [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]], fm.header)
-    values = data.monthly.to_numpy()
+    values = data.monthly.to_numpy(dtype=float)
     for i, product in enumerate(data.products):
         row = grid.first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
         for j in range(12):
             sheet.write_number(row, MONTH_COL + j, float(values[i, j]), fm.amount)
-        formula(sheet, row, TOTAL_COL, f"=SUM({rng(row, MONTH_COL, row, LAST_MONTH_COL)})",
-                fm.amount_total, float(values[i].sum()))
+        sum_row(sheet, row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
+                float(values[i].sum()))
     put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
     put_text(sheet, grid.total_row, 1, "", fm.label_total)
     put_text(sheet, grid.high_row, 0, lb["of_which_high"], fm.label)
     put_text(sheet, grid.high_row, 1, lb.tier(HIGH), fm.text)
-    month_totals = values.sum(axis=0) if len(values) else [0.0] * 12
-    high_values = (values[grid.high[0] - grid.first: grid.high[1] - grid.first + 1]
-                   if grid.high else values[:0])
-    high_totals = high_values.sum(axis=0) if len(high_values) else [0.0] * 12
-    for j in range(13):
+    high_rows = slice(grid.high[0] - grid.first, grid.high[1] - grid.first + 1) \
+        if grid.high else slice(0, 0)
+    month_totals, high_totals = values.sum(axis=0), values[high_rows].sum(axis=0)
+    for j in range(12):
         col = MONTH_COL + j
-        total = float(month_totals[j]) if j < 12 else float(sum(month_totals))
-        if j < 12:
-            sum_column(sheet, grid.first, grid.last, col, fm.amount_total, grid.total_row, total)
-        else:
-            formula(sheet, grid.total_row, col, "=SUM(" + rng(
-                grid.total_row, MONTH_COL, grid.total_row, LAST_MONTH_COL) + ")",
-                fm.amount_total, total)
-        high = float(high_totals[j]) if j < 12 else float(sum(high_totals))
+        sum_column(sheet, grid.first, grid.last, col, fm.amount_total, grid.total_row,
+                   float(month_totals[j]))
         if grid.high is None:
             sheet.write_number(grid.high_row, col, 0.0, fm.amount)
         else:
-            formula(sheet, grid.high_row, col,
-                    f"=SUM({rng(grid.high[0], col, grid.high[1], col)})", fm.amount, high)
+            formula(sheet, grid.high_row, col, f"=SUM({rng(grid.high[0], col, grid.high[1], col)})",
+                    fm.amount, float(high_totals[j]))
+    sum_row(sheet, grid.total_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
+            float(month_totals.sum()))
+    sum_row(sheet, grid.high_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount,
+            float(high_totals.sum()))
     sheet.set_column(0, 0, text_width([lb["product"], lb["of_which_high"], *data.products]))
     sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
     sheet.set_column(MONTH_COL, LAST_MONTH_COL, 12)
@@ -104,12 +110,8 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
         put(sheet, row, 2, days, fm.general)
         for j in range(len(data.products)):
             sheet.write_number(row, first_product + j, float(values[i, j]), fm.amount)
-        if data.products:
-            formula(sheet, row, total_col,
-                    f"=SUM({rng(row, first_product, row, total_col - 1)})",
-                    fm.amount_total, float(values[i].sum()))
-        else:
-            sheet.write_number(row, total_col, 0.0, fm.amount_total)
+        sum_row(sheet, row, first_product, total_col - 1, total_col, fm.amount_total,
+                float(values[i].sum()))
     last = FIRST_ROW + len(weeks) - 1
     total_row = last + 1
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)
@@ -139,8 +141,7 @@ def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -
         put_text(sheet, row, 1, grade, fm.text)
         for j in range(width):
             sheet.write_number(row, 2 + j, float(values[i, j]), fm.amount)
-        formula(sheet, row, last_col + 1, f"=SUM({rng(row, 2, row, last_col)})",
-                fm.amount_total, float(values[i].sum()))
+        sum_row(sheet, row, 2, last_col, last_col + 1, fm.amount_total, float(values[i].sum()))
     total_row = top + len(frame)
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)
     put_text(sheet, total_row, 1, "", fm.label_total)
@@ -184,7 +185,7 @@ def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> N
     settings : TeamSettings
         Labels, scenario, year, KPI weights.
     """
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = PlannerWorkbook(str(path), WORKBOOK_OPTIONS)
     ctx = Context(labels=settings.labels, formats=make_formats(wb), scenario=settings.scenario,
                   year=settings.year, kpi_weights=settings.kpi_weights, cap=settings.cap)
     grid = make_grid(data)

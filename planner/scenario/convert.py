@@ -63,6 +63,9 @@ def build_scenario(doc: dict[str, Any], src: Source) -> Scenario:
     method = _get(doc, "solver", "method")
     require(src, method in schema.SOLVER_METHODS, "solver", "method",
             f"{method!r} must be one of {', '.join(schema.SOLVER_METHODS)}")
+    basis = _get(doc, "allocation", "capacity_basis")
+    require(src, basis in schema.CAPACITY_BASES, "allocation", "capacity_basis",
+            f"{basis!r} must be one of {', '.join(schema.CAPACITY_BASES)}")
     kpis = {k: float(_get(doc, "kpis", k)) for k in schema.TABLES["kpis"]}
     total = sum(kpis.values())
     require(src, abs(total - 1) < 1e-6, "kpis", None,  # type: ignore[arg-type]
@@ -99,6 +102,7 @@ def build_scenario(doc: dict[str, Any], src: Source) -> Scenario:
                                  _get(doc, "allocation", "smoothness")),
         deviation_weight=_non_negative(src, "allocation", "deviation_weight",
                                        _get(doc, "allocation", "deviation_weight")),
+        capacity_basis=basis,
         mix=tuple(_mix(src, i, m) for i, m in enumerate(doc.get("mix", []))),
         supply=tuple(_supply(src, i, s) for i, s in enumerate(doc.get("supply", []))),
         events=tuple(_event(src, i, e) for i, e in enumerate(doc.get("events", []))),

@@ -104,6 +104,7 @@ class Scenario:
     capacity_headroom: float = 0.10
     smoothness: float = 0.05
     deviation_weight: float = 1.0
+    capacity_basis: str = "grade"
     mix: tuple[MixRule, ...] = ()
     supply: tuple[SupplyRule, ...] = ()
     events: tuple[Event, ...] = ()

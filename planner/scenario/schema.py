@@ -49,6 +49,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "capacity_headroom": (NUM, 0.10),
         "smoothness": (NUM, 0.05),
         "deviation_weight": (NUM, 1.0),
+        "capacity_basis": (STR, "grade"),
     },
     "kpis": {
         "revenue": (NUM, 0.4),
@@ -115,3 +116,4 @@ DEMAND_KINDS: Final = ("customers", "conversion", "repurchase", "ticket")
 ORDER_KINDS: Final = ("customers", "conversion", "repurchase")
 CAPACITY_KINDS: Final = ("productivity",)
 SOLVER_METHODS: Final = ("ipm", "simplex", "choose")
+CAPACITY_BASES: Final = ("grade", "seat")
