@@ -139,3 +139,12 @@ def test_errors(result: PlanResult, tmp_path: Path) -> None:
                                           r"column\(s\) units"):
         write_outputs(broken, tmp_path)
 
+
+
+def test_datetime_months_are_accepted(result: PlanResult, tmp_path: Path) -> None:
+    plan = result.plan.assign(**{n.MONTH: pd.to_datetime(result.plan[n.MONTH] + "-01")})
+    write_outputs(PlanResult(**{**result.__dict__, "plan": plan}), tmp_path)
+    written = pd.read_csv(tmp_path / n.PLAN_CSV)
+    assert written[n.MONTH].iloc[0] == "2027-01"
+    ws = openpyxl.load_workbook(tmp_path / n.SUMMARY_XLSX, data_only=True)["Monthly phasing"]
+    assert ws["C4"].value > 0

@@ -18,6 +18,7 @@ are stored as text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -54,6 +55,20 @@ def _as_month(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m")
     return values.astype(str)
+
+
+def normalised(result: PlanResult) -> PlanResult:
+    """Return ``result`` with ``month`` as ``YYYY-MM`` text in the plan tables.
+
+    The PlanResult contract says text already; a datetime month is converted
+    instead of silently matching no month column.
+    """
+    changes = {}
+    for attr in ("plan", "plan_seats"):
+        frame = getattr(result, attr)
+        if n.MONTH in frame.columns and pd.api.types.is_datetime64_any_dtype(frame[n.MONTH]):
+            changes[attr] = frame.assign(**{n.MONTH: _as_month(frame[n.MONTH])})
+    return replace(result, **changes) if changes else result
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -141,6 +156,7 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
         raise OutputError(f"output directory {str(out_dir)!r} does not exist or is not a "
                           "directory: create it first")
     labels = get_labels(lang)
+    result = normalised(result)
 
     def report(message: str) -> None:
         if progress is not None:

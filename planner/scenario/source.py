@@ -26,6 +26,8 @@ class Source:
             match = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
             if match:
                 current = match.group(1)
+                if section == "" and key and (current == key or current.startswith(key + ".")):
+                    return number
                 if current == section:
                     seen += 1 if line.startswith("[[") else 0
                     if index is None or seen == index:

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from conftest import run_cli, scenario_file
+
+BASIC = """
+[calendar]
+year = 2027
+official = true
+[target]
+multiple = {multiple}
+[levers.customers]
+cap = 0.5
+[levers.productivity]
+cap = 2.0
+"""
+
+
+def test_sample_data_writes_four_files(tmp_path: Path) -> None:
+    run = run_cli("sample-data", tmp_path / "s", "--seed", "3")
+    assert run.status == 0
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "customers.csv", "products.csv", "sales.csv", "seats.csv"]
+
+
+def test_sample_data_parquet_flag(tmp_path: Path) -> None:
+    assert run_cli("sample-data", tmp_path / "p", "--parquet").status == 0
+    assert (tmp_path / "p" / "sales.parquet").is_file()
+
+
+def test_baselines_from_data_dir(tmp_path: Path, sample_dir: Path) -> None:
+    run = run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "b")
+    assert run.status == 0, run.stderr
+    assert (tmp_path / "b" / "baselines.xlsx").is_file()
+    products = pd.read_csv(tmp_path / "b" / "baselines_products.csv")
+    assert len(products) == 6
+    assert "baselines 2025-11-01..2026-10-31" in run.stdout
+
+
+def test_existing_output_needs_force(tmp_path: Path, sample_dir: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "keep.txt").write_text("mine")
+    run = run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "b")
+    assert run.status == 2
+    assert "already exists; pass --force" in run.stderr
+    assert (tmp_path / "b" / "keep.txt").read_text() == "mine"
+
+
+def test_bad_input_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "sales.csv").write_text("date,seat,product,amount\n2026-01-05,S1,P1,abc\n"
+                                    "2026-13-01,S1,P1,5\n")
+    run = run_cli("baselines", "--data", data, "--out", tmp_path / "o")
+    assert run.status == 2
+    assert "Traceback" not in run.stderr
+    assert "sales.csv row 2 column 'amount': 'abc'" in run.stderr
+    assert "sales.csv row 3 column 'date': '2026-13-01'" in run.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    run = run_cli("--debug", "baselines", "--data", tmp_path / "missing", "--out", tmp_path / "o")
+    assert run.status == 2
+    assert "Traceback" in run.stderr
+
+
+def test_drivers_writes_tables_and_prints_levers(tmp_path: Path, sample_dir: Path) -> None:
+    scenario = scenario_file(tmp_path, sample_dir, BASIC.format(multiple=1.3))
+    run = run_cli("drivers", scenario, "--out", tmp_path / "d")
+    assert run.status == 0, run.stderr
+    drivers = pd.read_csv(tmp_path / "d" / "drivers.csv")
+    assert list(drivers.columns[:8]) == ["lever", "scope", "baseline", "uplift", "planned",
+                                         "cap", "binding", "marginal_value"]
+    targets = pd.read_csv(tmp_path / "d" / "product_targets.csv")
+    assert list(targets.columns[:5]) == ["product", "baseline_amount", "target_amount",
+                                         "baseline_units", "target_units"]
+    assert "customers" in run.stdout
+
+
+def test_unreachable_target_exits_3_and_writes_diagnosis(tmp_path: Path,
+                                                         sample_dir: Path) -> None:
+    scenario = scenario_file(tmp_path, sample_dir, BASIC.format(multiple=50))
+    run = run_cli("drivers", scenario, "--out", tmp_path / "d")
+    assert run.status == 3
+    assert "Traceback" not in run.stderr
+    assert "planner: error: target 50.00x" in run.stderr
+    diagnosis = (tmp_path / "d" / "diagnosis.md").read_text()
+    assert diagnosis.startswith("# Target unreachable")
+    assert "## Binding caps" in diagnosis
+
+
+def test_estimated_calendar_is_announced(tmp_path: Path, sample_dir: Path) -> None:
+    body = BASIC.format(multiple=1.2).replace("official = true", "official = false")
+    scenario = scenario_file(tmp_path, sample_dir, body)
+    run = run_cli("drivers", scenario, "--out", tmp_path / "d")
+    assert run.status == 0, run.stderr
+    assert "planner: WARNING: calendar CN 2027 is ESTIMATED" in run.stderr
+
+
+def test_unknown_command_is_usage_error() -> None:
+    assert run_cli("frobnicate").status == 2
