@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pulp
 
 from planner.errors import ModelError
 from planner.lp import LinearProgram, Solution
+
+if TYPE_CHECKING:
+    import highspy
 
 
 class SolveStatus(Enum):
@@ -73,15 +77,15 @@ def solve_pulp(problem: pulp.LpProblem, time_limit: float = 600.0) -> SolveStatu
     return _PULP_STATUS.get(problem.status, SolveStatus.NOT_SOLVED)
 
 
-def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
-                threads: int = 0) -> Solution:
-    """Solve a :class:`planner.lp.LinearProgram` with HiGHS through highspy.
+def highs_for(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
+              threads: int = 0) -> highspy.Highs:
+    """A HiGHS instance with ``lp`` passed and the options :func:`solve_highs` uses.
 
     Parameters
     ----------
     lp : LinearProgram
         The model, built by a pure builder.
-    method : {"ipm", "simplex", "choose"}
+    method : {"ipm", "simplex", "choose", "pdlp"}
         HiGHS solver; interior point scales best on large plans.
     time_limit : float
         Seconds before HiGHS gives up.
@@ -90,8 +94,8 @@ def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 6
 
     Returns
     -------
-    Solution
-        ``status`` is a :class:`SolveStatus` value; read values only when optimal.
+    highspy.Highs
+        Ready to ``run()``.
     """
     import highspy
 
@@ -120,6 +124,32 @@ def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 6
     if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans
         h.setOptionValue("run_crossover", "off")
     h.passModel(model)
+    return h
+
+
+def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
+                threads: int = 0) -> Solution:
+    """Solve a :class:`planner.lp.LinearProgram` with HiGHS through highspy.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The model, built by a pure builder.
+    method : {"ipm", "simplex", "choose"}
+        HiGHS solver; interior point scales best on large plans.
+    time_limit : float
+        Seconds before HiGHS gives up.
+    threads : int
+        Threads for HiGHS (0 = its default).
+
+    Returns
+    -------
+    Solution
+        ``status`` is a :class:`SolveStatus` value; read values only when optimal.
+    """
+    import highspy
+
+    h = highs_for(lp, method=method, time_limit=time_limit, threads=threads)
     h.run()
     status = h.getModelStatus()
     mapping = {

@@ -123,24 +123,23 @@ def waterfall_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
     with _style():
         fig = Figure(figsize=(10, 5), layout="constrained")
         ax = fig.add_subplot()
-        level = 0.0
-        tops = []
+        bottoms, tops, level = [], [], 0.0
+        for _key, value, kind in steps:
+            bottom = 0.0 if kind == "total" else level
+            level = value if kind == "total" else level + value
+            bottoms.append(bottom)
+            tops.append(max(bottom, bottom + value))
+        divisor, unit = _scale(np.array(tops), labels)
+        digits = 0 if divisor == 1 else 1
         for i, (_key, value, kind) in enumerate(steps):
-            if kind == "total":
-                ax.bar(i, value, 0.6, color=TOTAL_COLOR)
-                top = level = value
-            else:
-                ax.bar(i, value, 0.6, bottom=level,
-                       color=UP_COLOR if value >= 0 else DOWN_COLOR)
-                top = max(level, level + value)
-                level += value
-            tops.append(top)
-            ax.annotate(f"{value:+,.0f}" if kind != "total" else f"{value:,.0f}", (i, top),
-                        ha="center", va="bottom", fontsize=7)
+            color = TOTAL_COLOR if kind == "total" else UP_COLOR if value >= 0 else DOWN_COLOR
+            ax.bar(i, value, 0.6, bottom=bottoms[i], color=color)
+            sign = "" if kind == "total" else "+"
+            ax.annotate(f"{value / divisor:{sign},.{digits}f}", (i, tops[i]), ha="center",
+                        va="bottom", fontsize=8)
         tick_names = [chart_text(key, 18) if kind == "lever" else names[key]
                       for key, _value, kind in steps]
         ax.set_xticks(range(len(steps)), tick_names, rotation=20, ha="right")
-        divisor, unit = _scale(np.array(tops), labels)
         ax.yaxis.set_major_formatter(_axis_formatter(divisor))
         ax.set_ylabel(unit)
         ax.set_title(labels["chart_waterfall"])
