@@ -7,6 +7,8 @@ one of them with a formula-like name), the 53 ISO weeks of 2027 split per
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -102,6 +104,11 @@ def make_plan_result(teams: tuple[str, ...] | list[str] = TEAMS, n_products: int
         ("productivity", "*", 2.5e5, 0.12, 2.8e5, 0.3, "", 8.0e5, "productivity"),
         ("seats", "*", 9.0, 0.05, 9.45, 0.2, "", 5.0e5, "seats"),
     ], columns=[*n.DRIVERS_COLUMNS, "kind"])
+    # revenue levers split the growth by log share; capacity levers add none
+    logs = {"customers": math.log(1.25), "conversion": math.log(1.10)}
+    growth = float(product_targets["target_amount"].sum() - product_targets["baseline_amount"].sum())
+    drivers["contribution"] = [growth * logs.get(lever, 0.0) / sum(logs.values())
+                               for lever in drivers["lever"]]
     binding = pd.DataFrame([
         ("capacity", f"capacity[{CHINESE_TEAM}, 2027-W05]", 0.0, 1234.5,
          "one more unit of capacity is worth 1,234.5 of revenue"),

@@ -63,7 +63,7 @@ def test_waterfall_contributions_add_up_to_the_target() -> None:
     steps = waterfall_steps(result)
     assert steps[0] == ("baseline", result.history_total, "total")
     levers = [s for s in steps if s[2] == "lever"]
-    assert [s[0] for s in levers] == ["customers", "conversion", "productivity", "seats"]
+    assert [s[0] for s in levers] == ["customers", "conversion"]  # capacity levers add none
     assert result.history_total + sum(s[1] for s in levers) == pytest.approx(result.target)
     assert steps[-2][0] == "buffer" and steps[-1][0] == "team_targets"
     assert steps[-1][1] == pytest.approx(result.target * (1 + result.buffer))

@@ -19,6 +19,7 @@ problems (pure builders) and runs the iterations with HiGHS.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pulp
@@ -123,13 +124,40 @@ def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = N
     return problem
 
 
-def _solve(problem: Problem, alg: Algebra, time_limit: float) -> np.ndarray | None:
-    status = solve_pulp(problem.prob, time_limit)
-    if status is SolveStatus.INFEASIBLE:
-        return None
-    if status is not SolveStatus.OPTIMAL:
-        raise ModelError(f"driver model: solver ended with status '{status.value}'")
-    return np.array([float(pulp.value(e)) for e in problem.x])
+class Backend(Protocol):
+    """Solves the driver LP for a set of rows; the last solve's duals by row name."""
+
+    def solve(self, rows: list[Row], objective: np.ndarray | None = None,
+              raise_cap: tuple[str, float] | None = None) -> np.ndarray | None:
+        """Return the levers' log-uplifts, or None when infeasible."""
+
+    def duals(self) -> dict[str, float]:
+        """Duals of the last solve's rows."""
+
+
+class PulpBackend:
+    """Builds each LP with PuLP and solves it with HiGHS (CBC as a fallback)."""
+
+    def __init__(self, tree: DriverTree, time_limit: float) -> None:
+        self.tree, self.time_limit = tree, time_limit
+        self.problem: Problem | None = None
+
+    def solve(self, rows: list[Row], objective: np.ndarray | None = None,
+              raise_cap: tuple[str, float] | None = None) -> np.ndarray | None:
+        """Build and solve; None when infeasible."""
+        self.problem = build_lp(self.tree, rows, objective, raise_cap)
+        status = solve_pulp(self.problem.prob, self.time_limit)
+        if status is SolveStatus.INFEASIBLE:
+            return None
+        if status is not SolveStatus.OPTIMAL:
+            raise ModelError(f"driver model: solver ended with status '{status.value}'")
+        return np.array([float(pulp.value(e)) for e in self.problem.x])
+
+    def duals(self) -> dict[str, float]:
+        """Duals of the last LP's rows."""
+        if self.problem is None:
+            return {}
+        return {name: float(c.pi or 0.0) for name, c in self.problem.rows.items()}
 
 
 def _feasible(alg: Algebra, x: np.ndarray, buffer: float, mix: tuple[MixRule, ...]) -> bool:
@@ -157,20 +185,20 @@ def start_point(tree: DriverTree) -> np.ndarray:
 
 
 def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule, ...] = (),
-          raise_cap: tuple[str, float] | None = None, iterations: int = 40
-          ) -> tuple[Point | None, list[Row]]:
+          raise_cap: tuple[str, float] | None = None, iterations: int = 40,
+          backend: Backend | None = None) -> tuple[Point | None, list[Row]]:
     """Largest revenue the levers can give, and the capacity cuts found on the way.
 
     Returns ``(None, cuts)`` when no point meets capacity and the mix rules.
     """
+    backend = backend or PulpBackend(tree, time_limit)
     alg = Algebra.of(tree)
     anchor = start_point(tree)
     cuts = [capacity_cut(alg, alg.o(anchor), buffer, 0)]
     best: np.ndarray | None = None
     for _ in range(iterations):
         rows = [*mix_rows(alg, anchor, mix), *cuts]
-        x = _solve(build_lp(tree, rows, revenue_gradient(alg, anchor), raise_cap), alg,
-                   time_limit)
+        x = backend.solve(rows, revenue_gradient(alg, anchor), raise_cap)
         if x is None:
             break
         x = settle(tree, alg, x, buffer)
@@ -188,17 +216,18 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule
 
 def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], buffer: float,
                time_limit: float, mix: tuple[MixRule, ...] = (), iterations: int = 80,
-               tol: float = 1e-9) -> tuple[Point, Problem]:
-    """Sequential LP from a point that reaches the target; returns the last LP too."""
+               tol: float = 1e-9, backend: Backend | None = None) -> tuple[Point, dict[str, float]]:
+    """Sequential LP from a point that reaches the target; returns the last LP's duals too."""
+    backend = backend or PulpBackend(tree, time_limit)
     alg = Algebra.of(tree)
     anchor = np.array([start.x[name] for name in alg.names])
-    problem = None
+    duals: dict[str, float] | None = None
     for _ in range(iterations):
         rows = [target_row(alg, anchor, target), *mix_rows(alg, anchor, mix), *cuts]
-        problem = build_lp(tree, rows)
-        x = _solve(problem, alg, time_limit)
+        x = backend.solve(rows)
         if x is None:
             break
+        duals = backend.duals()
         settled = settle(tree, alg, x, buffer)
         revenue = float(alg.amount @ np.exp(alg.s(settled)))
         if not (_feasible(alg, settled, buffer, mix) and revenue >= target * (1 - 1e-9)):
@@ -208,6 +237,7 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
         anchor = settled
         if moved < tol:
             break
-    if problem is None:
-        raise ModelError("driver model: no iteration ran")
-    return point_of(alg, anchor), problem
+    if duals is None:
+        raise ModelError("driver model: the linearised problem was infeasible at a point "
+                         "known to reach the target")
+    return point_of(alg, anchor), duals

@@ -38,9 +38,15 @@ def drivers_table(tree: DriverTree, point: Point, capacity_baselines: dict[str, 
     ``marginal_value`` is the revenue one more point of uplift (0.01) on the lever
     would add at the plan, other levers held; for the capacity levers it is the
     revenue-equivalent of relaxing the capacity constraints (from their duals).
+    ``contribution`` is the revenue the lever adds over last year: each cell's gain
+    split over its levers by their shares of its log multiple, so the contributions
+    add up exactly to the target minus last year (normalised); capacity levers add
+    none (they make room for the sales, they do not make them).
     """
-    revenue = tree.cells[n.AMOUNT].to_numpy() * np.exp(point.s)
+    amount = tree.cells[n.AMOUNT].to_numpy()
+    revenue = amount * np.exp(point.s)
     demand = tree.cell_levers(DEMAND_KINDS)
+    contribution = _contributions(tree, point, amount, revenue, demand)
     rows = []
     for name, lever in tree.levers.items():
         x = point.x[name]
@@ -56,9 +62,23 @@ def drivers_table(tree: DriverTree, point: Point, capacity_baselines: dict[str, 
             "lever": name, "kind": lever.kind, "scope": lever.scope, "baseline": base,
             "uplift": uplift, "planned": base * (1 + uplift), "cap": lever.cap,
             "binding": "fixed" if lever.fixed else ("cap" if at_cap else ""),
-            "marginal_value": marginal,
+            "marginal_value": marginal, "contribution": contribution.get(name, 0.0),
         })
-    return pd.DataFrame(rows, columns=[*n.DRIVERS_COLUMNS, "kind"])
+    return pd.DataFrame(rows, columns=[*n.DRIVERS_COLUMNS, "kind", "contribution"])
+
+
+def _contributions(tree: DriverTree, point: Point, amount: np.ndarray, revenue: np.ndarray,
+                   demand: list[list[str]]) -> dict[str, float]:
+    """Revenue each lever adds: every cell's gain split by its levers' log shares (exact)."""
+    out: dict[str, float] = {}
+    for k, names in enumerate(demand):
+        s_k = point.s[k]
+        if abs(s_k) < 1e-15:
+            continue
+        gain = revenue[k] - amount[k]
+        for name in names:
+            out[name] = out.get(name, 0.0) + gain * point.x[name] / s_k
+    return out
 
 
 def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame) -> pd.DataFrame:

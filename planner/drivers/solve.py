@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.atomic import atomic_write
-from planner.drivers.model import Point, Problem, least_cost, reach
+from planner.drivers.model import Point, least_cost, reach
 from planner.drivers.result import drivers_table, product_targets_table
 from planner.drivers.tree import DriverTree
 from planner.errors import TargetUnreachableError
@@ -111,8 +111,8 @@ def solve_drivers(
     reachable = best.revenue(tree)
     if reachable < target * (1 - 1e-9):
         raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, mix)
-    point, problem = least_cost(tree, target, best, cuts, buffer, time_limit, mix)
-    capacity_value = _capacity_value(problem)
+    point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, mix)
+    capacity_value = capacity_value_of(duals)
     return DriverResult(
         tree=tree, point=point, target=target, history_total=history_total,
         reach_multiple=reachable / history_total,
@@ -122,11 +122,10 @@ def solve_drivers(
     )
 
 
-def _capacity_value(problem: Problem) -> float:
+def capacity_value_of(duals: dict[str, float]) -> float:
     """Revenue-equivalent of one unit of log capacity, from the duals."""
-    target = problem.target
-    lam = target.pi if target is not None and target.pi is not None else 0.0
-    mu = sum((c.pi or 0.0) for c in problem.capacity)
+    lam = duals.get("target", 0.0)
+    mu = sum(v for name, v in duals.items() if name.startswith("capacity_"))
     return float(mu / lam) if lam and lam > 1e-12 else 0.0
 
 

@@ -89,24 +89,24 @@ def waterfall_steps(result: PlanResult) -> list[tuple[str, float, str]]:
     ``kind`` is ``"total"`` for bars from zero, ``"lever"`` for a lever's
     contribution (label = the lever's name) and ``"step"`` for the other changes
     (``"other"``, ``"buffer"``).
-    Lever contributions are log shares, so they add up exactly:
-    ``(target - baseline) * log(1 + u_l) / sum(log(1 + u))`` over levers with a
-    non-zero uplift (capacity levers included).
+    Lever contributions come from the driver model (``drivers.contribution``: each
+    product x segment cell's gain split over its levers by log share, so they add up
+    exactly); capacity levers add no revenue. What remains (last year's one-off
+    spikes normalised away) is one ``"other"`` step.
     """
     baseline, target = float(result.history_total), float(result.target)
     drivers = result.drivers
-    logs: list[tuple[str, float]] = []
-    if len(drivers) and "uplift" in drivers.columns:
-        for lever, uplift in zip(drivers["lever"], drivers["uplift"], strict=True):
-            u = float(uplift)
-            if math.isfinite(u) and u != 0 and u > -1:
-                logs.append((str(lever), math.log1p(u)))
-    weight = sum(v for _, v in logs)
     steps: list[tuple[str, float, str]] = [("baseline", baseline, "total")]
-    if logs and weight != 0:
-        steps += [(name, (target - baseline) * v / weight, "lever") for name, v in logs]
-    elif target != baseline:
-        steps.append(("other", target - baseline, "step"))
+    total = 0.0
+    if len(drivers) and "contribution" in drivers.columns:
+        for lever, value in zip(drivers["lever"], drivers["contribution"], strict=True):
+            v = float(value)
+            if math.isfinite(v) and abs(v) > 1e-9 * max(abs(target), 1.0):
+                steps.append((str(lever), v, "lever"))
+                total += v
+    rest = target - baseline - total
+    if abs(rest) > 1e-9 * max(abs(target), 1.0):
+        steps.append(("other", rest, "step"))
     steps.append(("target", target, "total"))
     if result.buffer:
         steps.append(("buffer", target * float(result.buffer), "step"))
