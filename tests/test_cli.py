@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-
 from conftest import run_cli, scenario_file
 
 BASIC = """

@@ -66,8 +66,8 @@ def test_seats_and_products_derived_from_sales(tmp_path: Path) -> None:
     assert seats[names.SEAT].tolist() == ["S1", "S2"]
     assert seats[names.TEAM].tolist() == ["S1", "S2"]
     assert seats[names.GRADE].tolist() == [names.DEFAULT_GRADE] * 2
-    assert seats[names.START_DATE].tolist() == [pd.Timestamp("2026-01-06"),
-                                                pd.Timestamp("2026-03-01")]
+    # derived seats are shops or countries, not hires: no start (so no ramp), no end
+    assert seats[names.START_DATE].isna().all()
     assert seats[names.END_DATE].isna().all()
     tiers = dict(zip(ds.products[names.PRODUCT], ds.products[names.MARGIN_TIER], strict=True))
     assert tiers == {"P1": "high", "P2": "standard", "P3": "low", "P4": "standard"}
