@@ -134,6 +134,19 @@ COMMANDS: tuple[Command, ...] = (
         ),
         _handler("planner.commands", "cmd_plan"),
     ),
+    Command(
+        "sweep",
+        "re-solve the driver model over target multiples: uplift per lever and the frontier",
+        (
+            _SCENARIO,
+            _arg("--multiples", default="1:12:0.5",
+                 help="target multiples start:stop:step (default 1:12:0.5)"),
+            _arg("--vary", help="also vary one lever's cap, e.g. productivity=0.5:3:0.5"),
+            _OUT,
+            _FORCE,
+        ),
+        _handler("planner.commands", "cmd_sweep"),
+    ),
 )
 
 

@@ -151,3 +151,33 @@ def cmd_plan(args: argparse.Namespace, env: object) -> int:
           f"{len(result.teams)} teams -> {args.out} ({time.perf_counter() - start:.1f} s)",
           file=out)
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace, env: object) -> int:
+    """``planner sweep SCENARIO --multiples A:B:STEP [--vary LEVER=A:B:STEP] --out DIR``."""
+    from planner.drivers.sweep import parse_range
+    from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
+    from planner.pipeline import sweep_scenario
+
+    scenario = _load_scenario(args.scenario)
+    multiples = parse_range(args.multiples, "--multiples")
+    vary = None
+    if args.vary:
+        lever, _, spec = args.vary.partition("=")
+        vary = (lever.removeprefix("levers.").removesuffix(".cap"), parse_range(spec, "--vary"))
+    with _timed(env, "solving the driver model over the sweep"):
+        result = sweep_scenario(scenario, multiples, vary)
+    with atomic_directory(args.out, force=args.force) as tmp:
+        atomic_write(tmp / "sweep.csv", lambda p: result.table.to_csv(p, index=False))
+        atomic_write(tmp / "frontier.csv", lambda p: result.frontier.to_csv(p, index=False))
+        atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(result, p))
+    out = env.stdout  # type: ignore[attr-defined]
+    shown = result.table.copy()
+    for col in [c for c in shown.columns if c.startswith("uplift_")]:
+        shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:+.1%}")
+    print(shown.to_string(index=False), file=out)
+    print(f"largest reachable multiple: {result.frontier.to_string(index=False)}", file=out)
+    print(f"{result.what_ifs} what-ifs in {result.seconds:.2f} s "
+          f"({result.seconds / max(result.what_ifs, 1) * 1000:.1f} ms each) -> {args.out}",
+          file=out)
+    return 0

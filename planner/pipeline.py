@@ -21,6 +21,7 @@ from planner.baselines import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.dataset import Dataset
 from planner.drivers import DriverResult, build_tree, solve_drivers
+from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.errors import ScenarioError
 from planner.loading import load_dataset
 from planner.plan_result import PlanResult
@@ -107,6 +108,19 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar) ->
     return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
                          baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
                          mix=scenario.mix, time_limit=scenario.solver.time_limit)
+
+
+def sweep_scenario(scenario: Scenario, multiples: np.ndarray,
+                   vary: tuple[str, np.ndarray] | None = None,
+                   dataset: Dataset | None = None) -> SweepResult:
+    """Solve the scenario's driver model over target multiples (and one lever's caps)."""
+    dataset = dataset or load_history(scenario)
+    baselines = scenario_baselines(scenario, dataset)
+    cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
+    return sweep_drivers(baselines.product_segments, baselines.products, scenario.levers,
+                         max(cap.multiple, 1e-6), baselines.total_amount, multiples,
+                         buffer=scenario.buffer, mix=scenario.mix, vary=vary,
+                         time_limit=scenario.solver.time_limit)
 
 
 def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult:

@@ -35,12 +35,17 @@ class HighsBackend:
                            for i, lv in enumerate(levers) if not lv.fixed}
         self.hi = {lv.name: lv.hi for lv in levers}
         self.names: list[str] = []
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("time_limit", float(time_limit))
+        self.time_limit = float(time_limit)
+        self.h = self._new_highs()
         n = len(self.cost)
         self.h.addVars(n, np.zeros(n), self.upper)
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.cost)
+
+    def _new_highs(self) -> highspy.Highs:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", self.time_limit)
+        return h
 
     def _set_rows(self, rows: list[Row]) -> None:
         current = self.h.getNumRow()
@@ -82,8 +87,11 @@ class HighsBackend:
         self.h.changeColsBounds(n, cols, np.zeros(n), upper)
         self.h.run()
         status = self.h.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnknown:  # a warm start that went astray
-            self.h.clearSolver()
+        settled = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+        if status not in settled:  # a warm start that went astray: a fresh HiGHS, same model
+            fresh = self._new_highs()
+            fresh.passModel(self.h.getLp())
+            self.h = fresh
             self.h.run()
             status = self.h.getModelStatus()
         if status in (highspy.HighsModelStatus.kInfeasible,
