@@ -33,6 +33,10 @@ def split_to_seats(team_month: pd.DataFrame, seat_month: pd.DataFrame) -> pd.Dat
     group = [n.TEAM, n.PRODUCT, n.MONTH]
     total = joined.groupby(group)["weight"].transform("sum")
     count = joined.groupby(group)["weight"].transform("size")
+    # seats not on board that month (weight 0) get nothing, unless no seat is
+    joined = joined.loc[(joined["weight"] > 0) | (total <= 0)].reset_index(drop=True)
+    total = joined.groupby(group)["weight"].transform("sum")
+    count = joined.groupby(group)["weight"].transform("size")
     share = np.where(total > 0, joined["weight"] / total.where(total > 0, 1.0), 1.0 / count)
     joined["amount"] = _split_exact(joined, group, joined[n.AMOUNT].to_numpy(), share)
     joined["units"] = joined[n.UNITS].to_numpy() * share
