@@ -193,4 +193,5 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
                                                              n.WORKING_DAYS]],
         target=drivers.target, buffer=scenario.buffer, history_total=baselines.total_amount,
         kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
+        extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply},
     )
