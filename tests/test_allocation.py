@@ -108,3 +108,25 @@ def test_seats_sum_exactly_to_team():
     assert sorted(out["amount"]) == [33.33, 33.33, 33.34]
     assert out["units"].sum() == pytest.approx(10.0)
     assert np.isclose(out["amount"] * 100, np.round(out["amount"] * 100)).all()
+
+
+def test_leavers_and_hires_in_the_roster():
+    from planner.allocation.roster import planned_roster, seat_week_weights
+    from planner.calendar import build_calendar
+    from planner.scenario.model import Hire
+
+    seats = pd.DataFrame({
+        "seat": ["old", "leaver", "gone"], "team": ["A", "A", "A"], "grade": ["A", "A", "A"],
+        "start_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-01"]),
+        "end_date": pd.to_datetime([None, "2027-03-31", "2026-06-30"]),
+        "active_at_end": [True, True, False]})
+    roster = planned_roster(seats, (Hire("A", "A", 7, 1),), 2027, ["A"])
+    assert list(roster["seat"]) == ["A-new-A-07-01", "leaver", "old"]
+    cal = build_calendar(2027, official=True)
+    w = seat_week_weights(roster, cal.days, np.full(3, 500.0), ramp_months=5, attrition_rate=0.0)
+    by_month = w.groupby(["seat", "month"])["weight"].sum().unstack()
+    assert by_month.loc["leaver", "2027-03"] > 0 and by_month.loc["leaver", "2027-04"] == 0
+    assert by_month.loc["A-new-A-07-01", "2027-06"] == 0
+    # the hire ramps up: its first full month is well below a tenured seat's
+    assert 0 < by_month.loc["A-new-A-07-01", "2027-07"] < 0.3 * by_month.loc["old", "2027-07"]
+    assert by_month.loc["A-new-A-07-01", "2027-12"] == pytest.approx(by_month.loc["old", "2027-12"])

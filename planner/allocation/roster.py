@@ -43,9 +43,9 @@ def planned_roster(seats: pd.DataFrame, hires: tuple[Hire, ...], year: int,
     ScenarioError
         When a hire's grade has no known productivity.
     """
+    # seats on board at the end of history; a known end date (a leaver) is kept
     active = seats.loc[seats["active_at_end"].astype(bool),
-                       [n.SEAT, n.TEAM, n.GRADE, n.START_DATE]].copy()
-    active[n.END_DATE] = pd.NaT
+                       [n.SEAT, n.TEAM, n.GRADE, n.START_DATE, n.END_DATE]].copy()
     active["hired"] = False
     rows = []
     for i, hire in enumerate(hires):
