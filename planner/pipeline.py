@@ -17,6 +17,7 @@ from planner.allocation.inputs import Prepared, grade_productivity, prepare_allo
 from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
 from planner.allocation.seats import split_to_seats
 from planner.allocation.solve import solve_allocation
+from planner.allocation.values import seat_values
 from planner.baselines import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.dataset import Dataset
@@ -148,7 +149,11 @@ def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar)
     say(f"solving the allocation ({len(prepared.inputs.teams)} teams x "
         f"{len(prepared.inputs.products)} products x {len(prepared.inputs.slots)} week parts)")
-    raw, binding, _, _ = solve_allocation(prepared.inputs, scenario.solver)
+    raw, binding, lp, solution = solve_allocation(prepared.inputs, scenario.solver)
+    values = seat_values(lp, solution, prepared.inputs.scale, prepared.seat_weights,
+                         prepared.roster, prepared.productivity_factor,
+                         scenario.capacity_headroom)
+    binding = pd.concat([binding, values], ignore_index=True) if len(values) else binding
     say("splitting team targets over seats")
     return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
 

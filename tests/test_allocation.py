@@ -130,3 +130,19 @@ def test_leavers_and_hires_in_the_roster():
     # the hire ramps up: its first full month is well below a tenured seat's
     assert 0 < by_month.loc["A-new-A-07-01", "2027-07"] < 0.3 * by_month.loc["old", "2027-07"]
     assert by_month.loc["A-new-A-07-01", "2027-12"] == pytest.approx(by_month.loc["old", "2027-12"])
+
+
+def test_seat_value_from_capacity_duals():
+    from planner.allocation.values import seat_values
+
+    inputs = tiny(capacity_a=60.0)
+    plan, binding, lp, sol = solve_allocation(inputs)
+    weights = pd.DataFrame({"seat": ["a1", "a1", "b1", "b1"], "team": ["A", "A", "B", "B"],
+                            "grade": ["G"] * 4, "week": ["2027-W01", "2027-W02"] * 2,
+                            "month": ["2027-01"] * 4, "weight": [10.0, 10.0, 10.0, 10.0]})
+    roster = pd.DataFrame({"seat": ["a1", "b1"], "hired": [False, False]})
+    values = seat_values(lp, sol, inputs.scale, weights, roster, factor=1.0, headroom=0.0)
+    assert list(values["label"]) == ["one more grade G seat in team A"]
+    cap_value = binding.loc[binding["family"] == "capacity", "marginal_value"].iloc[0]
+    # one more seat adds 10 of capacity in W01 (the binding week)
+    assert values["marginal_value"].iloc[0] == pytest.approx(10 * cap_value)
