@@ -224,6 +224,7 @@ def measure(inputs: AllocationInputs, options: SolverOptions | None = None
                            "columns": shape[0], "rows": shape[1]}
     out.update({k: round(v, 3) for k, v in figures.items()})
     out["feasible"] = feasible
+    out["method"] = options.method
     out["cells"] = cells
     return out, plan
 
@@ -249,12 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, help="products (with --teams)")
     parser.add_argument("--weeks-year", type=int, default=2027, help="calendar year")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
+    parser.add_argument("--method", choices=("ipm", "simplex", "choose", "pdlp"),
+                        default=SolverOptions().method,
+                        help="HiGHS solver (default: the scenario default, %(default)s)")
     args = parser.parse_args(argv)
     if (args.teams is None) != (args.products is None):
         parser.error("give both --teams and --products, or neither")
     sizes = DEFAULT_SIZES if args.teams is None else ((args.teams, args.products),)
     for teams, products in sizes:
-        record, _ = run(teams, products, args.weeks_year, args.seed)
+        record, _ = run(teams, products, args.weeks_year, args.seed,
+                        SolverOptions(method=args.method))
         print(json.dumps(record), flush=True)
     return 0
 

@@ -8,34 +8,50 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner import names as n
 from planner.atomic import atomic_directory, atomic_write
-from planner.errors import InputError, Problem, ScenarioError, TargetUnreachableError
+from planner.errors import (
+    InputError,
+    OutputError,
+    Problem,
+    ScenarioError,
+    TargetUnreachableError,
+)
 from planner.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from planner.cli import Env
 
 
 @contextlib.contextmanager
-def _timed(env: object, message: str) -> Iterator[None]:
+def _timed(env: Env, message: str) -> Iterator[None]:
     """Print ``message`` on stderr, then its duration when the step took over a second."""
-    progress = env.progress  # type: ignore[attr-defined]
-    progress(message)
+    env.progress(message)
     start = time.perf_counter()
     yield
     took = time.perf_counter() - start
     if took > 1.0:
-        progress(f"{message}: done in {took:.1f} s")
+        env.progress(f"{message}: done in {took:.1f} s")
 
 
-def cmd_sample_data(args: argparse.Namespace, env: object) -> int:
+def cmd_sample_data(args: argparse.Namespace, env: Env) -> int:
     """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet]``."""
     from planner.sample_data import write_sample
 
     with _timed(env, f"writing sample data to {args.out_dir}"):
         paths = write_sample(args.out_dir, seed=args.seed, fmt=args.fmt)
     for path in paths:
-        print(path, file=env.stdout)  # type: ignore[attr-defined]
+        print(path, file=env.stdout)
     return 0
+
+
+def _refuse_existing(args: argparse.Namespace) -> None:
+    """Fail before any work when ``--out`` exists and ``--force`` was not given."""
+    if args.out.exists() and not args.force:
+        raise OutputError(f"output directory {args.out} already exists; pass --force to "
+                          "replace it or choose another --out")
 
 
 def _load_scenario(path: Path) -> Scenario:
@@ -44,12 +60,13 @@ def _load_scenario(path: Path) -> Scenario:
     return load_scenario(path)
 
 
-def cmd_baselines(args: argparse.Namespace, env: object) -> int:
+def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
     """``planner baselines [SCENARIO] --data DIR [--mapping M] --out OUT_DIR``."""
     from planner.baselines import compute_baselines
     from planner.loading import load_dataset
     from planner.pipeline import load_history, scenario_baselines
 
+    _refuse_existing(args)
     if args.scenario is not None:
         scenario = _load_scenario(args.scenario)
         with _timed(env, "loading history"):
@@ -66,7 +83,7 @@ def cmd_baselines(args: argparse.Namespace, env: object) -> int:
             baselines = compute_baselines(dataset, window_end=window_end)
     with atomic_directory(args.out, force=args.force) as tmp:
         baselines.write(tmp)
-    out = env.stdout  # type: ignore[attr-defined]
+    out = env.stdout
     print(f"baselines {baselines.window_start:%Y-%m-%d}..{baselines.window_end:%Y-%m-%d}: "
           f"revenue {baselines.total_amount:,.0f}, {len(baselines.products)} products, "
           f"{len(baselines.teams)} teams -> {args.out}", file=out)
@@ -89,7 +106,7 @@ def _write_diagnosis(out: Path, force: bool, error: TargetUnreachableError) -> N
         atomic_write(tmp / n.DIAGNOSIS_MD, lambda p: p.write_text(error.diagnosis, "utf-8"))
 
 
-def cmd_drivers(args: argparse.Namespace, env: object) -> int:
+def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
     """``planner drivers SCENARIO --out DIR``: drivers.csv and product_targets.csv."""
     from planner.pipeline import (
         load_history,
@@ -99,6 +116,7 @@ def cmd_drivers(args: argparse.Namespace, env: object) -> int:
     )
 
     scenario = _load_scenario(args.scenario)
+    _refuse_existing(args)
     with _timed(env, "loading history"):
         dataset = load_history(scenario)
     with _timed(env, "computing baselines"):
@@ -109,12 +127,12 @@ def cmd_drivers(args: argparse.Namespace, env: object) -> int:
             result = run_drivers(scenario, baselines, calendar)
     except TargetUnreachableError as exc:
         _write_diagnosis(args.out, args.force, exc)
-        print(exc.diagnosis, file=env.stdout)  # type: ignore[attr-defined]
+        print(exc.diagnosis, file=env.stdout)
         raise
     with atomic_directory(args.out, force=args.force) as tmp:
         result.write(tmp)
     table = result.drivers[["lever", "scope", "baseline", "uplift", "planned", "cap", "binding"]]
-    out = env.stdout  # type: ignore[attr-defined]
+    out = env.stdout
     print(f"target {result.target:,.0f} = {result.target / result.history_total:.2f}x last year; "
           f"levers multiply out to {result.achieved:,.0f} "
           f"({result.achieved / result.target - 1:+.4%})", file=out)
@@ -123,28 +141,24 @@ def cmd_drivers(args: argparse.Namespace, env: object) -> int:
     return 0
 
 
-def cmd_plan(args: argparse.Namespace, env: object) -> int:
+def cmd_plan(args: argparse.Namespace, env: Env) -> int:
     """``planner plan SCENARIO --out DIR``: the whole plan, all or nothing."""
     from planner.outputs import write_outputs
     from planner.pipeline import run_plan
 
     scenario = _load_scenario(args.scenario)
-    if args.out.exists() and not args.force:
-        from planner.errors import OutputError
-
-        raise OutputError(f"output directory {args.out} already exists; pass --force to "
-                          "replace it or choose another --out")
+    _refuse_existing(args)
     start = time.perf_counter()
     try:
-        result = run_plan(scenario, progress=env.progress)  # type: ignore[attr-defined]
+        result = run_plan(scenario, progress=env.progress)
     except TargetUnreachableError as exc:
         _write_diagnosis(args.out, args.force, exc)
-        print(exc.diagnosis, file=env.stdout)  # type: ignore[attr-defined]
+        print(exc.diagnosis, file=env.stdout)
         raise
     with atomic_directory(args.out, force=args.force) as tmp:
         with _timed(env, "writing outputs"):
-            write_outputs(result, tmp, lang=args.lang, progress=env.progress)  # type: ignore
-    out = env.stdout  # type: ignore[attr-defined]
+            write_outputs(result, tmp, lang=args.lang, progress=env.progress)
+    out = env.stdout
     print(f"plan '{result.name}': target {result.target:,.0f} "
           f"({result.target / result.history_total:.2f}x last year), team targets "
           f"{result.plan[n.AMOUNT].sum():,.0f} with the {result.buffer:.0%} buffer, "
@@ -153,13 +167,14 @@ def cmd_plan(args: argparse.Namespace, env: object) -> int:
     return 0
 
 
-def cmd_sweep(args: argparse.Namespace, env: object) -> int:
+def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
     """``planner sweep SCENARIO --multiples A:B:STEP [--vary LEVER=A:B:STEP] --out DIR``."""
     from planner.drivers.sweep import parse_range
     from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
     from planner.pipeline import sweep_scenario
 
     scenario = _load_scenario(args.scenario)
+    _refuse_existing(args)
     multiples = parse_range(args.multiples, "--multiples")
     vary = None
     if args.vary:
@@ -171,7 +186,7 @@ def cmd_sweep(args: argparse.Namespace, env: object) -> int:
         atomic_write(tmp / "sweep.csv", lambda p: result.table.to_csv(p, index=False))
         atomic_write(tmp / "frontier.csv", lambda p: result.frontier.to_csv(p, index=False))
         atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(result, p))
-    out = env.stdout  # type: ignore[attr-defined]
+    out = env.stdout
     shown = result.table.copy()
     for col in [c for c in shown.columns if c.startswith("uplift_")]:
         shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:+.1%}")
