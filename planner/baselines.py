@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from planner import baseline_sql as sql
@@ -39,6 +40,7 @@ from planner.atomic import atomic_write
 from planner.calendar import day_table
 from planner.dataset import Dataset
 from planner.errors import InputError, Problem
+from planner.steady import steady, steady_values
 
 SPIKE_SHORT_MONTHS = 4
 SPIKE_MONTH_RATIO = 3.0
@@ -318,10 +320,13 @@ def compute_baselines(
         con.close()
     report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], products,
                      frames["segments"])
-    return Baselines(window_start=ws, window_end=we, total_amount=float(totals["amount"]),
-                     total_units=float(totals["units"]),
-                     products=products.drop(columns=["undeclared"]), report=report,
+    frames = {name: steady(frame) for name, frame in frames.items()}
+    return Baselines(window_start=ws, window_end=we,
+                     total_amount=float(steady_values(np.array([totals["amount"]]))[0]),
+                     total_units=float(steady_values(np.array([totals["units"]]))[0]),
+                     products=steady(products.drop(columns=["undeclared"])), report=report,
                      settings=settings, **frames)
+
 
 
 def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:

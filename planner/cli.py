@@ -147,6 +147,17 @@ COMMANDS: tuple[Command, ...] = (
         ),
         _handler("planner.commands", "cmd_sweep"),
     ),
+    Command(
+        "compare",
+        "run several scenarios and put them side by side (compare.xlsx, compare.png)",
+        (
+            _arg("scenarios", type=Path, nargs="+", metavar="SCENARIO",
+                 help="scenario TOML files; the differences are taken from the first"),
+            _OUT,
+            _FORCE,
+        ),
+        _handler("planner.commands_compare", "cmd_compare"),
+    ),
 )
 
 

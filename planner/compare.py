@@ -15,25 +15,22 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.allocation.inputs import prepare_allocation
-from planner.allocation.solve import solve_allocation
 from planner.baselines import Baselines
 from planner.dataset import Dataset
 from planner.drivers.model import reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError, TargetUnreachableError
 from planner.pipeline import (
-    assemble,
     capacity_of,
     load_history,
-    run_drivers,
+    plan_from_baselines,
     scenario_baselines,
     scenario_calendar,
     target_amount,
@@ -158,7 +155,6 @@ class Comparison:
     teams: pd.DataFrame
     monthly: pd.DataFrame
     seconds: float = 0.0
-    files: list[Path] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:
@@ -230,32 +226,24 @@ def run_scenario(scenario: Scenario, label: str, baselines: Baselines,
                  progress: Progress | None = None) -> ScenarioRun:
     """Run one scenario's plan on its baselines; an unreachable target is a result.
 
-    The same steps as :func:`planner.pipeline.run_plan`, keeping the driver model's
-    largest reachable multiple.
-
     Raises
     ------
     PlannerError
         Anything but an unreachable target (bad scenario values, solver failure).
     """
-    say = progress or (lambda _: None)
     start = time.perf_counter()
-    calendar = scenario_calendar(scenario)
     target = target_amount(scenario, baselines)
     try:
-        say("solving the driver model")
-        drivers = run_drivers(scenario, baselines, calendar)
-        say("solving the allocation")
-        prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar)
-        raw, binding, _, _ = solve_allocation(prepared.inputs, scenario.solver)
-        result = assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
+        result = plan_from_baselines(scenario, baselines, progress)
     except TargetUnreachableError as exc:
-        say("target out of reach")
+        if progress is not None:
+            progress("target out of reach")
         return ScenarioRun(label, scenario, baselines.total_amount, target, None,
                            _reach_multiple(scenario, baselines), str(exc), exc.diagnosis,
                            time.perf_counter() - start)
     return ScenarioRun(label, scenario, baselines.total_amount, target, result,
-                       drivers.reach_multiple, seconds=time.perf_counter() - start)
+                       float(result.extra.get("reach_multiple", math.nan)),
+                       seconds=time.perf_counter() - start)
 
 
 def compare_scenarios(scenarios: Sequence[Scenario],

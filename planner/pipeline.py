@@ -142,6 +142,17 @@ def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     dataset = load_history(scenario)
     say("computing baselines")
     baselines = scenario_baselines(scenario, dataset)
+    return plan_from_baselines(scenario, baselines, progress)
+
+
+def plan_from_baselines(scenario: Scenario, baselines: Baselines,
+                        progress: Progress | None = None) -> PlanResult:
+    """The plan on baselines already computed (what-ifs on one data set share them).
+
+    ``result.extra["reach_multiple"]`` is the largest multiple of last year the
+    levers can reach.
+    """
+    say = progress or _quiet
     calendar = scenario_calendar(scenario)
     say("solving the driver model")
     drivers = run_drivers(scenario, baselines, calendar)
@@ -198,5 +209,6 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
                                                              n.WORKING_DAYS]],
         target=drivers.target, buffer=scenario.buffer, history_total=baselines.total_amount,
         kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
-        extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply},
+        extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply,
+               "reach_multiple": drivers.reach_multiple},
     )

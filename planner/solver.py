@@ -77,7 +77,7 @@ def solve_pulp(problem: pulp.LpProblem, time_limit: float = 600.0) -> SolveStatu
     return _PULP_STATUS.get(problem.status, SolveStatus.NOT_SOLVED)
 
 
-def highs_for(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
+def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float = 600.0,
               threads: int = 0) -> highspy.Highs:
     """A HiGHS instance with ``lp`` passed and the options :func:`solve_highs` uses.
 
@@ -86,7 +86,9 @@ def highs_for(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600
     lp : LinearProgram
         The model, built by a pure builder.
     method : {"ipm", "simplex", "choose", "pdlp"}
-        HiGHS solver; interior point scales best on large plans.
+        HiGHS solver. On the allocation LP (which starts near its optimum) dual simplex
+        without presolve is several times faster than interior point (see
+        ``benchmarks/allocation.py``).
     time_limit : float
         Seconds before HiGHS gives up.
     threads : int
@@ -100,20 +102,7 @@ def highs_for(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600
     import highspy
 
     a = lp.matrix()
-    arrays = lp.arrays()
-    model = highspy.HighsLp()
-    model.num_col_ = lp.n_cols
-    model.num_row_ = lp.n_rows
-    inf = highspy.kHighsInf
-    model.col_cost_ = arrays["cost"]
-    model.col_lower_ = np.where(np.isinf(arrays["lb"]), -inf, arrays["lb"])
-    model.col_upper_ = np.where(np.isinf(arrays["ub"]), inf, arrays["ub"])
-    model.row_lower_ = np.where(np.isinf(arrays["lower"]), -inf, arrays["lower"])
-    model.row_upper_ = np.where(np.isinf(arrays["upper"]), inf, arrays["upper"])
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = a.indptr
-    model.a_matrix_.index_ = a.indices
-    model.a_matrix_.value_ = a.data
+    arrays = lp.arrays()  # infinite bounds are +-inf, which is kHighsInf
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", method)
@@ -121,13 +110,22 @@ def highs_for(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600
     h.setOptionValue("random_seed", 0)
     if threads:
         h.setOptionValue("threads", int(threads))
-    if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans
-        h.setOptionValue("run_crossover", "off")
-    h.passModel(model)
-    return h
+    if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans:
+        # run it only when the IPM is not optimal ("off" also leaves HiGHS unable to postsolve
+        # a model its presolve reduces to nothing: status unknown)
+        h.setOptionValue("run_crossover", "choose")
+    if method == "simplex":  # the plan starts near its optimum; presolve costs more than it saves
+        h.setOptionValue("presolve", "off")
+    # the array overload copies numpy buffers directly: ~5x faster than filling a HighsLp
+    h.passModel(
+        lp.n_cols, lp.n_rows, a.nnz, int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize), 0.0, arrays["cost"], arrays["lb"], arrays["ub"],
+        arrays["lower"], arrays["upper"], a.indptr.astype(np.int32, copy=False),
+        a.indices.astype(np.int32, copy=False), a.data, np.zeros(lp.n_cols, np.int32))
+    return h  # a model HiGHS rejects leaves it empty: run() then ends not optimal
 
 
-def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 600.0,
+def solve_highs(lp: LinearProgram, *, method: str = "simplex", time_limit: float = 600.0,
                 threads: int = 0) -> Solution:
     """Solve a :class:`planner.lp.LinearProgram` with HiGHS through highspy.
 
@@ -136,7 +134,7 @@ def solve_highs(lp: LinearProgram, *, method: str = "ipm", time_limit: float = 6
     lp : LinearProgram
         The model, built by a pure builder.
     method : {"ipm", "simplex", "choose"}
-        HiGHS solver; interior point scales best on large plans.
+        HiGHS solver (see :func:`highs_for`).
     time_limit : float
         Seconds before HiGHS gives up.
     threads : int

@@ -186,3 +186,12 @@ def test_chinese_labels(hostile_case: dict, tmp_path: Path) -> None:
     assert run.status == 0, run.stderr
     wb = openpyxl.load_workbook(tmp_path / "zh" / n.SUMMARY_XLSX, read_only=True)
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in wb.sheetnames)
+
+
+def test_same_input_same_plan(hostile_case: dict) -> None:
+    from planner.pipeline import run_plan
+
+    again = run_plan(load_scenario(hostile_case["scenario"]))
+    pd.testing.assert_frame_equal(again.plan, hostile_case["result"].plan, check_exact=True)
+    pd.testing.assert_frame_equal(again.plan_seats, hostile_case["result"].plan_seats,
+                                  check_exact=True)

@@ -11,10 +11,15 @@ Constraint families, each indexed by real labels:
 The amount of a cell is ``reference + up - down`` with ``up >= 0`` and
 ``0 <= down <= reference``, both costed: the objective is the weighted absolute
 deviation from the history-shaped reference, with no deviation rows at all, so the
-LP has one row per rule and HiGHS' interior point stays fast at 400 teams x 40
-products x 52 weeks. Every family is elastic: a slack column with a large penalty lets
-the model say by how much a rule must give when the targets cannot all be met. The
-builder is pure: inputs in, :class:`planner.lp.LinearProgram` out.
+LP has one row per rule. A mix rule is a sum over products of their totals, and each
+``product_target`` row fixes a product's total at ``target - product_short``: the mix
+rows are written over those few shortfall columns instead of over every cell (the
+same feasible set and optimum, without a dense row of ~2 x cells coefficients).
+At 400 teams x 40 products x 57 slots dual simplex without presolve solves the LP in
+seconds; interior point takes about a minute (``benchmarks/allocation.py``).
+Every family is elastic: a slack column with a large penalty lets the model say by
+how much a rule must give when the targets cannot all be met. The builder is pure:
+inputs in, :class:`planner.lp.LinearProgram` out.
 """
 
 from __future__ import annotations
@@ -77,16 +82,88 @@ class AllocationInputs:
 
 
 def cells_of(inputs: AllocationInputs) -> pd.DataFrame:
-    """Team x product x slot cells with their history-shaped reference amount."""
+    """Team x product x slot cells with their history-shaped reference amount.
+
+    Ordered by the team's position in ``inputs.teams`` (unknown teams last), product and
+    slot; ``team, product, slot, week, month, reference``.
+    """
+    return _cell_table(inputs)[0]
+
+
+@dataclass
+class _Codes:
+    """Each cell's integer code per label column, and the labels those codes stand for."""
+
+    codes: dict[str, np.ndarray]
+    uniques: dict[str, pd.Index]
+    cells: pd.DataFrame
+
+    def _composite(self, cols: list[str], parts: list[np.ndarray]) -> np.ndarray:
+        key = np.zeros(len(parts[0]), np.int64)
+        for col, part in zip(cols, parts, strict=True):
+            key = key * (len(self.uniques[col]) + 1) + part
+        return key
+
+    def groups(self, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+        """Row of each cell in a family over ``cols`` (rows in order of first appearance)."""
+        key = self._composite(cols, [self.codes[c] for c in cols])
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        labels = self.cells[cols].iloc[first[order]].reset_index(drop=True)
+        return rank[inverse.ravel()], labels
+
+    def rows(self, keys: pd.DataFrame) -> np.ndarray:
+        """Row of each cell in a family indexed by ``keys`` (-1 when absent)."""
+        cols = list(keys.columns)
+        cell_parts, key_parts = [], []
+        for col in cols:
+            where = self.uniques[col].get_indexer(keys[col])  # key label -> cell code
+            key_parts.append(np.where(where >= 0, where, len(self.uniques[col])))
+            cell_parts.append(self.codes[col])
+        return pd.Index(self._composite(cols, key_parts)).get_indexer(
+            self._composite(cols, cell_parts)).astype(np.int64)
+
+
+def _cell_table(inputs: AllocationInputs) -> tuple[pd.DataFrame, _Codes]:
+    """The cells (as :func:`cells_of`) and their label codes, without per-cell hashing.
+
+    Same rows, order and values as merging team shares with paths and slots and sorting
+    by (team position, product, slot), stably: the merge order is rebuilt from positions.
+    """
     paths = inputs.paths.merge(inputs.products[[n.PRODUCT, "target"]], on=n.PRODUCT)
-    cells = inputs.team_share.loc[inputs.team_share["share"] > 0].merge(
-        paths, on=n.PRODUCT, suffixes=("_team", "_slot"))
-    cells["reference"] = cells["target"] * cells["share_team"] * cells["share_slot"]
-    cells = cells.merge(inputs.slots[["slot", n.WEEK, n.MONTH]], on="slot")
-    order = {t: i for i, t in enumerate(inputs.teams)}
-    cells["_t"] = cells[n.TEAM].map(order)
-    cells = cells.sort_values(["_t", n.PRODUCT, "slot"], kind="stable").reset_index(drop=True)
-    return cells[[n.TEAM, n.PRODUCT, "slot", n.WEEK, n.MONTH, "reference"]]
+    paths = paths.merge(inputs.slots[["slot", n.WEEK, n.MONTH]], on="slot")
+    share = inputs.team_share.loc[inputs.team_share["share"] > 0]
+    products = pd.Index(pd.unique(paths[n.PRODUCT])).sort_values()
+    path_product = products.get_indexer(paths[n.PRODUCT])
+    share_product = products.get_indexer(share[n.PRODUCT])
+    counts = np.bincount(path_product, minlength=len(products))
+    grouped = np.argsort(path_product, kind="stable")  # path rows by product, in order
+    starts = np.cumsum(counts) - counts
+    per = np.where(share_product >= 0, counts[np.maximum(share_product, 0)], 0)
+    i_share = np.repeat(np.arange(len(share)), per)
+    offset = np.arange(len(i_share)) - np.repeat(np.cumsum(per) - per, per)
+    i_path = grouped[starts[share_product[i_share]] + offset]
+    team_pos = pd.Index(inputs.teams).get_indexer(share[n.TEAM])
+    team_pos = np.where(team_pos >= 0, team_pos, len(inputs.teams))[i_share]
+    _, slot_rank = np.unique(paths["slot"].to_numpy(), return_inverse=True)
+    key = (team_pos * (len(products) + 1) + path_product[i_path]) * (len(paths) + 1)
+    order = np.argsort(key + slot_rank.ravel()[i_path], kind="stable")
+    i_share, i_path = i_share[order], i_path[order]
+    reference = (paths["target"].to_numpy(float)[i_path]
+                 * share["share"].to_numpy(float)[i_share]) * paths["share"].to_numpy(float)[i_path]
+    left = share[[n.TEAM, n.PRODUCT]].iloc[i_share].reset_index(drop=True)
+    right = paths[["slot", n.WEEK, n.MONTH]].iloc[i_path].reset_index(drop=True)
+    cells = pd.concat([left, right], axis=1).assign(reference=reference)
+    codes: dict[str, np.ndarray] = {}
+    uniques: dict[str, pd.Index] = {}
+    for col, frame, rows in ((n.TEAM, share, i_share), (n.PRODUCT, share, i_share),
+                             ("slot", paths, i_path), (n.WEEK, paths, i_path),
+                             (n.MONTH, paths, i_path)):
+        code, labels = pd.factorize(frame[col])
+        codes[col], uniques[col] = code[rows].astype(np.int64), pd.Index(labels)
+    return cells, _Codes(codes, uniques, cells)
 
 
 @dataclass
@@ -116,13 +193,6 @@ class _Cells:
                            np.concatenate(all_vals), lower=lower - shift, upper=upper - shift)
 
 
-def _group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Row code of each cell for a family indexed by ``keys``' columns, and the labels."""
-    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-    labels = keys.drop_duplicates().reset_index(drop=True)
-    return codes, labels
-
-
 def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFrame]:
     """Build the allocation LP.
 
@@ -136,10 +206,11 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
         The model (amounts in units of ``inputs.scale``) and its cells.
     """
     s = inputs.scale
-    cells = cells_of(inputs)
+    cells, labels_of = _cell_table(inputs)
     lp = LinearProgram()
     ref = cells["reference"].to_numpy() / s
-    typical = cells.groupby(n.PRODUCT)["reference"].transform("mean").to_numpy() / s
+    typical = cells["reference"].groupby(labels_of.codes[n.PRODUCT]).transform(
+        "mean").to_numpy() / s
     weight = inputs.deviation_weight / np.maximum(typical, 1e-9)
     labels = cells[[n.TEAM, n.PRODUCT, "slot", n.WEEK, n.MONTH]]
     up = lp.add_variables("up", labels, cost=weight)
@@ -148,65 +219,65 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
     penalty = SLACK_PENALTY * float(np.mean(weight)) if len(weight) else SLACK_PENALTY
     ones = np.ones(len(cells))
 
-    codes, keys = _group_rows(cells[[n.PRODUCT]])
+    codes, keys = labels_of.groups([n.PRODUCT])
     targets = keys.merge(inputs.products, on=n.PRODUCT, how="left")["target"].to_numpy() / s
     short = lp.add_variables("product_short", keys, cost=TARGET_PENALTY / SLACK_PENALTY * penalty)
+    totals = _Totals(keys, short.cols(), targets)
     grid.add_family(lp, "product_target", keys, codes, ones, targets, targets,
                     [(short.cols(), 1.0)])
 
-    codes, keys = _group_rows(cells[[n.TEAM, n.WEEK]])
+    codes, keys = labels_of.groups([n.TEAM, n.WEEK])
     cap = keys.merge(inputs.capacity, on=[n.TEAM, n.WEEK], how="left")["capacity"]
     over = lp.add_variables("capacity_over", keys, cost=penalty)
     grid.add_family(lp, "capacity", keys, codes, ones, np.full(len(keys), -np.inf),
                     cap.fillna(0.0).to_numpy() / s, [(over.cols(), -1.0)])
 
-    _fairness(lp, grid, inputs, cells, penalty, s)
-    _supply(lp, grid, inputs, cells, penalty, s)
-    _mix(lp, grid, inputs, cells, penalty, s)
+    _fairness(lp, grid, inputs, labels_of, penalty, s)
+    _supply(lp, grid, inputs, labels_of, penalty, s)
+    _mix(lp, totals, inputs, penalty, s)
     return lp, cells
 
 
-def _rows_of(cells: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
-    """Row of each cell in a family indexed by ``keys`` (-1 when absent)."""
-    cols = list(keys.columns)
-    pos = pd.Series(np.arange(len(keys)), index=pd.MultiIndex.from_frame(keys))
-    found = pd.MultiIndex.from_frame(cells[cols]) if len(cols) > 1 else pd.Index(cells[cols[0]])
-    if len(cols) == 1:
-        pos.index = pos.index.get_level_values(0)
-    return pos.reindex(found).fillna(-1).to_numpy(np.int64)
-
-
-def _fairness(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, cells: pd.DataFrame,
+def _fairness(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, labels_of: _Codes,
               penalty: float, s: float) -> None:
-    fair = inputs.fairness.loc[inputs.fairness[n.TEAM].isin(set(cells[n.TEAM]))].reset_index(
-        drop=True)
+    present = labels_of.uniques[n.TEAM][np.unique(labels_of.codes[n.TEAM])]
+    fair = inputs.fairness.loc[inputs.fairness[n.TEAM].isin(present)].reset_index(drop=True)
     if fair.empty:
         return
     keys = fair[[n.TEAM]]
     under = lp.add_variables("fairness_under", keys, cost=penalty)
     over = lp.add_variables("fairness_over", keys, cost=penalty)
-    grid.add_family(lp, "fairness", keys, _rows_of(cells, keys), np.ones(len(cells)),
+    grid.add_family(lp, "fairness", keys, labels_of.rows(keys), np.ones(len(grid.ref)),
                     fair["lower"].to_numpy(float) / s, fair["upper"].to_numpy(float) / s,
                     [(under.cols(), 1.0), (over.cols(), -1.0)])
 
 
-def _supply(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, cells: pd.DataFrame,
+def _supply(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, labels_of: _Codes,
             penalty: float, s: float) -> None:
     if inputs.supply.empty:
         return
     keys = inputs.supply[[n.PRODUCT, n.MONTH]].reset_index(drop=True)
     over = lp.add_variables("supply_over", keys, cost=penalty)
-    grid.add_family(lp, "supply", keys, _rows_of(cells, keys), np.ones(len(cells)),
+    grid.add_family(lp, "supply", keys, labels_of.rows(keys), np.ones(len(grid.ref)),
                     np.full(len(keys), -np.inf), inputs.supply["cap"].to_numpy(float) / s,
                     [(over.cols(), -1.0)])
 
 
-def _mix(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, cells: pd.DataFrame,
-         penalty: float, s: float) -> None:
+@dataclass
+class _Totals:
+    """Each product's total amount as ``target - short`` (its ``product_target`` row)."""
+
+    keys: pd.DataFrame  # product, in product_target row order
+    short: np.ndarray  # the product_short column of each
+    target: np.ndarray  # in units of the scale
+
+
+def _mix(lp: LinearProgram, totals: _Totals, inputs: AllocationInputs, penalty: float,
+         s: float) -> None:
     if inputs.mix.empty:
         return
-    info = cells[[n.PRODUCT]].merge(inputs.products[[n.PRODUCT, n.MARGIN_TIER, "ticket"]],
-                                    on=n.PRODUCT, how="left")
+    info = totals.keys.merge(inputs.products[[n.PRODUCT, n.MARGIN_TIER, "ticket"]],
+                             on=n.PRODUCT, how="left")
     tier = info[n.MARGIN_TIER].to_numpy()
     ticket = info["ticket"].to_numpy(float)
     mix = inputs.mix.reset_index(drop=True)
@@ -221,7 +292,12 @@ def _mix(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, cells: pd.Da
         else:
             coef, bound = inside, rule["value"] / s
         minimum = rule["sense"] == "min"
-        grid.add_family(
-            lp, f"mix_{i}", mix.loc[[i], ["rule", "tier"]], np.zeros(len(cells), np.int64), coef,
-            np.array([bound if minimum else -np.inf]), np.array([np.inf if minimum else bound]),
-            [(slack.cols()[[i]], 1.0 if minimum else -1.0)])
+        # sum_p coef_p * (target_p - short_p) (+-slack) within the rule's bound
+        keep = coef != 0
+        shift = float(np.sum(coef[keep] * totals.target[keep]))
+        lp.add_constraints(
+            f"mix_{i}", mix.loc[[i], ["rule", "tier"]], np.zeros(int(keep.sum()) + 1, np.int64),
+            np.append(totals.short[keep], slack.cols()[i]),
+            np.append(-coef[keep], 1.0 if minimum else -1.0),
+            lower=np.array([bound - shift if minimum else -np.inf]),
+            upper=np.array([np.inf if minimum else bound - shift]))

@@ -39,6 +39,10 @@ from planner.errors import ModelError
 from planner.scenario.model import MixRule
 from planner.solver import SolveStatus, solve_pulp
 
+#: Capacity may fall short of the planned sales by this much in log (1e-7 = 0.00001%):
+#: solver noise, far below anything a plan could show.
+CAPACITY_TOL = 1e-7
+
 
 @dataclass(frozen=True)
 class Point:
@@ -163,7 +167,7 @@ class PulpBackend:
 def _feasible(alg: Algebra, x: np.ndarray, buffer: float, mix: tuple[MixRule, ...]) -> bool:
     rev = alg.amount * np.exp(alg.s(x))
     units = alg.units * np.exp(alg.o(x))
-    return (capacity_gap(alg, x, buffer) <= 1e-9
+    return (capacity_gap(alg, x, buffer) <= CAPACITY_TOL
             and mix_violation(rev, units, alg.tiers, mix) <= 1e-7)
 
 
@@ -206,7 +210,7 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule
         if _feasible(alg, x, buffer, mix) and (
                 best is None or revenue > float(alg.amount @ np.exp(alg.s(best))) * (1 + 1e-10)):
             best = x
-        if capacity_gap(alg, x, buffer) > 1e-9:
+        if capacity_gap(alg, x, buffer) > CAPACITY_TOL:
             cuts.append(capacity_cut(alg, alg.o(x), buffer, len(cuts)))
         elif np.max(np.abs(alg.s(x) - alg.s(anchor)), initial=0.0) < 1e-9:
             break

@@ -73,7 +73,7 @@ class SolverOptions:
     """Options passed to HiGHS."""
 
     time_limit: float = 600.0
-    method: str = "ipm"
+    method: str = "simplex"
     threads: int = 0
 
 

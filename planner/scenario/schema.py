@@ -59,7 +59,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
     },
     "solver": {
         "time_limit": (NUM, 600.0),
-        "method": (STR, "ipm"),
+        "method": (STR, "simplex"),
         "threads": ((int,), 0),
     },
 }
