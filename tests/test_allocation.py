@@ -146,3 +146,20 @@ def test_seat_value_from_capacity_duals():
     cap_value = binding.loc[binding["family"] == "capacity", "marginal_value"].iloc[0]
     # one more seat adds 10 of capacity in W01 (the binding week)
     assert values["marginal_value"].iloc[0] == pytest.approx(10 * cap_value)
+
+
+def test_smoothness_spreads_moved_volume():
+    """Team A must shed 40 in W01; with smoothness its W02 follows, instead of a jump back."""
+    jumps = {}
+    for weight in (0.0, 5.0):
+        inputs = tiny(capacity_a=60.0)
+        inputs.smoothness = weight
+        plan, _, lp, sol = solve_allocation(inputs)
+        assert plan["amount"].sum() == pytest.approx(400.0)
+        assert ("smoothness" in lp.families) == (weight > 0)
+        # team A's reference is 100 a week; its deviation D = plan - 100
+        dev = plan.groupby(["team", "week"])["amount"].sum() - 100.0
+        assert dev.loc[("A", "2027-W01")] == pytest.approx(-40.0, rel=1e-6)
+        jumps[weight] = abs(dev.loc[("A", "2027-W02")] - dev.loc[("A", "2027-W01")])
+    assert jumps[0.0] == pytest.approx(40.0, rel=1e-6)
+    assert jumps[5.0] < 1e-6

@@ -86,6 +86,7 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
         supply=_supply(scenario, products, b),
         mix=_mix(scenario, b),
         deviation_weight=scenario.deviation_weight,
+        smoothness=scenario.smoothness,
     )
     return Prepared(inputs, roster, weights, factor)
 

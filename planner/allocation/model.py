@@ -4,10 +4,14 @@ Constraint families, each indexed by real labels:
 
 - ``product_target[product]``: teams' amounts sum to the buffered product target;
 - ``capacity[team, week]``: a team's weekly amount within its seats' capacity;
+- with ``smoothness > 0``: ``team_week[team, week]`` defines the week's deviation ``D``
+  (amount minus reference) and ``smoothness[team, week]`` costs
+  ``|D(week) - D(previous week)|`` (capacity then bounds ``D``);
 - ``fairness[team]``: a team's uplift over its own (capacity-adjusted) history within
   the band around the overall uplift;
 - ``supply[product, month]``: monthly partner supply;
-- ``mix[rule]``: margin-tier minimum / maximum share, amount or units;
+- ``mix[rule]``: margin-tier minimum / maximum share, amount or units.
+
 The amount of a cell is ``reference + up - down`` with ``up >= 0`` and
 ``0 <= down <= reference``, both costed: the objective is the weighted absolute
 deviation from the history-shaped reference, with no deviation rows at all, so the
@@ -61,6 +65,9 @@ class AllocationInputs:
         ``rule, tier, kind (share|amount|units), sense (min|max), value`` (amount and units
         already buffered).
     deviation_weight : float
+        Weight of the deviation from the history-shaped reference.
+    smoothness : float
+        Weight of week-to-week changes in a team's deviation (0: off).
     """
 
     teams: list[str]
@@ -73,6 +80,7 @@ class AllocationInputs:
     supply: pd.DataFrame
     mix: pd.DataFrame
     deviation_weight: float = 1.0
+    smoothness: float = 0.0
 
     @property
     def scale(self) -> float:
@@ -228,14 +236,49 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
 
     codes, keys = labels_of.groups([n.TEAM, n.WEEK])
     cap = keys.merge(inputs.capacity, on=[n.TEAM, n.WEEK], how="left")["capacity"]
+    cap = cap.fillna(0.0).to_numpy() / s
     over = lp.add_variables("capacity_over", keys, cost=penalty)
-    grid.add_family(lp, "capacity", keys, codes, ones, np.full(len(keys), -np.inf),
-                    cap.fillna(0.0).to_numpy() / s, [(over.cols(), -1.0)])
-
+    smooth = inputs.smoothness * float(np.mean(weight)) if len(weight) else 0.0
+    if smooth > 0:
+        _capacity_smooth(lp, grid, keys, codes, cap, over.cols(), smooth)
+    else:
+        grid.add_family(lp, "capacity", keys, codes, ones, np.full(len(keys), -np.inf), cap,
+                        [(over.cols(), -1.0)])
     _fairness(lp, grid, inputs, labels_of, penalty, s)
     _supply(lp, grid, inputs, labels_of, penalty, s)
     _mix(lp, totals, inputs, penalty, s)
     return lp, cells
+
+
+def _capacity_smooth(lp: LinearProgram, grid: _Cells, keys: pd.DataFrame, codes: np.ndarray,
+                     cap: np.ndarray, over: np.ndarray, cost: float) -> None:
+    """Add capacity rows with smoothness.
+
+    ``team_week`` rows define each team-week's deviation ``D`` (amount minus
+    reference); ``capacity`` and ``smoothness`` are short rows on ``D``, the latter
+    costing ``|D(week) - D(previous week)|`` so that volume a binding rule moves is
+    spread over weeks instead of piled into one.
+    """
+    reference = np.bincount(codes, weights=grid.ref, minlength=len(keys))
+    deviation = lp.add_variables("week_deviation", keys, lower=-np.inf).cols()
+    grid.add_family(lp, "team_week", keys, codes, np.ones(len(grid.ref)), reference, reference,
+                    [(deviation, -1.0)])
+    k = np.arange(len(keys))
+    lp.add_constraints("capacity", keys, np.r_[k, k], np.r_[deviation, over],
+                       np.r_[np.ones(len(k)), -np.ones(len(k))], upper=cap - reference)
+    order = keys.assign(_i=k).sort_values([n.TEAM, n.WEEK], kind="stable")
+    same = order[n.TEAM].to_numpy()[1:] == order[n.TEAM].to_numpy()[:-1]
+    now, before = order["_i"].to_numpy()[1:][same], order["_i"].to_numpy()[:-1][same]
+    if not len(now):
+        return
+    pairs = keys.iloc[now].reset_index(drop=True)
+    up = lp.add_variables("smooth_up", pairs, cost=cost)
+    down = lp.add_variables("smooth_down", pairs, cost=cost)
+    j = np.arange(len(pairs))
+    lp.add_constraints("smoothness", pairs, np.r_[j, j, j, j],
+                       np.r_[deviation[now], deviation[before], up.cols(), down.cols()],
+                       np.r_[np.ones(len(j)), -np.ones(len(j)), -np.ones(len(j)),
+                             np.ones(len(j))], lower=0.0, upper=0.0)
 
 
 def _fairness(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, labels_of: _Codes,

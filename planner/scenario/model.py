@@ -102,7 +102,7 @@ class Scenario:
     ramp_months: int = 5
     fairness_band: float = 0.20
     capacity_headroom: float = 0.10
-    smoothness: float = 0.05
+    smoothness: float = 0.0
     deviation_weight: float = 1.0
     capacity_basis: str = "grade"
     mix: tuple[MixRule, ...] = ()

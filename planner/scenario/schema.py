@@ -47,7 +47,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "ramp_months": ((int,), 5),
         "fairness_band": (NUM, 0.20),
         "capacity_headroom": (NUM, 0.10),
-        "smoothness": (NUM, 0.05),
+        "smoothness": (NUM, 0.0),
         "deviation_weight": (NUM, 1.0),
         "capacity_basis": (STR, "grade"),
     },
