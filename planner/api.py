@@ -35,21 +35,18 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from planner import names as n
-from planner.atomic import atomic_directory, atomic_write
-from planner.baselines import Baselines, compute_baselines
+from planner.baselines import compute_baselines
 from planner.compare import Comparison, compare_scenarios
-from planner.drivers.sweep import SweepResult, parse_range
+from planner.drivers.sweep import parse_range
 from planner.errors import ScenarioError
-from planner.plan_result import PlanResult
+from planner.results import BaselineTables, Plan, Sweep
 from planner.scenario import Scenario, load_scenario
 
 ScenarioLike = Scenario | str | os.PathLike[str]
@@ -191,30 +188,6 @@ def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "c
     return Path(out_dir)
 
 
-@dataclass
-class BaselineTables(Baselines):
-    """:class:`~planner.baselines.Baselines` that write themselves all or nothing."""
-
-    def write(self, out_dir: Path | str, force: bool = False) -> list[Path]:  # type: ignore[override]
-        """Write ``baselines_<table>.csv`` per table and ``baselines.xlsx`` into ``out_dir``.
-
-        Parameters
-        ----------
-        out_dir : Path or str
-            Output directory, moved into place when complete.
-        force : bool
-            Replace an existing ``out_dir``.
-
-        Returns
-        -------
-        list of Path
-        """
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            written = Baselines.write(self, tmp)
-        return [out_dir / p.name for p in written]
-
-
 def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike[str] | None = None,
               mapping: str | None = None, window_end: date | str | None = None) -> BaselineTables:
     """Last year's empirical values: from a scenario, or from a data directory.
@@ -266,51 +239,7 @@ def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike
     else:
         end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
         result = compute_baselines(load_dataset(Path(str(data_dir)), mapping), window_end=end)
-    return BaselineTables(**{f.name: getattr(result, f.name) for f in fields(Baselines)})
-
-
-@dataclass
-class Plan(PlanResult):
-    """:class:`~planner.plan_result.PlanResult` with summaries and a ``write`` method."""
-
-    @property
-    def multiple(self) -> float:
-        """Company target over last year's revenue."""
-        return self.target / self.history_total if self.history_total else float("nan")
-
-    def team_targets(self) -> pd.DataFrame:
-        """Yearly target per team (with the buffer): ``team, amount, last_year``."""
-        plan = self.plan.groupby(n.TEAM, sort=False, as_index=False)[n.AMOUNT].sum()
-        last = self.history_teams.groupby(n.TEAM)[n.AMOUNT].sum()
-        return plan.assign(last_year=plan[n.TEAM].map(last).fillna(0.0))
-
-    def monthly(self) -> pd.DataFrame:
-        """Company target per month (with the buffer): ``month, amount``."""
-        return self.plan.groupby(n.MONTH, as_index=False)[n.AMOUNT].sum()
-
-    def write(self, out_dir: Path | str, force: bool = False, lang: str = "en") -> list[Path]:
-        """Write every output of ``planner plan`` into ``out_dir``, all or nothing.
-
-        Parameters
-        ----------
-        out_dir : Path or str
-            Output directory, moved into place when complete.
-        force : bool
-            Replace an existing ``out_dir``.
-        lang : {"en", "zh"}
-            Language of the workbooks and charts.
-
-        Returns
-        -------
-        list of Path
-            Every file written, under ``out_dir``.
-        """
-        from planner.outputs import write_outputs
-
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            written = write_outputs(self, tmp, lang=lang)
-        return [out_dir / p.relative_to(tmp) for p in written]
+    return BaselineTables.of(result)
 
 
 def plan(scenario: ScenarioLike, progress: Progress | None = None) -> Plan:
@@ -354,7 +283,7 @@ def plan(scenario: ScenarioLike, progress: Progress | None = None) -> Plan:
     from planner.pipeline import run_plan
 
     result = run_plan(_scenario(scenario), progress)
-    return Plan(**{f.name: getattr(result, f.name) for f in fields(PlanResult)})
+    return Plan.of(result)
 
 
 def compare(scenarios: Iterable[ScenarioLike], progress: Progress | None = None) -> Comparison:
@@ -397,36 +326,6 @@ def compare(scenarios: Iterable[ScenarioLike], progress: Progress | None = None)
     ['compare.png', 'compare.xlsx']
     """
     return compare_scenarios([_scenario(s) for s in scenarios], progress)
-
-
-@dataclass
-class Sweep(SweepResult):
-    """:class:`~planner.drivers.sweep.SweepResult` that writes itself."""
-
-    name: str = ""
-
-    def write(self, out_dir: Path | str, force: bool = False) -> list[Path]:
-        """Write ``sweep.csv``, ``frontier.csv`` and ``sweep.png``, all or nothing.
-
-        Parameters
-        ----------
-        out_dir : Path or str
-            Output directory, moved into place when complete.
-        force : bool
-            Replace an existing ``out_dir``.
-
-        Returns
-        -------
-        list of Path
-        """
-        from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
-
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            atomic_write(tmp / "sweep.csv", lambda p: self.table.to_csv(p, index=False))
-            atomic_write(tmp / "frontier.csv", lambda p: self.frontier.to_csv(p, index=False))
-            atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(self, p))
-        return [out_dir / "sweep.csv", out_dir / "frontier.csv", out_dir / SWEEP_PNG]
 
 
 def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",

@@ -65,6 +65,7 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
     from planner.baselines import compute_baselines
     from planner.loading import load_dataset
     from planner.pipeline import load_history, scenario_baselines
+    from planner.results import BaselineTables
 
     _refuse_existing(args)
     if args.scenario is not None:
@@ -81,8 +82,7 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
             dataset = load_dataset(args.data, args.mapping)
         with _timed(env, "computing baselines"):
             baselines = compute_baselines(dataset, window_end=window_end)
-    with atomic_directory(args.out, force=args.force) as tmp:
-        baselines.write(tmp)
+    BaselineTables.of(baselines).write(args.out, force=args.force)
     out = env.stdout
     print(f"baselines {baselines.window_start:%Y-%m-%d}..{baselines.window_end:%Y-%m-%d}: "
           f"revenue {baselines.total_amount:,.0f}, {len(baselines.products)} products, "
@@ -143,8 +143,8 @@ def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_plan(args: argparse.Namespace, env: Env) -> int:
     """``planner plan SCENARIO --out DIR``: the whole plan, all or nothing."""
-    from planner.outputs import write_outputs
     from planner.pipeline import run_plan
+    from planner.results import Plan
 
     scenario = _load_scenario(args.scenario)
     _refuse_existing(args)
@@ -155,9 +155,8 @@ def cmd_plan(args: argparse.Namespace, env: Env) -> int:
         _write_diagnosis(args.out, args.force, exc)
         print(exc.diagnosis, file=env.stdout)
         raise
-    with atomic_directory(args.out, force=args.force) as tmp:
-        with _timed(env, "writing outputs"):
-            write_outputs(result, tmp, lang=args.lang, progress=env.progress)
+    with _timed(env, "writing outputs"):
+        Plan.of(result).write(args.out, force=args.force, lang=args.lang, progress=env.progress)
     out = env.stdout
     print(f"plan '{result.name}': target {result.target:,.0f} "
           f"({result.target / result.history_total:.2f}x last year), team targets "
@@ -170,8 +169,8 @@ def cmd_plan(args: argparse.Namespace, env: Env) -> int:
 def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
     """``planner sweep SCENARIO --multiples A:B:STEP [--vary LEVER=A:B:STEP] --out DIR``."""
     from planner.drivers.sweep import parse_range
-    from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
     from planner.pipeline import sweep_scenario
+    from planner.results import Sweep
 
     scenario = _load_scenario(args.scenario)
     _refuse_existing(args)
@@ -182,10 +181,8 @@ def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
         vary = (lever.removeprefix("levers.").removesuffix(".cap"), parse_range(spec, "--vary"))
     with _timed(env, "solving the driver model over the sweep"):
         result = sweep_scenario(scenario, multiples, vary)
-    with atomic_directory(args.out, force=args.force) as tmp:
-        atomic_write(tmp / "sweep.csv", lambda p: result.table.to_csv(p, index=False))
-        atomic_write(tmp / "frontier.csv", lambda p: result.frontier.to_csv(p, index=False))
-        atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(result, p))
+    Sweep(result.table, result.frontier, result.seconds, name=scenario.name).write(
+        args.out, force=args.force)
     out = env.stdout
     shown = result.table.copy()
     for col in [c for c in shown.columns if c.startswith("uplift_")]:
