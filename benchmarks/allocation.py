@@ -24,13 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import psutil
 
 from planner import names as n
 from planner.allocation.model import AllocationInputs, build_allocation
@@ -40,6 +39,9 @@ from planner.calendar import build_calendar
 from planner.errors import TargetUnreachableError
 from planner.scenario.model import SolverOptions
 from planner.solver import highs_for, solve_highs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for peak_rss
+from peak_rss import PeakRss  # noqa: E402
 
 DEFAULT_SIZES = ((20, 10), (100, 20), (400, 40))
 TEAM_YEAR_AMOUNT = 5e7  # a typical team's yearly amount
@@ -155,30 +157,6 @@ def generate(teams: int, products: int, year: int = 2027, seed: int = 7) -> Allo
         teams=team_names, products=prods[[n.PRODUCT, n.MARGIN_TIER, "ticket", "target"]],
         slots=slots, paths=paths, team_share=team_share, capacity=capacity,
         fairness=fairness, supply=supply, mix=mix)
-
-
-class PeakRss:
-    """Sample the process RSS every few milliseconds in a thread."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.proc, self.interval, self.peak = psutil.Process(), interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self.proc.memory_info().rss
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
 def measure(inputs: AllocationInputs, options: SolverOptions | None = None

@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -29,6 +28,9 @@ import pyarrow.parquet as pq
 from planner import names as n
 from planner.baselines import compute_baselines
 from planner.dataset import Dataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for peak_rss
+from peak_rss import PeakRss  # noqa: E402
 
 SEATS, TEAMS, GRADES, CUSTOMERS = 300, 12, ("A", "B", "C", "D", "E"), 200_000
 PRODUCTS = ("TRUST_A", "AM_B", "BANK_WM", "UL_INS", "LOAN", "B2C_FUND")
@@ -107,30 +109,6 @@ def write_sales(path: Path, rows: int, seed: int, seats: pd.DataFrame) -> None:
     finally:
         if writer is not None:
             writer.close()
-
-
-class PeakRss:
-    """Sample the process RSS every few milliseconds in a thread."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.proc, self.interval, self.peak = psutil.Process(), interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self.proc.memory_info().rss
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
 def main(argv: list[str] | None = None) -> int:
