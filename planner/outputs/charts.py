@@ -37,7 +37,8 @@ _SCALES: Final = {"en": ((1e9, "bn"), (1e6, "m"), (1e3, "k")), "zh": ((1e8, "亿
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def chart_style() -> Iterator[None]:
+    """Matplotlib settings of every chart: fonts with Chinese glyphs, no top/right spines."""
     with mpl.rc_context({"font.family": list(font_families()), "font.size": 9,
                          "axes.spines.top": False, "axes.spines.right": False}):
         yield
@@ -68,7 +69,7 @@ def phasing_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
     by_month = result.plan.groupby(n.MONTH)[n.AMOUNT].sum()
     plan = np.array([float(by_month.get(m, 0.0)) for m in months])
     last_year = np.array(fr.history_by_month(result))
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(10, 4.8), layout="constrained")
         ax = fig.add_subplot()
         x = np.arange(12)
@@ -120,7 +121,7 @@ def waterfall_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
     names = {"baseline": labels["last_year"], "target": labels["target"],
              "buffer": labels["buffer"], "team_targets": labels["team_targets_total"],
              "other": labels["change"]}
-    with _style():
+    with chart_style():
         fig = Figure(figsize=(10, 5), layout="constrained")
         ax = fig.add_subplot()
         bottoms, tops, level = [], [], 0.0
@@ -157,7 +158,7 @@ def capacity_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
     frame.index = frame.index.astype(str)
     frame = frame.reindex(teams)
     shown = frame.nlargest(MAX_TEAMS_SHOWN, "target") if len(frame) > MAX_TEAMS_SHOWN else frame
-    with _style():
+    with chart_style():
         height = max(3.0, 0.32 * len(shown) + 1.5)
         fig = Figure(figsize=(10, height), layout="constrained")
         ax = fig.add_subplot()

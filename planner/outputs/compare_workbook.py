@@ -12,7 +12,6 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from planner.atomic import atomic_directory, atomic_write
 from planner.outputs.cells import PlannerWorkbook, formula, put, put_headers, put_text, ref, rng
 from planner.outputs.cells import text_width as _width
-from planner.outputs.fonts import font_families
+from planner.outputs.charts import chart_style
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.safety import chart_text
@@ -249,8 +248,7 @@ def compare_chart(comparison: Comparison, path: Path) -> Path:
     """
     runs = comparison.runs
     monthly, levers = comparison.monthly, comparison.levers
-    with mpl.rc_context({"font.family": list(font_families()), "font.size": 9,
-                         "axes.spines.top": False, "axes.spines.right": False}):
+    with chart_style():
         fig = Figure(figsize=(10, 8.5), layout="constrained")
         top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.2))
         x = np.arange(1, 13)

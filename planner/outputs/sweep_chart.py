@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from planner.drivers.sweep import SweepResult
-from planner.outputs.fonts import font_families
+from planner.outputs.charts import chart_style
 from planner.outputs.safety import chart_text
 
 SWEEP_PNG = "sweep.png"
@@ -34,8 +33,7 @@ def sweep_chart(result: SweepResult, path: Path) -> Path:
     groups = [(None, table)] if setting is None else list(table.groupby(setting, sort=True))
     levers = [c for c in table.columns if c.startswith("uplift_")
               and table[c].fillna(0).abs().max() > 1e-9 and c != "uplift_seats"]
-    with mpl.rc_context({"font.family": list(font_families()), "font.size": 9,
-                         "axes.spines.top": False, "axes.spines.right": False}):
+    with chart_style():
         fig = Figure(figsize=(10, 5.5))
         ax = fig.add_subplot()
         styles = ["-", "--", ":", "-."]
