@@ -70,16 +70,6 @@ class Problem:
     x: list[pulp.LpAffineExpression]
     rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
 
-    @property
-    def target(self) -> pulp.LpConstraint | None:
-        """The target row, when there is one."""
-        return self.rows.get("target")
-
-    @property
-    def capacity(self) -> list[pulp.LpConstraint]:
-        """The capacity cuts."""
-        return [c for name, c in self.rows.items() if name.startswith("capacity_")]
-
 
 def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = None,
              raise_cap: tuple[str, float] | None = None) -> Problem:

@@ -95,10 +95,3 @@ def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame
     out["multiple"] = np.where(out["baseline_amount"] > 0,
                                out["target_amount"] / out["baseline_amount"], np.nan)
     return out[[*n.PRODUCT_TARGETS_COLUMNS, "multiple"]]
-
-
-def order_multiple(point: Point, tree: DriverTree) -> float:
-    """Growth in the number of sales over all cells."""
-    units = tree.cells[n.UNITS].to_numpy()
-    return float((units * np.exp(point.o)).sum() / units.sum()) if units.sum() else 1.0
-

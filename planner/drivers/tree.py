@@ -17,7 +17,7 @@ from planner import names as n
 from planner.drivers.levers import Lever, merge_levers, resolve
 from planner.errors import ScenarioError
 from planner.scenario.model import LeverSpec
-from planner.scenario.schema import DEMAND_KINDS, ORDER_KINDS
+from planner.scenario.schema import DEMAND_KINDS
 
 FIXED_TICKET_LEVER = "ticket (fixed-ticket products)"
 SEATS_LEVER = "seats"
@@ -115,11 +115,6 @@ def build_tree(
     x_seats = math.log(seat_multiple)
     levers[SEATS_LEVER] = Lever(SEATS_LEVER, "seats", ("*",), ("*",), x_seats, x_seats, True, ())
     return DriverTree(cells, levers, prod[0].name, float(cells[n.AMOUNT].sum()), seat_multiple)
-
-
-def order_kinds() -> tuple[str, ...]:
-    """Driver kinds that change the number of sales (and so need seat capacity)."""
-    return ORDER_KINDS
 
 
 def _normalisation(products: pd.DataFrame) -> dict[str, float]:
