@@ -250,10 +250,8 @@ ORDER BY team
 """
 
 # Window sales by team x product (the history the allocation shapes team targets on).
-TEAM_PRODUCTS_TABLE = """
-SELECT team, product, sum(amount) AS amount, sum(units) AS units FROM wk
-GROUP BY ALL ORDER BY team, product
-"""
+TEAM_PRODUCTS_TABLE = """SELECT team, product, sum(amount) AS amount, sum(units) AS units
+FROM wk GROUP BY ALL ORDER BY team, product"""
 
 # Product x calendar month of the window (every month, zeros included).
 PRODUCT_MONTHS = """

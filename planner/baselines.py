@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from planner import baseline_sql as sql
@@ -40,7 +39,7 @@ from planner.atomic import atomic_write
 from planner.calendar import day_table
 from planner.dataset import Dataset
 from planner.errors import InputError, Problem
-from planner.steady import steady, steady_values
+from planner.steady import steady, steady_value
 
 SPIKE_SHORT_MONTHS = 4
 SPIKE_MONTH_RATIO = 3.0
@@ -321,12 +320,10 @@ def compute_baselines(
     report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], products,
                      frames["segments"])
     frames = {name: steady(frame) for name, frame in frames.items()}
-    return Baselines(window_start=ws, window_end=we,
-                     total_amount=float(steady_values(np.array([totals["amount"]]))[0]),
-                     total_units=float(steady_values(np.array([totals["units"]]))[0]),
+    return Baselines(window_start=ws, window_end=we, total_amount=steady_value(totals["amount"]),
+                     total_units=steady_value(totals["units"]),
                      products=steady(products.drop(columns=["undeclared"])), report=report,
                      settings=settings, **frames)
-
 
 
 def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:

@@ -28,3 +28,8 @@ def steady(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = steady_values(out[col].to_numpy())
     return out
+
+
+def steady_value(value: float) -> float:
+    """One number rounded by :func:`steady_values`."""
+    return float(steady_values(np.array([float(value)]))[0])
