@@ -17,7 +17,7 @@ from planner.allocation.inputs import Prepared, grade_productivity, prepare_allo
 from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
 from planner.allocation.seats import split_to_seats
 from planner.allocation.solve import solve_allocation
-from planner.allocation.values import seat_values
+from planner.allocation.values import seat_values, supply_values
 from planner.baselines import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.dataset import Dataset
@@ -164,7 +164,9 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     values = seat_values(lp, solution, prepared.inputs.scale, prepared.seat_weights,
                          prepared.roster, prepared.productivity_factor,
                          scenario.capacity_headroom)
-    binding = pd.concat([binding, values], ignore_index=True) if len(values) else binding
+    supply = supply_values(lp, solution, prepared.inputs.scale, prepared.inputs.products)
+    binding = pd.concat([f for f in (binding, values, supply) if len(f)] or [binding],
+                        ignore_index=True)
     say("splitting team targets over seats")
     return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
 

@@ -163,3 +163,18 @@ def test_smoothness_spreads_moved_volume():
         jumps[weight] = abs(dev.loc[("A", "2027-W02")] - dev.loc[("A", "2027-W01")])
     assert jumps[0.0] == pytest.approx(40.0, rel=1e-6)
     assert jumps[5.0] < 1e-6
+
+
+def test_supply_unit_value_from_dual():
+    from planner.allocation.values import supply_values
+
+    supply = pd.DataFrame({"product": ["LO"], "month": ["2027-02"], "cap": [40.0]})
+    inputs = tiny(supply=supply)
+    plan, binding, lp, sol = solve_allocation(inputs)
+    row = binding.loc[binding["family"] == "supply"]
+    assert list(row["label"]) == ["LO 2027-02"]
+    values = supply_values(lp, sol, inputs.scale, inputs.products)
+    assert list(values["label"]) == ["one more unit of supply of LO in 2027-02"]
+    # ticket of LO is 1.0: one unit of supply is one unit of amount
+    assert values["marginal_value"].iloc[0] == pytest.approx(row["marginal_value"].iloc[0])
+    assert values["marginal_value"].iloc[0] < 0

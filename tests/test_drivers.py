@@ -179,9 +179,8 @@ def test_ten_times_story_on_the_sample_multiplies_out(sample_dir):
     from planner.pipeline import run_drivers, scenario_baselines, scenario_calendar
 
     scenario = api.load(REPO / "scenarios" / "sample_10x.toml", data_dir=sample_dir)
-    from planner.loading import load_dataset
-
     from planner.calendar import CalendarWarning
+    from planner.loading import load_dataset
 
     baselines = scenario_baselines(scenario, load_dataset(sample_dir))
     with pytest.warns(CalendarWarning, match="calendar CN 2027 is ESTIMATED"):

@@ -61,3 +61,24 @@ def seat_values(lp: LinearProgram, solution: Solution, scale: float,
                                    "targets (in typical cells); negative = the seat relieves "
                                    "binding capacity"})
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def supply_values(lp: LinearProgram, solution: Solution, scale: float,
+                  products: pd.DataFrame) -> pd.DataFrame:
+    """Value of one more unit of partner supply of a product in a month where it binds.
+
+    The supply dual (per unit of amount) times the product's planned ticket; in the
+    objective's unit, as :func:`seat_values`.
+    """
+    if "supply" not in lp.families:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = solution.rows(lp, "supply")
+    rows = rows.loc[rows["dual"].abs() > 1e-12]
+    ticket = dict(zip(products[n.PRODUCT], products["ticket"], strict=True))
+    out = [{"family": "supply_unit",
+            "label": f"one more unit of supply of {r[n.PRODUCT]} in {r[n.MONTH]}",
+            "slack": 0.0, "marginal_value": r["dual"] / scale * ticket.get(r[n.PRODUCT], 0.0),
+            "meaning": "change in the plan's deviation from its history-shaped targets (in "
+                       "typical cells); negative = more supply lets the plan follow history"}
+           for _, r in rows.iterrows()]
+    return pd.DataFrame(out, columns=COLUMNS)
