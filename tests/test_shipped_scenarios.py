@@ -44,7 +44,7 @@ def test_shipped_scenario_plans(name: str, copied: Path, tmp_path: Path) -> None
     scenario = load_scenario(SCENARIOS / name)
     if scenario.data_dir == SAMPLE_DATA:
         path = copied / name
-    elif scenario.data_dir is not None and SHARED_DATA in scenario.data_dir.parents:
+    elif scenario.data_dir is not None and SHARED_DATA.resolve() in scenario.data_dir.parents:
         if not scenario.data_dir.is_dir():
             pytest.skip(f"real data not available: {scenario.data_dir}")
         path = SCENARIOS / name
