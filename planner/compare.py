@@ -24,6 +24,7 @@ import pandas as pd
 from planner import names as n
 from planner.baselines import Baselines
 from planner.dataset import Dataset
+from planner.drivers.mix import cell_rules
 from planner.drivers.model import reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError, TargetUnreachableError
@@ -196,7 +197,8 @@ def _reach_multiple(scenario: Scenario, baselines: Baselines) -> float:
     cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
     tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
                       max(cap.multiple, 1e-6))
-    best, _ = reach(tree, scenario.buffer, scenario.solver.time_limit, scenario.mix)
+    best, _ = reach(tree, scenario.buffer, scenario.solver.time_limit,
+                    cell_rules(scenario.mix, scenario.supply))
     if best is None or baselines.total_amount <= 0:
         return 0.0
     return best.revenue(tree) / baselines.total_amount

@@ -108,7 +108,8 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar) ->
     }
     return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
                          baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
-                         mix=scenario.mix, time_limit=scenario.solver.time_limit)
+                         mix=scenario.mix, supply=scenario.supply,
+                         time_limit=scenario.solver.time_limit)
 
 
 def sweep_scenario(scenario: Scenario, multiples: np.ndarray,
@@ -120,7 +121,8 @@ def sweep_scenario(scenario: Scenario, multiples: np.ndarray,
     cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
     return sweep_drivers(baselines.product_segments, baselines.products, scenario.levers,
                          max(cap.multiple, 1e-6), baselines.total_amount, multiples,
-                         buffer=scenario.buffer, mix=scenario.mix, vary=vary,
+                         buffer=scenario.buffer, mix=scenario.mix, supply=scenario.supply,
+                         vary=vary,
                          time_limit=scenario.solver.time_limit)
 
 

@@ -202,3 +202,22 @@ def test_ten_times_story_on_the_sample_multiplies_out(sample_dir):
     # the fixed tickets did not move, and conversion stayed within its tight cap
     assert uplift["ticket (fixed-ticket products)"] == 0.0
     assert uplift["conversion"] <= 0.20 + 1e-9
+
+
+def test_yearly_supply_caps_a_product_and_the_target_is_still_exact():
+    from planner.drivers.tree import build_tree as bt
+    from planner.scenario.model import SupplyRule
+
+    df = cells()
+    prods = products(df)
+    tree = bt(df, prods, only({"customers": 3.0, "ticket": 1.0}), 1.0)
+    total = float(df["amount"].sum())
+    fix_units = float(df.query("product == 'FIX'")["units"].sum())  # 90 sales last year
+    supply = (SupplyRule("FIX", monthly_units=fix_units * 1.5 / 12),)
+    result = solve_drivers(tree, 1.6 * total, total, prods, buffer=0.0, supply=supply)
+    t = result.product_targets.set_index("product")
+    assert t.loc["FIX", "target_units"] == pytest.approx(fix_units * 1.5, rel=1e-6)
+    assert t["target_amount"].sum() == pytest.approx(1.6 * total, rel=1e-6)
+    # without the cap the same levers would sell more of the fixed-ticket product
+    free = solve_drivers(tree, 1.6 * total, total, prods, buffer=0.0)
+    assert free.product_targets.set_index("product").loc["FIX", "target_units"] > fix_units * 1.5

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.drivers.mix import bounds_of
+from planner.drivers.mix import CellRule
 from planner.drivers.tree import SEATS_LEVER, DriverTree
-from planner.scenario.model import MixRule
 from planner.scenario.schema import DEMAND_KINDS, ORDER_KINDS
 
 
@@ -42,8 +41,8 @@ class Algebra:
         of sales.
     amount, units : ndarray
         Last year's revenue and number of sales per cell.
-    tiers : ndarray
-        Margin tier per cell.
+    groups : dict of str to ndarray
+        Each cell's ``margin_tier`` and ``product`` (for mix and supply rules).
     seats, productivity : int
         Columns of the capacity levers.
     """
@@ -53,7 +52,7 @@ class Algebra:
     orders: np.ndarray
     amount: np.ndarray
     units: np.ndarray
-    tiers: np.ndarray
+    groups: dict[str, np.ndarray]
     seats: int
     productivity: int
 
@@ -72,7 +71,8 @@ class Algebra:
 
         return cls(names, incidence(DEMAND_KINDS), incidence(ORDER_KINDS),
                    tree.cells["amount"].to_numpy(float), tree.cells["units"].to_numpy(float),
-                   tree.cells["margin_tier"].to_numpy(), col[SEATS_LEVER],
+                   {key: tree.cells[key].to_numpy() for key in ("margin_tier", "product")},
+                   col[SEATS_LEVER],
                    col[tree.productivity])
 
     def s(self, x: np.ndarray) -> np.ndarray:
@@ -96,15 +96,22 @@ def revenue_gradient(alg: Algebra, anchor: np.ndarray) -> np.ndarray:
     return alg.demand.T @ (alg.amount * np.exp(alg.s(anchor)))
 
 
-def mix_rows(alg: Algebra, anchor: np.ndarray, mix: tuple[MixRule, ...]) -> list[Row]:
-    """Margin-tier rules on revenue and units, linearised at ``anchor`` (exact there)."""
+def rule_rows(alg: Algebra, anchor: np.ndarray, rules: tuple[CellRule, ...]) -> list[Row]:
+    """Mix and supply rules on revenue and units, linearised at ``anchor`` (exact there).
+
+    Lower bounds and shares use the tangent of ``exp`` (below it: an inner
+    approximation, like the target). Upper bounds on amount or units are convex
+    log-sum-exp constraints: they get a tangent cut (:func:`rule_cuts`) instead.
+    """
     s0, o0 = alg.s(anchor), alg.o(anchor)
     w = alg.amount * np.exp(s0)
     u = alg.units * np.exp(o0)
     rows = []
-    for i, rule in enumerate(mix):
-        inside = (alg.tiers == rule.tier).astype(float)
-        for j, (measure, sense, value) in enumerate(bounds_of(rule)):
+    for rule in rules:
+        inside = (alg.groups[rule.key] == rule.group).astype(float)
+        for j, (measure, sense, value) in enumerate(rule.bounds):
+            if measure != "share" and sense == "max":
+                continue
             if measure == "units":
                 weight, base, matrix, const = inside * u, o0, alg.orders, value
             elif measure == "share":
@@ -112,8 +119,33 @@ def mix_rows(alg: Algebra, anchor: np.ndarray, mix: tuple[MixRule, ...]) -> list
             else:
                 weight, base, matrix, const = inside * w, s0, alg.demand, value
             rhs = const - float(weight @ (1.0 - base))
-            rows.append(Row(f"mix_{i}_{j}", matrix.T @ weight, ">=" if sense == "min" else "<=",
-                            rhs))
+            rows.append(Row(f"{rule.name}_{j}", matrix.T @ weight,
+                            ">=" if sense == "min" else "<=", rhs))
+    return rows + rule_cuts(alg, anchor, rules, "at")
+
+
+def rule_cuts(alg: Algebra, x: np.ndarray, rules: tuple[CellRule, ...], tag: str) -> list[Row]:
+    """Tangent cuts at ``x`` of upper bounds on a group's amount or units.
+
+    ``log sum_k R_k exp(s_k) <= log V`` is convex in ``s`` (log-sum-exp), so its
+    tangent at any point is a valid cut; cuts at the points visited converge to it.
+    """
+    rows = []
+    for rule in rules:
+        inside = alg.groups[rule.key] == rule.group
+        for j, (measure, sense, value) in enumerate(rule.bounds):
+            if measure == "share" or sense != "max":
+                continue
+            base, level, matrix = ((alg.units, alg.o(x), alg.orders) if measure == "units"
+                                   else (alg.amount, alg.s(x), alg.demand))
+            ok = inside & (base > 0)
+            if not ok.any():
+                continue
+            w = base[ok] * np.exp(level[ok])
+            pi = np.zeros(len(base))
+            pi[ok] = w / w.sum()
+            rhs = float(np.log(max(value, 1e-300)) - np.log(w.sum()) + pi[ok] @ level[ok])
+            rows.append(Row(f"{rule.name}_{j}_{tag}", matrix.T @ pi, "<=", rhs))
     return rows
 
 

@@ -29,14 +29,14 @@ from planner.drivers.linear import (
     Row,
     capacity_cut,
     capacity_gap,
-    mix_rows,
     revenue_gradient,
+    rule_cuts,
+    rule_rows,
     target_row,
 )
-from planner.drivers.mix import mix_violation
+from planner.drivers.mix import CellRule, rule_violation
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
-from planner.scenario.model import MixRule
 from planner.solver import SolveStatus, solve_pulp
 
 #: Capacity may fall short of the planned sales by this much in log (1e-7 = 0.00001%):
@@ -154,11 +154,17 @@ class PulpBackend:
         return {name: float(c.pi or 0.0) for name, c in self.problem.rows.items()}
 
 
-def _feasible(alg: Algebra, x: np.ndarray, buffer: float, mix: tuple[MixRule, ...]) -> bool:
+def _feasible(alg: Algebra, x: np.ndarray, buffer: float, mix: tuple[CellRule, ...]) -> bool:
     rev = alg.amount * np.exp(alg.s(x))
     units = alg.units * np.exp(alg.o(x))
     return (capacity_gap(alg, x, buffer) <= CAPACITY_TOL
-            and mix_violation(rev, units, alg.tiers, mix) <= 1e-7)
+            and rule_violation(rev, units, alg.groups, mix) <= 1e-7)
+
+
+def _cuts_at(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...],
+             index: int) -> list[Row]:
+    """Cuts that separate an infeasible point: capacity, and upper bounds of the rules."""
+    return [capacity_cut(alg, alg.o(x), buffer, index), *rule_cuts(alg, x, rules, str(index))]
 
 
 def settle(tree: DriverTree, alg: Algebra, x: np.ndarray, buffer: float) -> np.ndarray:
@@ -178,7 +184,7 @@ def start_point(tree: DriverTree) -> np.ndarray:
                      for lv in tree.levers.values()])
 
 
-def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule, ...] = (),
+def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRule, ...] = (),
           raise_cap: tuple[str, float] | None = None, iterations: int = 40,
           backend: Backend | None = None) -> tuple[Point | None, list[Row]]:
     """Largest revenue the levers can give, and the capacity cuts found on the way.
@@ -191,7 +197,7 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule
     cuts = [capacity_cut(alg, alg.o(anchor), buffer, 0)]
     best: np.ndarray | None = None
     for _ in range(iterations):
-        rows = [*mix_rows(alg, anchor, mix), *cuts]
+        rows = [*rule_rows(alg, anchor, mix), *cuts]
         x = backend.solve(rows, revenue_gradient(alg, anchor), raise_cap)
         if x is None:
             break
@@ -200,8 +206,8 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule
         if _feasible(alg, x, buffer, mix) and (
                 best is None or revenue > float(alg.amount @ np.exp(alg.s(best))) * (1 + 1e-10)):
             best = x
-        if capacity_gap(alg, x, buffer) > CAPACITY_TOL:
-            cuts.append(capacity_cut(alg, alg.o(x), buffer, len(cuts)))
+        if not _feasible(alg, x, buffer, mix):
+            cuts += _cuts_at(alg, x, buffer, mix, len(cuts))
         elif np.max(np.abs(alg.s(x) - alg.s(anchor)), initial=0.0) < 1e-9:
             break
         anchor = x
@@ -209,7 +215,7 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[MixRule
 
 
 def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], buffer: float,
-               time_limit: float, mix: tuple[MixRule, ...] = (), iterations: int = 80,
+               time_limit: float, mix: tuple[CellRule, ...] = (), iterations: int = 80,
                tol: float = 1e-9, backend: Backend | None = None) -> tuple[Point, dict[str, float]]:
     """Sequential LP from a point that reaches the target; returns the last LP's duals too."""
     backend = backend or PulpBackend(tree, time_limit)
@@ -217,7 +223,7 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
     anchor = np.array([start.x[name] for name in alg.names])
     duals: dict[str, float] | None = None
     for _ in range(iterations):
-        rows = [target_row(alg, anchor, target), *mix_rows(alg, anchor, mix), *cuts]
+        rows = [target_row(alg, anchor, target), *rule_rows(alg, anchor, mix), *cuts]
         x = backend.solve(rows)
         if x is None:
             break
@@ -225,7 +231,7 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
         settled = settle(tree, alg, x, buffer)
         revenue = float(alg.amount @ np.exp(alg.s(settled)))
         if not (_feasible(alg, settled, buffer, mix) and revenue >= target * (1 - 1e-9)):
-            cuts.append(capacity_cut(alg, alg.o(x), buffer, len(cuts)))
+            cuts += _cuts_at(alg, x, buffer, mix, len(cuts))
             continue
         moved = float(np.max(np.abs(alg.s(settled) - alg.s(anchor)), initial=0.0))
         anchor = settled

@@ -10,11 +10,12 @@ import pandas as pd
 
 from planner import names as n
 from planner.atomic import atomic_write
+from planner.drivers.mix import CellRule, cell_rules
 from planner.drivers.model import Point, least_cost, reach
 from planner.drivers.result import drivers_table, product_targets_table
 from planner.drivers.tree import DriverTree
-from planner.errors import TargetUnreachableError
-from planner.scenario.model import MixRule
+from planner.errors import ModelError, TargetUnreachableError
+from planner.scenario.model import MixRule, SupplyRule
 
 
 @dataclass
@@ -71,6 +72,7 @@ def solve_drivers(
     buffer: float = 0.10,
     capacity_baselines: dict[str, float] | None = None,
     mix: tuple[MixRule, ...] = (),
+    supply: tuple[SupplyRule, ...] = (),
     time_limit: float = 60.0,
 ) -> DriverResult:
     """Find the least-stretch uplifts whose product reaches ``target``.
@@ -91,6 +93,8 @@ def solve_drivers(
         Last year's ``productivity`` (weekly amount per seat) and ``seats``, for the table.
     mix : tuple of MixRule
         Margin-tier rules the product targets must meet.
+    supply : tuple of SupplyRule
+        Partner supply: a product's target stays within its yearly supply.
     time_limit : float
         Seconds per LP solve.
 
@@ -105,13 +109,18 @@ def solve_drivers(
         have to move.
     """
     caps = capacity_baselines or {}
-    best, cuts = reach(tree, buffer, time_limit, mix)
+    rules = cell_rules(mix, supply)
+    best, cuts = reach(tree, buffer, time_limit, rules)
     if best is None:
-        raise _capacity_short(tree, buffer, mix)
+        raise _capacity_short(tree, buffer, rules)
     reachable = best.revenue(tree)
     if reachable < target * (1 - 1e-9):
-        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, mix)
-    point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, mix)
+        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, rules)
+    point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, rules)
+    if abs(point.revenue(tree) / target - 1) > 1e-6:
+        raise ModelError(f"driver model: the uplifts give {point.revenue(tree):,.0f} instead of "
+                         f"the target {target:,.0f} (the iterations did not settle); "
+                         "run with --debug and report the scenario")
     capacity_value = capacity_value_of(duals)
     return DriverResult(
         tree=tree, point=point, target=target, history_total=history_total,
@@ -130,22 +139,27 @@ def capacity_value_of(duals: dict[str, float]) -> float:
 
 
 def _capacity_short(tree: DriverTree, buffer: float,
-                    mix: tuple[MixRule, ...]) -> TargetUnreachableError:
+                    rules: tuple[CellRule, ...]) -> TargetUnreachableError:
     prod = tree.levers[tree.productivity]
     most = tree.seat_multiple * math.exp(prod.hi)
-    text = (f"seat capacity cannot cover even last year's number of sales plus the {buffer:.0%} "
-            f"buffer: seats give {tree.seat_multiple:.2f}x and productivity at most "
-            f"{math.exp(prod.hi):.2f}x, together {most:.2f}x < {1 + buffer:.2f}x")
-    if mix:
-        text += " (or the product-mix rules cannot be met within the lever caps)"
-    md = (f"# Target unreachable\n\n{text}.\n\nAdd hires ([[hires]]), lower attrition, or raise "
-          f"the cap of lever '{prod.name}'.\n")
+    if most >= 1 + buffer and rules:
+        names = ", ".join(f"{r.key.replace('_', ' ')} {r.group}" for r in rules)
+        text = (f"the mix and supply rules ({names}) cannot all be met within the lever caps")
+        fix = ("Loosen the rules, or add levers scoped to the products they need "
+               "(e.g. [levers.customers_high] with products = [...]).")
+    else:
+        text = (f"seat capacity cannot cover even last year's number of sales plus the "
+                f"{buffer:.0%} buffer: seats give {tree.seat_multiple:.2f}x and productivity "
+                f"at most {math.exp(prod.hi):.2f}x, together {most:.2f}x < {1 + buffer:.2f}x")
+        fix = (f"Add hires ([[hires]]), lower attrition, or raise the cap of lever "
+               f"'{prod.name}'.")
+    md = f"# Target unreachable\n\n{text}.\n\n{fix}\n"
     return TargetUnreachableError(f"target unreachable: {text}", md)
 
 
 def _unreachable(tree: DriverTree, best: Point, target: float, history_total: float,
                  buffer: float, time_limit: float, caps: dict[str, float],
-                 mix: tuple[MixRule, ...]) -> TargetUnreachableError:
+                 mix: tuple[CellRule, ...]) -> TargetUnreachableError:
     reachable = best.revenue(tree)
     table = drivers_table(tree, best, caps, 0.0)
     binding = table.loc[table["binding"] == "cap"]
@@ -184,7 +198,7 @@ def _markdown(table: pd.DataFrame) -> list[str]:
 
 
 def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,
-                time_limit: float, mix: tuple[MixRule, ...]) -> float | None:
+                time_limit: float, mix: tuple[CellRule, ...]) -> float | None:
     """Smallest cap on one lever that reaches the target, others unchanged (bisection)."""
     lever = tree.levers[name]
     high = math.log1p(1000.0)

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from planner.drivers.engine import HighsBackend
+from planner.drivers.mix import cell_rules
 from planner.drivers.model import least_cost, reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError
-from planner.scenario.model import LeverSpec, MixRule
+from planner.scenario.model import LeverSpec, MixRule, SupplyRule
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _with_cap(specs: tuple[LeverSpec, ...], lever: str, cap: float) -> tuple[Lev
 def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
                   specs: tuple[LeverSpec, ...], seat_multiple: float, history_total: float,
                   multiples: np.ndarray, *, buffer: float = 0.10, mix: tuple[MixRule, ...] = (),
+                  supply: tuple[SupplyRule, ...] = (),
                   vary: tuple[str, np.ndarray] | None = None,
                   time_limit: float = 60.0) -> SweepResult:
     """Solve the driver model for every multiple (x every value of one lever's cap).
@@ -103,6 +105,8 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
         Over-assignment buffer capacity must cover.
     mix : tuple of MixRule
         Margin-tier rules.
+    supply : tuple of SupplyRule
+        Partner supply (caps each product's yearly target).
     vary : (str, ndarray), optional
         A lever name and the caps to try for it.
     time_limit : float
@@ -114,12 +118,13 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
     """
     settings = [(None, specs)] if vary is None else [
         (float(cap), _with_cap(specs, vary[0], float(cap))) for cap in vary[1]]
+    rules = cell_rules(mix, supply)
     rows, frontier = [], []
     start = time.perf_counter()
     for setting, lever_specs in settings:
         tree = build_tree(product_segments, products, lever_specs, seat_multiple)
         backend = HighsBackend(tree, time_limit)
-        best, cuts = reach(tree, buffer, time_limit, mix, backend=backend)
+        best, cuts = reach(tree, buffer, time_limit, rules, backend=backend)
         top = best.revenue(tree) / history_total if best is not None else 0.0
         frontier.append({"setting": setting, "max_multiple": top})
         names = list(tree.levers)
@@ -127,7 +132,7 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
             row: dict[str, object] = {"setting": setting, "multiple": float(multiple)}
             if best is not None and multiple <= top * (1 + 1e-9):
                 point, _ = least_cost(tree, multiple * history_total, best, list(cuts), buffer,
-                                      time_limit, mix, backend=backend)
+                                      time_limit, rules, backend=backend)
                 row.update(feasible=True,
                            achieved_multiple=point.revenue(tree) / history_total,
                            **{f"uplift_{k}": math.expm1(point.x[k]) for k in names})
