@@ -22,6 +22,7 @@ from planner.baselines import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.dataset import Dataset
 from planner.drivers import DriverResult, build_tree, solve_drivers
+from planner.drivers.result import customer_targets
 from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.errors import ScenarioError
 from planner.loading import load_dataset
@@ -173,6 +174,19 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
 
 
+def _team_customers(drivers: DriverResult, baselines: Baselines, plan: pd.DataFrame,
+                    buffer: float) -> pd.DataFrame:
+    """Each team's active- and new-customer targets.
+
+    The company's (from the levers, with the buffer) split by the team's share of the plan.
+    """
+    company = customer_targets(drivers.tree, drivers.point, baselines.segments)
+    share = plan.groupby(n.TEAM, sort=False)[n.AMOUNT].sum()
+    share = share / share.sum() if share.sum() > 0 else share
+    return pd.DataFrame({n.TEAM: share.index,
+                         **{k: share.to_numpy() * v * (1 + buffer) for k, v in company.items()}})
+
+
 def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
              drivers: DriverResult, prepared: Prepared, raw: pd.DataFrame,
              binding: pd.DataFrame) -> PlanResult:
@@ -214,5 +228,7 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         target=drivers.target, buffer=scenario.buffer, history_total=baselines.total_amount,
         kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
         extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply,
-               "reach_multiple": drivers.reach_multiple},
+               "reach_multiple": drivers.reach_multiple,
+               "customer_targets": _team_customers(drivers, baselines, plan,
+                                                   scenario.buffer)},
     )

@@ -195,3 +195,20 @@ def test_same_input_same_plan(hostile_case: dict) -> None:
     pd.testing.assert_frame_equal(again.plan, hostile_case["result"].plan, check_exact=True)
     pd.testing.assert_frame_equal(again.plan_seats, hostile_case["result"].plan_seats,
                                   check_exact=True)
+
+
+def test_scorecard_carries_customer_targets(hostile_case: dict) -> None:
+    from planner.outputs.labels import get_labels
+
+    out, r = hostile_case["out"], hostile_case["result"]
+    targets = r.extra["customer_targets"].set_index(n.TEAM)
+    # split by plan share, with the buffer: the teams add up to the company target x 1.1
+    assert targets["active_customers"].sum() > targets["new_customers"].sum() > 0
+    team = HOSTILE["T02"]
+    taken: set[str] = set()
+    stems = {t: safe_file_stem(t, taken) for t in sorted(set(r.plan[n.TEAM]))}
+    lb = get_labels("en")
+    ws = openpyxl.load_workbook(out / n.TEAMS_DIR / f"{stems[team]}.xlsx")[lb["sheet_scorecard"]]
+    found = {row[0].value: row[2].value for row in ws.iter_rows() if row[0].value}
+    assert found[lb.kpi("new_customers")] == round(targets.loc[team, "new_customers"])
+    assert found[lb.kpi("active_customers")] == round(targets.loc[team, "active_customers"])

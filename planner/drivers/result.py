@@ -95,3 +95,20 @@ def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame
     out["multiple"] = np.where(out["baseline_amount"] > 0,
                                out["target_amount"] / out["baseline_amount"], np.nan)
     return out[[*n.PRODUCT_TARGETS_COLUMNS, "multiple"]]
+
+
+def customer_targets(tree: DriverTree, point: Point, segments: pd.DataFrame) -> dict[str, float]:
+    """Company targets for active (buying) customers and new buyers, from the levers.
+
+    Per segment, last year's distinct buyers grow as the cells' buyers do (customers x
+    conversion levers, weighted by each cell's buyers); ``new_customers`` is the growth
+    over last year's buyers.
+    """
+    levers = tree.cell_levers(("customers", "conversion"))
+    growth = np.exp([sum(point.x[k] for k in row) for row in levers])
+    cells = tree.cells.assign(planned=tree.cells["buyers"].to_numpy() * growth)
+    by_segment = cells.groupby(n.SEGMENT)[["buyers", "planned"]].sum()
+    ratio = (by_segment["planned"] / by_segment["buyers"]).replace([np.inf], np.nan).fillna(1.0)
+    last = segments.set_index(n.SEGMENT)["buyers"].astype(float)
+    active = float((last * ratio.reindex(last.index).fillna(1.0)).sum())
+    return {"active_customers": active, "new_customers": max(active - float(last.sum()), 0.0)}

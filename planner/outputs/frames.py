@@ -7,7 +7,7 @@ team, so writing 400 team workbooks does not filter the plan 400 times.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -118,6 +118,9 @@ class TeamData:
     seat_products : DataFrame
         Per seat (sorted): ``seat, grade`` and the year's amount per product, in
         ``products`` order.
+    kpi_targets : dict of str to float
+        Full-year targets of the customer KPIs (``new_customers``,
+        ``active_customers``) when the plan has them.
     """
 
     team: str
@@ -128,6 +131,7 @@ class TeamData:
     weeks: pd.DataFrame
     seats: pd.DataFrame
     seat_products: pd.DataFrame
+    kpi_targets: dict[str, float] = field(default_factory=dict)
 
 
 def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
@@ -165,6 +169,10 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
     weekly_by_team = {t: g.droplevel(0).unstack(n.PRODUCT)
                       for t, g in weekly.groupby(level=0, sort=False)}
     seat_months, seat_products = _seat_grids(result.plan_seats, months)
+    customers = result.extra.get("customer_targets")
+    kpis = ({} if customers is None else
+            {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
+             for r in customers.to_dict("records")})
     for team in result.teams:
         present = set(monthly_by_team[team].index.astype(str))
         products = [p for p in order if p in present]
@@ -178,4 +186,5 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
             weeks=weeks,
             seats=seat_months.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE, *months])),
             seat_products=seat_grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0),
+            kpi_targets=kpis.get(str(team), {}),
         )

@@ -99,8 +99,8 @@ _EN: Final[dict[str, str]] = {
     "kpi_active_customers": "Active customers",
     "note_scorecard_1": "Yellow cells are inputs. Revenue and high-margin mix come from the "
     "Actuals sheet; targets to date cover the months with actuals.",
-    "note_scorecard_2": "Other KPI targets are entered by the planner; their targets to date "
-    "are pro-rated by the plan's phasing.",
+    "note_scorecard_2": "Customer KPI targets come from the driver model (the team's share "
+    "of the plan) and may be overwritten; targets to date follow the plan's phasing.",
     "note_scorecard_3": "Weighted score = sum of weight x min(attainment, cap) over the KPIs "
     "with a target and an actual, divided by their weights.",
     # settings / summary
@@ -226,7 +226,7 @@ _ZH: Final[dict[str, str]] = {
     "kpi_active_customers": "活跃客户数",
     "note_scorecard_1": "黄色单元格为填写项。销售额和高毛利占比取自实际表；"
     "截至目前目标只计已有实际的月份。",
-    "note_scorecard_2": "其他 KPI 的目标由计划人员填写；截至目前目标按计划的分解比例折算。",
+    "note_scorecard_2": "客户类 KPI 目标来自驱动模型（按本组计划占比），可修改；截至目前目标按计划的分解比例折算。",
     "note_scorecard_3": "加权得分 = 有目标和实际的 KPI 上 权重 x min(达成率, 封顶) 之和，"
     "除以这些权重之和。",
     "setting": "设置项",

@@ -199,7 +199,11 @@ def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> N
             formula(sheet, row, 4, f'=IF({a_total}="","",IF({a_total}=0,"",'
                                    f"{a_high}/{a_total}))", fm.percent, "")
         else:
-            sheet.write_blank(row, 2, None, fm.input_amount)
+            planned = data.kpi_targets.get(kpi)
+            if planned is None:
+                sheet.write_blank(row, 2, None, fm.input_amount)
+            else:  # from the driver model, still an input the planner may change
+                sheet.write_number(row, 2, round(planned), fm.input_amount)
             formula(sheet, row, 3, f'=IF({c}="","",IF({share}="","",{c}*{share}))',
                     fm.amount, "")
             sheet.write_blank(row, 4, None, fm.input_amount)
