@@ -114,6 +114,10 @@ def test_unreachable_reports_largest_multiple_and_binding_caps():
     assert "customers (cap +20%, needs +82% alone)" in message
     assert "repurchase (cap +10%, needs +67% alone)" in message
     assert "## Binding caps" in info.value.diagnosis
+    # together: both levers act on every cell, so (1.2 * 1.1) ** f = 2
+    f = math.log(2.0) / math.log(1.2 * 1.1)
+    expected = f"customers +{1.2 ** f - 1:.1%}, repurchase +{1.1 ** f - 1:.1%}"
+    assert f"Raising the binding caps together (each by the same factor in log terms), the target needs: {expected}." in info.value.diagnosis
 
 
 def test_raising_stretch_cost_shifts_mix_away():

@@ -69,7 +69,7 @@ class HighsBackend:
         self.names = [row.name for row in rows]
 
     def solve(self, rows: list[Row], objective: np.ndarray | None = None,
-              raise_cap: tuple[str, float] | None = None) -> np.ndarray | None:
+              raise_cap: dict[str, float] | None = None) -> np.ndarray | None:
         """Swap in the rows and objective, warm-start, and return the log-uplifts."""
         self._set_rows(rows)
         n = len(self.cost)
@@ -81,9 +81,9 @@ class HighsBackend:
             self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
             self.h.changeColsCost(n, cols, objective[self.lever_of] - 1e-9 * self.cost)
         upper = self.upper.copy()
-        if raise_cap is not None and raise_cap[0] in self.last_piece:
-            last = self.last_piece[raise_cap[0]]
-            upper[last] += max(0.0, raise_cap[1] - self.hi[raise_cap[0]])
+        for name, hi in (raise_cap or {}).items():
+            if name in self.last_piece:
+                upper[self.last_piece[name]] += max(0.0, hi - self.hi[name])
         self.h.changeColsBounds(n, cols, np.zeros(n), upper)
         self.h.run()
         status = self.h.getModelStatus()

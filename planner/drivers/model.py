@@ -72,7 +72,7 @@ class Problem:
 
 
 def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = None,
-             raise_cap: tuple[str, float] | None = None) -> Problem:
+             raise_cap: dict[str, float] | None = None) -> Problem:
     """Build the driver LP from rows over the levers' log-uplifts.
 
     Parameters
@@ -83,8 +83,8 @@ def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = N
         Constraints (target, mix, capacity cuts).
     objective : ndarray, optional
         Maximise ``objective . x``; by default minimise the stretch cost.
-    raise_cap : (str, float), optional
-        A lever name and a higher log cap to try.
+    raise_cap : dict of str to float, optional
+        Higher log caps to try, by lever name.
 
     Returns
     -------
@@ -99,8 +99,8 @@ def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = N
             x.append(pulp.LpAffineExpression(constant=lever.lo))
             continue
         widths = [w for w, _ in lever.pieces]
-        if raise_cap and raise_cap[0] == lever.name:
-            widths[-1] += max(0.0, raise_cap[1] - lever.hi)
+        if raise_cap and lever.name in raise_cap:
+            widths[-1] += max(0.0, raise_cap[lever.name] - lever.hi)
         zs = [pulp.LpVariable(f"z_{i}_{j}", 0, w) for j, w in enumerate(widths)]
         cost += [slope * z for z, (_, slope) in zip(zs, lever.pieces, strict=True)]
         x.append(pulp.lpSum(zs) + lever.lo)
@@ -122,7 +122,7 @@ class Backend(Protocol):
     """Solves the driver LP for a set of rows; the last solve's duals by row name."""
 
     def solve(self, rows: list[Row], objective: np.ndarray | None = None,
-              raise_cap: tuple[str, float] | None = None) -> np.ndarray | None:
+              raise_cap: dict[str, float] | None = None) -> np.ndarray | None:
         """Return the levers' log-uplifts, or None when infeasible."""
 
     def duals(self) -> dict[str, float]:
@@ -137,7 +137,7 @@ class PulpBackend:
         self.problem: Problem | None = None
 
     def solve(self, rows: list[Row], objective: np.ndarray | None = None,
-              raise_cap: tuple[str, float] | None = None) -> np.ndarray | None:
+              raise_cap: dict[str, float] | None = None) -> np.ndarray | None:
         """Build and solve; None when infeasible."""
         self.problem = build_lp(self.tree, rows, objective, raise_cap)
         status = solve_pulp(self.problem.prob, self.time_limit)
@@ -185,7 +185,7 @@ def start_point(tree: DriverTree) -> np.ndarray:
 
 
 def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRule, ...] = (),
-          raise_cap: tuple[str, float] | None = None, iterations: int = 40,
+          raise_cap: dict[str, float] | None = None, iterations: int = 40,
           backend: Backend | None = None) -> tuple[Point | None, list[Row]]:
     """Largest revenue the levers can give, and the capacity cuts found on the way.
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.atomic import atomic_write
+from planner.drivers.engine import HighsBackend
 from planner.drivers.mix import CellRule, cell_rules
 from planner.drivers.model import Point, least_cost, reach
 from planner.drivers.result import drivers_table, product_targets_table
@@ -163,10 +164,14 @@ def _unreachable(tree: DriverTree, best: Point, target: float, history_total: fl
     reachable = best.revenue(tree)
     table = drivers_table(tree, best, caps, 0.0)
     binding = table.loc[table["binding"] == "cap"]
+    backend = HighsBackend(tree, time_limit)
     rows = []
     for name in binding["lever"]:
-        needed = _cap_needed(tree, name, target, buffer, time_limit, mix)
-        rows.append((name, tree.levers[name].cap, needed))
+        needed = _needed(tree, {name: tree.levers[name].hi}, target, buffer, mix, backend)
+        rows.append((name, tree.levers[name].cap,
+                     None if needed is None else math.expm1(needed[name])))
+    together = _needed(tree, {name: tree.levers[name].hi for name in binding["lever"]},
+                       target, buffer, mix, backend)
     short = target - reachable
     head = (f"target {target / history_total:.2f}x ({target:,.0f}) is out of reach: the levers "
             f"at their caps give at most {reachable / history_total:.2f}x ({reachable:,.0f}), "
@@ -177,6 +182,13 @@ def _unreachable(tree: DriverTree, best: Point, target: float, history_total: fl
         text = (f"+{needed:.1%}" if needed is not None
                 else "not enough alone (capacity or other caps bind)")
         lines.append(f"| {name} | +{cap:.1%} | {text} |")
+    if together and len(together) > 1:
+        caps_text = ", ".join(f"{k} +{math.expm1(v):.1%}" for k, v in together.items())
+        lines.append(f"\nRaising the binding caps together (each by the same factor in log "
+                     f"terms), the target needs: {caps_text}.")
+    elif not together and len(rows) > 1:
+        lines.append("\nEven raising every binding cap together does not reach the target: "
+                     "capacity, fixed levers or the mix and supply rules limit it.")
     lines.append("\n## Levers at the largest reachable point\n")
     lines += _markdown(table)
     names = ", ".join(f"{name} (cap +{cap:.0%}"
@@ -197,25 +209,37 @@ def _markdown(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _cap_needed(tree: DriverTree, name: str, target: float, buffer: float,
-                time_limit: float, mix: tuple[CellRule, ...]) -> float | None:
-    """Smallest cap on one lever that reaches the target, others unchanged (bisection)."""
-    lever = tree.levers[name]
-    high = math.log1p(1000.0)
-    top, _ = reach(tree, buffer, time_limit, mix, raise_cap=(name, high))
-    if top is None or top.revenue(tree) < target:
+def _needed(tree: DriverTree, caps: dict[str, float], target: float, buffer: float,
+            rules: tuple[CellRule, ...], backend: HighsBackend) -> dict[str, float] | None:
+    """Smallest common factor on the given log caps that reaches the target (bisection).
+
+    Returns the raised log caps by lever, or None when even a 1000x uplift on each
+    does not reach the target.
+    """
+    ceiling = math.log1p(1000.0)
+    base = {k: v for k, v in caps.items() if v > 0}
+    if not base:
         return None
-    low = lever.hi
+
+    def reaches(factor: float) -> bool:
+        raised = {k: min(v * factor, max(ceiling, v)) for k, v in base.items()}
+        point, _ = reach(tree, buffer, backend.time_limit, rules, raise_cap=raised,
+                         backend=backend)
+        return point is not None and point.revenue(tree) >= target
+
+    high = ceiling / min(base.values())
+    if not reaches(high):
+        return None
+    low = 1.0
     for _ in range(40):
         mid = (low + high) / 2
-        point, _ = reach(tree, buffer, time_limit, mix, raise_cap=(name, mid))
-        if point is not None and point.revenue(tree) >= target:
+        if reaches(mid):
             high = mid
         else:
             low = mid
-        if high - low < 1e-4:
+        if high - low < 1e-4 * high:
             break
-    return math.expm1(high)
+    return {k: min(v * high, max(ceiling, v)) for k, v in base.items()}
 
 
 __all__ = ["DriverResult", "solve_drivers"]
