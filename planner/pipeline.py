@@ -13,8 +13,12 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.allocation.inputs import Prepared, grade_productivity, prepare_allocation
-from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
+from planner.allocation.inputs import (
+    Prepared,
+    history_capacity,
+    planned_capacity,
+    prepare_allocation,
+)
 from planner.allocation.seats import split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.allocation.values import seat_values, supply_values
@@ -83,16 +87,9 @@ class Capacity:
 
 def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> Capacity:
     """Last year's and the planned seat capacity (amount at last year's productivity)."""
-    grades = grade_productivity(baselines)
     seats = baselines.seats
-    history = float((seats[n.GRADE].map(grades).fillna(0.0) * seats["active_weeks"]).sum())
-    if scenario.capacity_basis == "seat":
-        history = float((seats["weekly_mean"].fillna(0.0) * seats["active_weeks"]).sum())
-    roster = planned_roster(seats, scenario.hires, scenario.year, sorted(grades))
-    productivity = seat_productivity(roster, seats, grades, scenario.capacity_basis)
-    weights = seat_week_weights(roster, calendar.days, productivity,
-                                ramp_months=scenario.ramp_months,
-                                attrition_rate=scenario.attrition_rate)
+    history = float(history_capacity(baselines, scenario.capacity_basis).sum())
+    _, weights = planned_capacity(baselines, scenario, calendar)
     span = (baselines.window_end - baselines.window_start).days + 1
     return Capacity(history, float(weights["weight"].sum()),
                     float(seats["active_weeks"].sum()), span / 7.0)

@@ -56,12 +56,7 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
     Prepared
     """
     b = 1.0 + scenario.buffer
-    grades = grade_productivity(baselines)
-    roster = planned_roster(baselines.seats, scenario.hires, scenario.year, sorted(grades))
-    productivity = seat_productivity(roster, baselines.seats, grades, scenario.capacity_basis)
-    weights = seat_week_weights(roster, calendar.days, productivity,
-                                ramp_months=scenario.ramp_months,
-                                attrition_rate=scenario.attrition_rate)
+    roster, weights = planned_capacity(baselines, scenario, calendar)
     products = _products(baselines, product_targets, b)
     slots = slots_of(calendar.week_months)
     names = list(products[n.PRODUCT])
@@ -74,7 +69,7 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
     factor = total / float(team_cap.sum()) if team_cap.sum() > 0 else 0.0
     capacity = weights.groupby([n.TEAM, n.WEEK], as_index=False)["weight"].sum()
     capacity["capacity"] = capacity["weight"] * factor * (1.0 + scenario.capacity_headroom)
-    growth = _capacity_growth(baselines, grades, team_cap, scenario.capacity_basis)
+    growth = _capacity_growth(baselines, team_cap, scenario.capacity_basis)
     inputs = AllocationInputs(
         teams=teams,
         products=products,
@@ -101,12 +96,32 @@ def _products(baselines: Baselines, targets: pd.DataFrame, b: float) -> pd.DataF
     return out
 
 
-def _capacity_growth(baselines: Baselines, grades: dict[str, float],
-                     plan_cap: pd.Series, basis: str) -> pd.Series:
-    """Planned over last year's capacity per team (both at last year's productivity)."""
+def history_capacity(baselines: Baselines, basis: str) -> pd.Series:
+    """Last year's capacity per team: each seat's weekly productivity x its active weeks.
+
+    ``basis`` is the scenario's ``capacity_basis``: the grade's mean, or the seat's own.
+    """
     seats = baselines.seats
-    weekly = seats["weekly_mean"] if basis == "seat" else seats[n.GRADE].map(grades)
-    hist = (weekly.fillna(0.0) * seats["active_weeks"]).groupby(seats[n.TEAM]).sum()
+    weekly = (seats["weekly_mean"] if basis == "seat"
+              else seats[n.GRADE].map(grade_productivity(baselines)))
+    return (weekly.fillna(0.0) * seats["active_weeks"]).groupby(seats[n.TEAM]).sum()
+
+
+def planned_capacity(baselines: Baselines, scenario: Scenario,
+                     calendar: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The planned roster and its seats' capacity weights per (week, month) slot."""
+    grades = grade_productivity(baselines)
+    roster = planned_roster(baselines.seats, scenario.hires, scenario.year, sorted(grades))
+    productivity = seat_productivity(roster, baselines.seats, grades, scenario.capacity_basis)
+    weights = seat_week_weights(roster, calendar.days, productivity,
+                                ramp_months=scenario.ramp_months,
+                                attrition_rate=scenario.attrition_rate)
+    return roster, weights
+
+
+def _capacity_growth(baselines: Baselines, plan_cap: pd.Series, basis: str) -> pd.Series:
+    """Planned over last year's capacity per team (both at last year's productivity)."""
+    hist = history_capacity(baselines, basis)
     growth = (plan_cap / hist.reindex(plan_cap.index)).replace([np.inf, -np.inf], np.nan)
     return growth.fillna(1.0)
 
