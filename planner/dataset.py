@@ -20,11 +20,15 @@ class LoadReport:
         ``excluded_rows``, ``zero_amount_rows``, ``missing_customer_id``.
     notes : list of str
         Human-readable notes (one line each).
+    warnings : list of str
+        What loaded but needs a look (a history shorter than the trailing window, stray
+        dates), one line each; also emitted as :class:`~planner.errors.DataWarning`.
     """
 
     rows_read: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, name: str, n: int) -> None:
         """Add ``n`` to the named count."""
@@ -35,6 +39,7 @@ class LoadReport:
         rows = [(f"rows read: {k}", v) for k, v in self.rows_read.items()]
         rows += list(self.counts.items())
         rows += [("note", n) for n in self.notes]
+        rows += [("warning", w) for w in self.warnings]
         return pd.DataFrame(rows, columns=["item", "value"])
 
 

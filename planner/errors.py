@@ -100,3 +100,11 @@ class TargetUnreachableError(PlannerError):
 
 class OutputError(PlannerError):
     """Outputs cannot be written (existing directory without ``--force``, ...)."""
+
+
+class PlannerWarning(UserWarning):
+    """Base class of every warning ``planner`` emits on purpose (the CLI prints them)."""
+
+
+class DataWarning(PlannerWarning):
+    """The history loads, but something in it needs a look (a short window, odd dates)."""

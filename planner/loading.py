@@ -3,40 +3,47 @@
 :func:`load_dataset` reads the four tables (sales required; seats, products and
 customers optional), maps their columns (:mod:`planner.mapping`), cleans sales as the
 mapping says (duplicates, exclusions, returns, grouping), checks everything
-(:mod:`planner.validation`) and raises one :class:`~planner.errors.InputError` listing
-every problem of every file. Seats and products missing from the data are derived from
-sales.
+(:mod:`planner.validation`, :mod:`planner.headers`, :mod:`planner.history_dates`) and
+raises one :class:`~planner.errors.InputError` listing every problem of every file.
+Seats and products missing from the data are derived from sales. What loads but needs a
+look (a history shorter than the trailing window, stray dates) is a
+:class:`~planner.errors.DataWarning`, also kept in the load report.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from planner import names
+from planner import headers, names
 from planner import validation as v
+from planner.cleaning import filter_sales
 from planner.dataset import Dataset, LoadReport
-from planner.errors import InputError, MappingError, Problem
+from planner.errors import DataWarning, InputError, MappingError, Problem
+from planner.history_dates import (
+    PlanDates,
+    check_plan_year,
+    check_strays,
+    window_warning,
+)
 from planner.mapping import (
     COLUMN,
     MULTIPLY,
     TABLE_COLUMNS,
-    TEXT_COLUMNS,
     ColumnSpec,
     DatasetMapping,
-    KeepTop,
     TableMapping,
     resolve_mapping,
 )
 from planner.readers import read_table
+from planner.tables import derive_seats, products_table, tidy, with_defaults
 
 # LoadReport count names
-DUPLICATES_DROPPED = "duplicates_dropped"
-EXCLUDED_ROWS = "excluded_rows"
-DROPPED_MISSING = "dropped_missing"
 RETURNS_NETTED = "returns_netted"
 RETURNS_AMOUNT = "returns_amount"
 ZERO_AMOUNT_ROWS = "zero_amount_rows"
@@ -45,10 +52,6 @@ OTHER_ROWS = "other_rows"
 OTHER_VALUES = "other_values"
 SALES_ROWS = "sales_rows"
 
-DEFAULTS = {
-    names.SEGMENT: names.DEFAULT_SEGMENT, names.UNITS: 1.0, names.GRADE: names.DEFAULT_GRADE,
-    names.TICKET_MODE: "variable",
-}
 KEYS = {"seats": [names.SEAT], "products": [names.PRODUCT],
         "customers": [names.MONTH, names.SEGMENT]}
 
@@ -64,7 +67,9 @@ class Table:
 
 
 def load_dataset(data_dir: Path | str,
-                 mapping: DatasetMapping | Path | str | None = None) -> Dataset:
+                 mapping: DatasetMapping | Path | str | None = None, *,
+                 plan_start: date | None = None, window_end: date | None = None,
+                 trailing_months: int = names.TRAILING_MONTHS) -> Dataset:
     """Load, clean and validate the history in ``data_dir``.
 
     Parameters
@@ -74,6 +79,14 @@ def load_dataset(data_dir: Path | str,
     mapping : DatasetMapping, Path, str or None
         A mapping, a mapping TOML file, or the name of a builtin mapping
         (``online_retail``, ``superstore``); None means canonical files and columns.
+    plan_start : date, optional
+        First day of the plan year: sales and customers dated on or after it are refused.
+    window_end : date, optional
+        Last day of the trailing window the baselines will use (default: the end of the
+        last sale's month). Stray late sale dates are refused when it is None, as they
+        would move the window.
+    trailing_months : int
+        Length of that window; a history that does not fill it gets a warning.
 
     Returns
     -------
@@ -86,6 +99,12 @@ def load_dataset(data_dir: Path | str,
         Listing every problem found in the files.
     MappingError
         When the mapping is invalid or names columns in a way that cannot work.
+
+    Warns
+    -----
+    DataWarning
+        When the history does not fill the trailing window, or has stray dates that do
+        not move it (each also in ``report.warnings``).
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -106,19 +125,22 @@ def load_dataset(data_dir: Path | str,
             if found[1].attrs.get("encoding"):
                 report.notes.append(f"{found[0]} is not UTF-8; read it as "
                                     f"{found[1].attrs['encoding']}")
-    tables = {t: _build(raws[t], dm[t], labels[t]) for t in ("seats", "products", "customers")
-              if t in raws}
+    when = PlanDates(plan_start, window_end, trailing_months)
+    tables = {t: _build(raws[t], dm[t], labels[t], when, report)
+              for t in ("seats", "products", "customers") if t in raws}
     if "sales" in raws:
-        tables["sales"] = _sales(raws["sales"], dm, labels["sales"], tables, report)
+        tables["sales"] = _sales(raws["sales"], dm, labels["sales"], tables, report, when)
     for table in tables.values():
         problems += table.col.problems
     if problems:
         raise InputError(problems)
+    for text in report.warnings:
+        warnings.warn(text, DataWarning, stacklevel=2)
     return _finish(tables, dm, report, str(data_dir))
 
 
 def _specs(raw: pd.DataFrame, tm: TableMapping, col: v.Collector) -> dict[str, ColumnSpec]:
-    """Resolve each canonical column to a spec; flag missing columns."""
+    """Resolve each canonical column to a spec; flag missing required or mapped columns."""
     specs = {}
     for column in TABLE_COLUMNS[tm.table]:
         spec = tm.columns.get(column)
@@ -126,9 +148,9 @@ def _specs(raw: pd.DataFrame, tm: TableMapping, col: v.Collector) -> dict[str, C
             spec = ColumnSpec(COLUMN, (column,))
         absent = [s for s in spec.sources if s not in raw.columns] if spec else []
         for source in absent:
-            col.whole(v.mapped_column_message(tm.table, source, column, raw.columns))
+            col.whole(headers.mapped_column_message(tm.table, source, column, raw.columns))
         if spec is None and column in v.REQUIRED[tm.table]:
-            col.whole(v.missing_column_message(tm.table, column, raw.columns))
+            col.whole(headers.missing_column_message(tm.table, column, raw.columns))
         if spec is not None and not absent:
             specs[column] = spec
             col.labels[column] = spec.label if spec.sources else column
@@ -147,11 +169,10 @@ def _parse(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
         return numbers[source]
 
     for column, spec in specs.items():
-        if spec.kind == MULTIPLY:
-            if column not in v.NUMBER_COLUMNS:
-                raise MappingError(f"[{tm.table}.columns] {column}: multiply gives a number; "
-                                   f"{column} is not a number column")
-            out.frame[column] = np.prod([number(s).to_numpy() for s in spec.sources], axis=0)
+        if spec.kind == MULTIPLY:  # a number column (the mapping checks it)
+            with np.errstate(over="ignore", invalid="ignore"):  # inf is flagged as too large
+                out.frame[column] = np.prod([number(s).to_numpy() for s in spec.sources],
+                                            axis=0)
             out.raws[column] = out.frame[column]
             out.present[column] = pd.concat([v.present(raw[s]) for s in spec.sources],
                                             axis=1).all(axis=1)
@@ -178,14 +199,43 @@ def _parse(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
                 values = values.where(~values.isin(list(mapping)), values.map(mapping))
         out.frame[column] = values
     v.check_required_values(out.present, tm.table, col)
+    v.check_ranges(out.frame, out.raws, col)
     return out
 
 
-def _build(raw: pd.DataFrame, tm: TableMapping, label: str) -> Table:
+def _unused(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
+            col: v.Collector, report: LoadReport, used: set[str] | None = None,
+            also: tuple[str, ...] = (), also_mapped: bool = False) -> None:
+    """Refuse unread columns that look like absent optional ones; note the other unread.
+
+    ``used`` adds columns read otherwise (exclusion keys, derived seat columns); ``also``
+    adds canonical columns of another table this file may provide (team, grade), which
+    ``also_mapped`` says the mapping derives by name. A look-alike is a warning, not a
+    problem, when the mapping names the file's columns.
+    """
+    used = (used or set()) | {s for spec in specs.values() for s in spec.sources}
+    used |= {c for c in TABLE_COLUMNS[tm.table] if c not in tm.columns}
+    absent = [c for c in (*TABLE_COLUMNS[tm.table], *also)
+              if c not in specs and c not in v.REQUIRED[tm.table]]
+    strict = not tm.columns and not also_mapped
+    unread = headers.check_unused_columns(raw.columns, used, absent, tm.table, col,
+                                          strict=strict)
+    report.warnings += unread.warnings
+    if unread.others:
+        report.notes.append(f"{col.file}: columns not read: {', '.join(unread.others)}")
+
+
+def _build(raw: pd.DataFrame, tm: TableMapping, label: str, when: PlanDates,
+           report: LoadReport) -> Table:
     """Build and check a seats, products or customers table."""
     col = v.Collector(label)
-    table = _parse(raw, _specs(raw, tm, col), tm, col)
-    table.frame = frame = _with_defaults(table.frame, tm.table)
+    specs = _specs(raw, tm, col)
+    _unused(raw, specs, tm, col, report)
+    table = _parse(raw, specs, tm, col)
+    table.frame = frame = with_defaults(table.frame, tm.table)
+    if tm.table == "customers" and names.MONTH in table.raws:
+        check_plan_year(frame[names.MONTH], table.raws[names.MONTH], names.MONTH,
+                        when.plan_start, col)
     key = KEYS[tm.table]
     if all(k in table.raws for k in key):
         extra = (table.raws[names.SEGMENT].rename(col.label(names.SEGMENT))
@@ -199,12 +249,21 @@ def _build(raw: pd.DataFrame, tm: TableMapping, label: str) -> Table:
 
 
 def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, Table],
-           report: LoadReport) -> Table:
-    """Clean and check sales: duplicates, exclusions, missing values, returns, references."""
+           report: LoadReport, when: PlanDates) -> Table:
+    """Clean and check sales.
+
+    Duplicates, exclusions, missing values, returns, references, and dates (the plan
+    year, stray dates, the trailing window).
+    """
     tm, col = dm["sales"], v.Collector(label)
     specs = _specs(raw, tm, col)
     derive = dm["seats"].derive if "seats" not in tables else None
-    raw = _filter(raw, specs, tm, label, report)
+    used = {*tm.options.exclude, *tm.options.exclude_prefix}
+    used |= {s for spec in (derive or {}).values() for s in spec.sources}
+    also = () if "seats" in tables else tuple(k for k in (names.TEAM, names.GRADE)
+                                              if k not in (derive or {}))
+    _unused(raw, specs, tm, col, report, used, also, also_mapped=bool(derive))
+    raw = filter_sales(raw, specs, tm, label, dm.source, report)
     if raw.empty:
         col.whole("has no rows left after the mapping's [sales.options] filters; loosen them")
     table = _parse(raw, specs, tm, col)
@@ -223,6 +282,10 @@ def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, 
     for column in (names.AMOUNT, names.UNITS):
         if column in frame and not tm.options.returns:
             v.check_negative(frame[column], table.raws[column], column, col)
+    if names.UNITS in frame:
+        v.check_some_units(frame[names.UNITS], col.label(names.UNITS), col)
+    if names.DATE in frame:
+        _dates(frame[names.DATE], table.raws[names.DATE], when, col, report)
     for other, what in (("seats", names.SEAT), ("products", names.PRODUCT)):
         if other in tables and what in frame and what in tables[other].frame:
             known = pd.Index(tables[other].frame[what].dropna())
@@ -234,65 +297,19 @@ def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, 
     return table
 
 
-def _filter(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping, label: str,
-            report: LoadReport) -> pd.DataFrame:
-    """Drop duplicate rows, excluded rows and rows missing values, counting each."""
-    opts = tm.options
-    if opts.drop_duplicates:
-        keep = ~raw.duplicated()
-        report.add(DUPLICATES_DROPPED, (~keep).sum())
-        raw = raw[keep]
-    rules = [(k, vals, False) for k, vals in opts.exclude.items()]
-    rules += [(k, vals, True) for k, vals in opts.exclude_prefix.items()]
-    drop = pd.Series(False, index=raw.index)
-    for key, values, prefix in rules:
-        spec = specs.get(key)
-        source = spec.sources[0] if spec is not None and spec.kind == COLUMN else key
-        if source not in raw.columns:
-            option = "exclude_prefix" if prefix else "exclude"
-            raise MappingError(f"[sales.options] {option} key {key!r} is neither a mapped "
-                               f"canonical column nor a column of {label} (found: "
-                               f"{', '.join(raw.columns)}); fix the key")
-        text = v.to_text(raw[source])
-        hit = (text.str.startswith(values) if prefix else text.isin(values)).fillna(False)
-        drop |= hit.astype(bool)
-        report.notes.append(f"sales: excluded {int(hit.sum()):,} rows where {source} "
-                            f"{'starts with' if prefix else 'is'} {' or '.join(values)}")
-    if rules:
-        report.add(EXCLUDED_ROWS, drop.sum())
-    for column in opts.drop_missing:
-        if column not in specs or not specs[column].sources:
-            raise MappingError(f"[sales.options] drop_missing names {column!r}, which is not "
-                               f"a column of {label}; map it in [sales.columns] or remove it")
-        sources = specs[column].sources
-        missing = ~pd.concat([v.present(raw[s]) for s in sources], axis=1).all(axis=1)
-        new = missing & ~drop
-        drop |= missing
-        report.add(DROPPED_MISSING, new.sum())
-        report.notes.append(f"sales: dropped {new.sum():,} rows without {column}")
-    return raw[~drop]
-
-
-def _with_defaults(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Add absent optional columns with their defaults and fill blanks where defaults exist."""
-    for column in TABLE_COLUMNS[table]:
-        default = DEFAULTS.get(column)
-        if column not in frame:
-            if column in v.DATE_COLUMNS or column in v.MONTH_COLUMNS:
-                frame[column] = pd.Series(pd.NaT, index=frame.index, dtype=v.DATE_UNIT)
-            elif column in TEXT_COLUMNS:
-                frame[column] = pd.Series(default, index=frame.index, dtype="str")
-            else:
-                frame[column] = np.nan if default is None else float(default)
-        elif default is not None and column != names.GRADE:
-            frame[column] = frame[column].fillna(default)
-    return frame
+def _dates(dates: pd.Series, raw: pd.Series, when: PlanDates, col: v.Collector,
+           report: LoadReport) -> None:
+    """Check sale dates against the plan year and each other; keep the warnings."""
+    check_plan_year(dates, raw, names.DATE, when.plan_start, col)
+    strays, notes = check_strays(dates, raw, names.DATE, when, col)
+    short = window_warning(strays, when, col.file)
+    report.warnings += notes + ([short] if short else [])
 
 
 def _finish(tables: dict[str, Table], dm: DatasetMapping, report: LoadReport,
             source: str) -> Dataset:
     """Count, group, derive seats and products, and put columns in canonical order."""
-    sales = _with_defaults(tables["sales"].frame, "sales")
+    sales = with_defaults(tables["sales"].frame, "sales")
     amount, units = sales[names.AMOUNT], sales[names.UNITS]
     returns = (amount < 0) | (units < 0)
     report.add(RETURNS_NETTED, returns.sum())
@@ -316,82 +333,17 @@ def _finish(tables: dict[str, Table], dm: DatasetMapping, report: LoadReport,
         report.notes.append(f"sales: kept the top {keep_top.n} {keep_top.column} values by "
                             f"amount; {len(grouped):,} others ({hit.sum():,} rows) grouped "
                             f"as {keep_top.other}")
-    seats = (_with_defaults(tables["seats"].frame, "seats") if "seats" in tables
-             else _derive_seats(sales, report))
+    seats = (with_defaults(tables["seats"].frame, "seats") if "seats" in tables
+             else derive_seats(sales, report))
     team = seats.drop_duplicates(names.SEAT).set_index(names.SEAT)[names.TEAM]
     sales[names.TEAM] = sales[names.SEAT].map(team).astype("str")
-    products = _products(tables.get("products"), sales, keep_top, grouped, report)
+    given = tables["products"].frame if "products" in tables else None
+    products = products_table(given, sales, keep_top, grouped, report)
     report.add(SALES_ROWS, len(sales))
     customers = None
     if "customers" in tables:
-        customers = _tidy(_with_defaults(tables["customers"].frame, "customers"),
-                          names.CUSTOMERS_COLUMNS)
+        customers = tidy(with_defaults(tables["customers"].frame, "customers"),
+                         names.CUSTOMERS_COLUMNS)
     sales_columns = (names.DATE, names.SEAT, names.TEAM, *names.SALES_COLUMNS[2:])
-    return Dataset(_tidy(sales, sales_columns), _tidy(seats, names.SEATS_COLUMNS),
-                   _tidy(products, names.PRODUCTS_COLUMNS), customers, report, source)
-
-
-def _derive_seats(sales: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    if names.TEAM not in sales:
-        sales[names.TEAM] = sales[names.SEAT]
-    if names.GRADE not in sales:
-        sales[names.GRADE] = names.DEFAULT_GRADE
-    seats = sales.groupby(names.SEAT, sort=True).agg(
-        team=(names.TEAM, "first"), grade=(names.GRADE, "first")).reset_index()
-    seats[names.GRADE] = seats[names.GRADE].fillna(names.DEFAULT_GRADE)
-    # A derived seat is a shop, country or region, not a hire: no start (no ramp), no end.
-    seats[names.START_DATE] = pd.Series(pd.NaT, index=seats.index, dtype=v.DATE_UNIT)
-    seats[names.END_DATE] = pd.Series(pd.NaT, index=seats.index, dtype=v.DATE_UNIT)
-    report.notes.append(f"seats derived from sales: {len(seats):,} seats (no start or end "
-                        "dates, so no ramp)")
-    return seats
-
-
-def _products(table: Table | None, sales: pd.DataFrame, keep_top: KeepTop | None,
-              grouped: list[str], report: LoadReport) -> pd.DataFrame:
-    tiers = margin_tiers(sales)
-    if table is None:
-        products = pd.DataFrame({names.PRODUCT: tiers.index.astype("str")})
-        report.notes.append(f"products derived from sales: {len(products):,} products, "
-                            f"variable tickets, margin tiers from margin-rate terciles")
-    else:
-        products = _with_defaults(table.frame, "products")
-        if grouped and keep_top is not None and keep_top.column == names.PRODUCT:
-            products = products[~products[names.PRODUCT].isin(grouped)]
-            other = keep_top.other
-            if not products[names.PRODUCT].eq(other).any():
-                products = pd.concat([products, pd.DataFrame({names.PRODUCT: [other]})],
-                                     ignore_index=True)
-    products = _with_defaults(products.copy(), "products")
-    derived = products[names.PRODUCT].map(tiers).fillna("standard")
-    products[names.MARGIN_TIER] = products[names.MARGIN_TIER].fillna(derived)
-    variable = products[names.TICKET_MODE].ne("fixed")
-    products.loc[variable, names.FIXED_TICKET] = np.nan
-    return products
-
-
-def margin_tiers(sales: pd.DataFrame) -> pd.Series:
-    """Return each product's margin tier from the terciles of its margin rate.
-
-    The top third of products by ``sum(margin) / sum(amount)`` are "high", the bottom
-    third "low"; products without a known margin (or fewer than three with one) are
-    "standard".
-    """
-    by = sales.groupby(names.PRODUCT)
-    amount, margin = by[names.AMOUNT].sum(), by[names.MARGIN].sum(min_count=1)
-    rate = (margin / amount.where(amount > 0)).dropna()
-    tiers = pd.Series("standard", index=amount.index, dtype="str")
-    if len(rate) >= len(names.MARGIN_TIERS):
-        ranks = rate.rank(method="first")
-        cut = pd.qcut(ranks, 3, labels=list(reversed(names.MARGIN_TIERS)))
-        tiers.loc[rate.index] = cut.astype("str")
-    return tiers
-
-
-def _tidy(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Select canonical columns in order, with str dtype for text, and a fresh index."""
-    out = frame.loc[:, list(columns)].reset_index(drop=True)
-    for column in columns:
-        if column in TEXT_COLUMNS:
-            out[column] = out[column].astype("str")
-    return out
+    return Dataset(tidy(sales, sales_columns), tidy(seats, names.SEATS_COLUMNS),
+                   tidy(products, names.PRODUCTS_COLUMNS), customers, report, source)

@@ -60,6 +60,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from planner import names
 from planner.errors import MappingError
 
@@ -76,6 +78,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = dict(zip(names.TABLES, (
     names.SALES_COLUMNS, names.SEATS_COLUMNS, names.PRODUCTS_COLUMNS, names.CUSTOMERS_COLUMNS,
 ), strict=True))
 DEFAULT_OTHER = "OTHER"
+DATE_COLUMNS = (names.DATE, names.START_DATE, names.END_DATE, names.MONTH)
 TEXT_COLUMNS = (
     names.SEAT, names.TEAM, names.GRADE, names.PRODUCT, names.SEGMENT, names.CUSTOMER_ID,
     names.TICKET_MODE, names.MARGIN_TIER,
@@ -209,6 +212,12 @@ def resolve_mapping(mapping: DatasetMapping | Path | str | None) -> DatasetMappi
         return load_mapping(path)
     if isinstance(mapping, str) and mapping in builtin_names():
         return load_mapping(builtin_mapping(mapping))
+    if path.is_dir():
+        raise MappingError(f"mapping file {str(mapping)!r} is a folder; give a .toml file or "
+                           f"a builtin mapping name ({', '.join(builtin_names())})")
+    if path.is_symlink():
+        raise MappingError(f"mapping file {str(mapping)!r} is a link to "
+                           f"{str(path.readlink())!r}, which does not exist; fix the link")
     raise MappingError(f"mapping file {str(mapping)!r} not found; give a .toml file or a "
                        f"builtin mapping name ({', '.join(builtin_names())})")
 
@@ -235,6 +244,10 @@ def load_mapping(path: Path | str) -> DatasetMapping:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MappingError(f"cannot read mapping file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise MappingError(f"{path.name}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+                           f"on line {line}); save the mapping file as UTF-8") from exc
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -269,6 +282,11 @@ def _parse_table(table: str, section: dict[str, Any], source: str) -> TableMappi
         _fail(source, where, "has both file and derive; keep one")
     canon = TABLE_COLUMNS[table]
     columns = _parse_specs(section.get("columns", {}), canon, f"[{table}.columns]", source)
+    for column, spec in columns.items():
+        if spec.kind == MULTIPLY and column in (*TEXT_COLUMNS, *DATE_COLUMNS):
+            _fail(source, f"[{table}.columns] {column} multiply",
+                  f"gives a number, and {column} is not a number column; name one source "
+                  "column instead")
     values = _parse_values(section.get("values", {}), table, source)
     options = _parse_options(section.get("options", {}), table, source)
     derive = None
@@ -336,6 +354,7 @@ def _parse_options(raw: Any, table: str, source: str) -> Options:
     if fmt is not None:
         _expect(isinstance(fmt, str) and "%" in fmt, source, f"{where} date_format",
                 'must be a strptime format such as "%d/%m/%Y"')
+        _check_date_format(fmt, f"{where} date_format", source)
     drop = raw.get("drop_missing", [])
     _expect(isinstance(drop, list), source, f"{where} drop_missing",
             'must be a list of canonical columns, e.g. ["customer_id"]')
@@ -351,6 +370,15 @@ def _parse_options(raw: Any, table: str, source: str) -> Options:
         drop_missing=tuple(drop),
         date_format=fmt,
     )
+
+
+def _check_date_format(fmt: str, where: str, source: str) -> None:
+    """Refuse a date format with a directive strptime does not know (``%Q``)."""
+    try:
+        pd.to_datetime(pd.Series(["2026-03-31"]), format=fmt, errors="coerce")
+    except ValueError as exc:
+        _fail(source, f"{where} {fmt!r}", f"is not a strptime format ({exc}); use one such "
+              'as "%d/%m/%Y"')
 
 
 def _parse_value_lists(raw: Any, where: str, source: str) -> dict[str, tuple[str, ...]]:

@@ -41,11 +41,21 @@ def _quiet(_: str) -> None:
 
 
 def load_history(scenario: Scenario) -> Dataset:
-    """Load and validate the scenario's history files."""
+    """Load and validate the scenario's history files.
+
+    The history is checked against the plan year (nothing dated on or after its first
+    day) and the scenario's trailing window (stray dates that would move it are refused;
+    a history that does not fill it is a warning).
+    """
+    from datetime import date
+
     if scenario.data_dir is None:
         raise ScenarioError(f"{scenario.path.name if scenario.path else 'scenario'}: data.dir: "
                             "missing; add [data] dir = \"path/to/history\" (relative to the file)")
-    return load_dataset(scenario.data_dir, scenario.mapping)
+    plan_start = date(scenario.year, 1, 1) if 1 <= scenario.year <= 9999 else None
+    return load_dataset(scenario.data_dir, scenario.mapping, plan_start=plan_start,
+                        window_end=scenario.window_end,
+                        trailing_months=scenario.trailing_months)
 
 
 def scenario_baselines(scenario: Scenario, dataset: Dataset) -> Baselines:

@@ -2,13 +2,26 @@
 
 Every check is vectorised and adds problems to a :class:`Collector`, which lists at most
 :data:`MAX_ROWS` rows per kind of problem in a column and then one summary line, so a
-file with a million bad rows still gives a readable report. Row numbers are
-spreadsheet-style (header = row 1): frame index + 2.
+file with a million bad rows still gives a readable report. A cell is reported once: the
+first problem found in it (it is not a number, say) hides the later ones (it is not
+positive). Row numbers are spreadsheet-style (header = row 1): frame index + 2.
+
+Accepted values, checked on load:
+
+- numbers are finite; amounts, margins, tickets, units and aum lie within
+  ±:data:`MAX_VALUE` (1e15), customer counts (stock, new, attrition) between 0 and
+  :data:`MAX_COUNT` (1e10); aum and tickets are not negative;
+- dates lie between :data:`FIRST_DATE` (1990-01-01) and :data:`LAST_DATE` (2100-12-31);
+  a seat's start and end dates from :data:`FIRST_SEAT_DATE` (1950-01-01), as people
+  may have joined long before the history begins.
+
+Checks on a file's columns are in :mod:`planner.headers`; checks on when the history
+happened (the plan year, stray dates, the window) in :mod:`planner.history_dates`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +32,11 @@ from planner import names
 from planner.errors import Problem
 
 MAX_ROWS = 20
+MAX_VALUE = 1e15
+MAX_COUNT = 1e10
+FIRST_DATE = pd.Timestamp("1990-01-01")
+FIRST_SEAT_DATE = pd.Timestamp("1950-01-01")
+LAST_DATE = pd.Timestamp("2100-12-31")
 DATE_UNIT = "datetime64[us]"
 DATE_COLUMNS = (names.DATE, names.START_DATE, names.END_DATE)
 MONTH_COLUMNS = (names.MONTH,)
@@ -34,6 +52,18 @@ REQUIRED = {
 }
 
 NOT_A_NUMBER = "is not a number; expected a number like 1234.5"
+NOT_FINITE = "is not a finite number; expected a number like 1234.5"
+TOO_LARGE = ("is above {limit}, the largest {what} accepted; fix the value (a typo, or "
+             "the wrong unit?)")
+TOO_SMALL = ("is below -{limit}, the smallest {what} accepted; fix the value (a typo, or "
+             "the wrong unit?)")
+BELOW_ZERO = "is negative; a {what} cannot be below 0; fix the row"
+DATE_RANGE = "is outside the accepted dates {first} to {last}; fix the date"
+END_DATE_RANGE = DATE_RANGE + ", or leave it empty while the seat is active"
+NEGATIVE_TICKET = ("is negative; a ticket size is a positive amount; fix it, or leave it "
+                   "empty for a variable ticket")
+ALL_UNITS_ZERO = ("is 0 in every row, so no amount per unit (ticket) can be computed; fix "
+                  "the column, or leave units out (unmapped) so each row counts as one unit")
 NOT_A_MONTH = "is not a month; expected a month like 2026-03"
 MISSING = "value is missing; fill it in or remove the row"
 NEGATIVE = ("is negative; mark returns in the mapping ([sales.options] returns = true) "
@@ -53,6 +83,38 @@ SECOND_TEAM = ("gives seat {seat!r} a second team (row {first} has {team!r}); gi
 MORE_ROWS = "and {n:,} more row{s} with the same problem"
 
 
+@dataclass(frozen=True)
+class Range:
+    """The accepted values of a number column.
+
+    Attributes
+    ----------
+    low : float or None
+        The smallest value (None: down to ``-high``; negative amounts and units are
+        checked apart, as returns the mapping may allow).
+    high : float
+        The largest value.
+    what : str
+        What the column holds, for messages.
+    """
+
+    low: float | None
+    high: float
+    what: str
+
+
+RANGES = {
+    names.AMOUNT: Range(None, MAX_VALUE, "amount"),
+    names.UNITS: Range(None, MAX_VALUE, "number of units"),
+    names.MARGIN: Range(None, MAX_VALUE, "margin"),
+    names.FIXED_TICKET: Range(None, MAX_VALUE, "ticket size"),
+    names.STOCK: Range(0.0, MAX_COUNT, "customer count"),
+    names.NEW: Range(0.0, MAX_COUNT, "customer count"),
+    names.ATTRITION: Range(0.0, MAX_COUNT, "customer count"),
+    names.AUM: Range(0.0, MAX_VALUE, "value of assets (aum)"),
+}
+
+
 def missing_message(table: str, column: str) -> str:
     """Return the message for a missing required value in ``column``."""
     if table == "sales":
@@ -70,24 +132,6 @@ def date_message(table: str, fmt: str | None) -> str:
     return f"is not a date; expected a date like {example} (date_format {fmt!r})"
 
 
-def missing_column_message(table: str, column: str, found: Iterable[str]) -> str:
-    """Return the message for a required canonical column absent from the file."""
-    return (f"missing column {column!r} (found: {_listing(found)}); rename it or map it in "
-            f"the mapping's [{table}.columns]")
-
-
-def mapped_column_message(table: str, source: str, canonical: str, found: Iterable[str]) -> str:
-    """Return the message for a source column named by the mapping but absent."""
-    return (f"missing column {source!r}, mapped to {canonical!r} in [{table}.columns] "
-            f"(found: {_listing(found)}); fix the mapping or the file's header")
-
-
-def _listing(found: Iterable[str], limit: int = 15) -> str:
-    found = list(found)
-    more = f", ... ({len(found) - limit:,} more)" if len(found) > limit else ""
-    return ", ".join(found[:limit]) + more
-
-
 @dataclass
 class Collector:
     """Problems found in one file.
@@ -100,11 +144,14 @@ class Collector:
         Canonical column -> the column's name in the user's file (or expression).
     problems : list of Problem
         Problems found so far.
+    flagged : dict of str to Index
+        Column name -> rows already reported in it (a cell is reported once).
     """
 
     file: str
     labels: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    flagged: dict[str, pd.Index] = field(default_factory=dict)
 
     def label(self, column: str) -> str:
         """Return the user's name of canonical ``column``."""
@@ -114,9 +161,15 @@ class Collector:
         """Add a problem about the whole file."""
         self.problems.append(Problem(self.file, None, None, None, message))
 
+    def column(self, column: str, message: str) -> None:
+        """Add a problem about a whole column (``column`` as the user's file names it)."""
+        self.problems.append(Problem(self.file, None, column, None, message))
+
     def flag(self, column: str, mask: pd.Series, values: pd.Series | None,
              message: str | Callable[[Any], str], *, label: str | None = None) -> None:
         """Add one problem per row where ``mask`` is true (at most :data:`MAX_ROWS`).
+
+        Rows already reported in the same column are skipped.
 
         Parameters
         ----------
@@ -131,10 +184,14 @@ class Collector:
         label : str, optional
             Column name to show instead of the canonical column's label.
         """
+        name = label or self.label(column)
         rows = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
+        done = self.flagged.get(name)
+        if done is not None:
+            rows = rows[~rows.isin(done)]
         if len(rows) == 0:
             return
-        name = label or self.label(column)
+        self.flagged[name] = rows if done is None else done.append(rows)
         for i in rows[:MAX_ROWS]:
             value = None if values is None else plain(values.loc[i])
             text = message if isinstance(message, str) else message(i)
@@ -174,19 +231,30 @@ def to_text(raw: pd.Series) -> pd.Series:
 
 def to_numbers(raw: pd.Series, col: Collector, column: str, label: str | None = None
                ) -> pd.Series:
-    """Parse numbers; flag cells that hold something else. Returns float64."""
+    """Parse numbers; flag cells that hold something else or are not finite.
+
+    Returns float64, with NaN where a cell is not a finite number.
+    """
     if pd.api.types.is_bool_dtype(raw.dtype):
         raw = raw.astype("str")
     if pd.api.types.is_numeric_dtype(raw.dtype):
-        return raw.astype("float64")
-    numbers = pd.to_numeric(raw.astype("str").str.strip(), errors="coerce").astype("float64")
-    col.flag(column, numbers.isna() & present(raw), raw, NOT_A_NUMBER, label=label)
-    return numbers
+        numbers = raw.astype("float64")
+    else:
+        numbers = pd.to_numeric(raw.astype("str").str.strip(), errors="coerce"
+                                ).astype("float64")
+        col.flag(column, numbers.isna() & present(raw), raw, NOT_A_NUMBER, label=label)
+    infinite = np.isinf(numbers)
+    col.flag(column, infinite, raw, NOT_FINITE, label=label)
+    return numbers.mask(infinite)
 
 
 def to_dates(raw: pd.Series, col: Collector, column: str, message: str,
              fmt: str | None = None, *, month: bool = False) -> pd.Series:
-    """Parse dates (ISO 8601 unless ``fmt``); flag unparsable cells. Returns datetime64."""
+    """Parse dates (ISO 8601 unless ``fmt``); flag unparsable cells. Returns datetime64.
+
+    Dates outside :data:`FIRST_DATE` (:data:`FIRST_SEAT_DATE` for a seat's dates) ..
+    :data:`LAST_DATE` are flagged and returned as NaT.
+    """
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         dates = raw
     else:
@@ -198,6 +266,12 @@ def to_dates(raw: pd.Series, col: Collector, column: str, message: str,
         col.flag(column, dates.isna() & present(raw), raw, message)
     dates = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
     dates = dates.astype(DATE_UNIT).dt.normalize()
+    first = FIRST_SEAT_DATE if column in (names.START_DATE, names.END_DATE) else FIRST_DATE
+    outside = (dates < first) | (dates > LAST_DATE)
+    text = END_DATE_RANGE if column == names.END_DATE else DATE_RANGE
+    col.flag(column, outside, raw, text.format(first=f"{first:%Y-%m-%d}",
+                                               last=f"{LAST_DATE:%Y-%m-%d}"))
+    dates = dates.mask(outside)
     if month:
         dates = dates - pd.to_timedelta(dates.dt.day - 1, unit="D")
     return dates
@@ -235,6 +309,32 @@ def check_duplicates(frame: pd.DataFrame, keys: list[str], col: Collector, raw: 
     col.flag(keys[0], later.reindex(frame.index, fill_value=False), raw, message)
 
 
+def check_ranges(frame: pd.DataFrame, raws: dict[str, pd.Series], col: Collector) -> None:
+    """Flag numbers outside their column's :data:`RANGES`.
+
+    The sign of amounts and units is :func:`check_negative`'s (the mapping may allow
+    returns).
+    """
+    for column, accepted in RANGES.items():
+        if column not in frame or column not in raws:
+            continue
+        values, raw = frame[column], raws[column]
+        if accepted.low is not None:
+            col.flag(column, values < accepted.low, raw, BELOW_ZERO.format(what=accepted.what))
+        limit = f"1e{round(np.log10(accepted.high))}"
+        col.flag(column, values > accepted.high, raw,
+                 TOO_LARGE.format(limit=limit, what=accepted.what))
+        col.flag(column, values < -accepted.high, raw,
+                 TOO_SMALL.format(limit=limit, what=accepted.what))
+
+
+def check_some_units(units: pd.Series, label: str, col: Collector) -> None:
+    """Refuse a units column that is 0 in every row (tickets would be infinite)."""
+    known = units.dropna()
+    if len(known) and known.eq(0).all():
+        col.column(label, ALL_UNITS_ZERO)
+
+
 def check_negative(values: pd.Series, raw: pd.Series, column: str, col: Collector) -> None:
     """Flag negative values (returns not allowed by the mapping)."""
     col.flag(column, values < 0, raw, NEGATIVE)
@@ -263,6 +363,7 @@ def check_products(products: pd.DataFrame, raws: dict[str, pd.Series], col: Coll
     ticket = products[names.FIXED_TICKET]
     bad_ticket = mode.eq("fixed") & ~(ticket > 0)
     col.flag(names.FIXED_TICKET, bad_ticket, raws.get(names.FIXED_TICKET), FIXED_TICKET)
+    col.flag(names.FIXED_TICKET, ticket < 0, raws.get(names.FIXED_TICKET), NEGATIVE_TICKET)
     tier = products[names.MARGIN_TIER]
     col.flag(names.MARGIN_TIER, tier.notna() & ~tier.isin(names.MARGIN_TIERS),
              raws.get(names.MARGIN_TIER), MARGIN_TIER)

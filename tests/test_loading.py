@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 
 from planner import names
-from planner.errors import InputError, MappingError
-from planner.loading import load_dataset, margin_tiers
+from planner.errors import DataWarning, InputError, MappingError
+from planner.loading import load_dataset
 from planner.mapping import builtin_mapping, load_mapping, parse_mapping, resolve_mapping
+from planner.tables import margin_tiers
+
+pytestmark = pytest.mark.filterwarnings("ignore::planner.errors.DataWarning")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -180,7 +183,7 @@ def test_mapping_problems_found_at_load(tmp_path: Path) -> None:
                        r"product, amount\) or write a constant as \{ value = 'all' \}$"):
         load_dataset(tmp_path, mapping)
     mapping = write(tmp_path, "m.toml", '[sales.options]\ndrop_missing = ["customer_id"]\n')
-    with pytest.raises(MappingError, match=r"^\[sales.options\] drop_missing names "
+    with pytest.raises(MappingError, match=r"^m.toml: \[sales.options\] drop_missing names "
                        r"'customer_id', which is not a column of sales.csv; map it in "
                        r"\[sales.columns\] or remove it$"):
         load_dataset(tmp_path, mapping)
@@ -317,3 +320,66 @@ def test_load_mapping_file_errors(tmp_path: Path) -> None:
 def test_builtin_mappings_parse() -> None:
     for name in ("online_retail", "superstore"):
         assert load_mapping(builtin_mapping(name))["sales"].file is not None
+
+
+def test_mapping_file_not_utf8_folder_or_broken_link(tmp_path: Path) -> None:
+    (tmp_path / "latin.toml").write_bytes('[sales]\nfile = "caf\u00e9.csv"\n'.encode("latin-1"))
+    with pytest.raises(MappingError) as info:
+        load_mapping(tmp_path / "latin.toml")
+    assert str(info.value) == ("latin.toml: not UTF-8 text (byte 0xe9 on line 2); save "
+                               "the mapping file as UTF-8")
+    (tmp_path / "folder.toml").mkdir()
+    with pytest.raises(MappingError) as info:
+        resolve_mapping(str(tmp_path / "folder.toml"))
+    assert str(info.value) == (f"mapping file '{tmp_path / 'folder.toml'}' is a folder; give "
+                               "a .toml file or a builtin mapping name (online_retail, "
+                               "superstore)")
+    (tmp_path / "link.toml").symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(MappingError) as info:
+        resolve_mapping(tmp_path / "link.toml")
+    assert str(info.value) == (f"mapping file '{tmp_path / 'link.toml'}' is a link to "
+                               f"'{tmp_path / 'gone.toml'}', which does not exist; fix the link")
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ({"sales": {"options": {"date_format": "%d/%Q"}}}, "m.toml: [sales.options] date_format "
+     "'%d/%Q' is not a strptime format ('Q' is a bad directive in format '%d/%Q'); use one "
+     "such as \"%d/%m/%Y\""),
+    ({"customers": {"options": {"date_format": "%Y-%m %"}}}, "m.toml: [customers.options] "
+     "date_format '%Y-%m %' is not a strptime format (stray % in format '%Y-%m %'); use one "
+     "such as \"%d/%m/%Y\""),
+    ({"sales": {"columns": {"seat": {"multiply": ["A", "B"]}}}}, "m.toml: [sales.columns] seat "
+     "multiply gives a number, and seat is not a number column; name one source column "
+     "instead"),
+    ({"seats": {"columns": {"start_date": {"multiply": ["A", "B"]}}}}, "m.toml: "
+     "[seats.columns] start_date multiply gives a number, and start_date is not a number "
+     "column; name one source column instead"),
+])
+def test_mapping_values_that_cannot_work(doc: dict[str, object], message: str) -> None:
+    with pytest.raises(MappingError) as info:
+        parse_mapping(doc, source="m.toml")
+    assert str(info.value) == message
+
+
+def test_mapping_errors_at_load_name_the_mapping_file(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,seat,product,amount\n2026-01-05,S1,P1,10\n")
+    mapping = write(tmp_path, "m.toml", '[sales.options]\nexclude_prefix = { Inv = ["A"] }\n')
+    with pytest.raises(MappingError) as info:
+        load_dataset(tmp_path, mapping)
+    assert str(info.value) == (
+        "m.toml: [sales.options] exclude_prefix key 'Inv' is neither a mapped canonical column "
+        "nor a column of sales.csv (found: date, seat, product, amount); fix the key")
+
+
+def test_load_report_lists_warnings_and_unread_columns(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,seat,product,amount,Notes\n2026-01-05,S1,P1,10,x\n")
+    with pytest.warns(DataWarning, match=r"^sales.csv: the history covers only 1 day "):
+        ds = load_dataset(tmp_path)
+    assert ds.report.notes == ["sales.csv: columns not read: Notes",
+                               "seats derived from sales: 1 seats (no start or end dates, so "
+                               "no ramp)",
+                               "products derived from sales: 1 products, variable tickets, "
+                               "margin tiers from margin-rate terciles"]
+    frame = ds.report.to_frame()
+    assert frame[frame["item"] == "warning"]["value"].tolist() == ds.report.warnings
+    assert len(ds.report.warnings) == 1

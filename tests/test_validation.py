@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
 import textwrap
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
-from planner.errors import InputError, MappingError
+from planner import names
+from planner.errors import DataWarning, InputError, MappingError
 from planner.loading import load_dataset
+
+pytestmark = pytest.mark.filterwarnings("ignore::planner.errors.DataWarning")
 
 SALES = """\
 date,seat,product,segment,amount,units
@@ -296,7 +302,7 @@ def test_duplicate_products_name_the_first_row(tmp_path: Path) -> None:
 def test_bad_exclude_key_is_a_mapping_error(tmp_path: Path) -> None:
     write(tmp_path, sales_csv=SALES)
     (tmp_path / "m.toml").write_text('[sales.options]\nexclude = { Invoice = ["A"] }\n')
-    with pytest.raises(MappingError, match=r"^\[sales.options\] exclude key 'Invoice' is "
+    with pytest.raises(MappingError, match=r"^m.toml: \[sales.options\] exclude key 'Invoice' is "
                        r"neither a mapped canonical column nor a column of sales.csv \(found: "
                        r"date, seat, product, segment, amount, units\); fix the key$"):
         load_dataset(tmp_path, tmp_path / "m.toml")
@@ -330,3 +336,248 @@ def test_csv_parquet_and_xlsx_load_the_same_dataset(tmp_path: Path, suffix: str)
     for table in ("sales", "seats", "products", "customers"):
         pd.testing.assert_frame_equal(getattr(got, table), getattr(expected, table))
     assert got.report.rows_read == expected.report.rows_read
+
+
+NOT_FINITE = "is not a finite number; expected a number like 1234.5"
+
+
+def test_non_finite_numbers_in_every_table(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="""\
+        date,seat,product,amount,units,margin
+        2026-01-05,S1,P1,inf,1,1
+        2026-01-06,S1,P1,1e309,-inf,nan
+        2026-01-07,S1,P1,5,1,Infinity
+        """, products_csv="""\
+        product,ticket_mode,fixed_ticket
+        P1,fixed,inf
+        """, customers_csv="""\
+        month,segment,stock,new,attrition,aum
+        2026-01,all,inf,1,1,-inf
+        """)
+    assert problems(tmp_path) == [
+        f"products.csv row 2 column 'fixed_ticket': 'inf' {NOT_FINITE}",
+        f"customers.csv row 2 column 'stock': 'inf' {NOT_FINITE}",
+        f"customers.csv row 2 column 'aum': '-inf' {NOT_FINITE}",
+        f"sales.csv row 2 column 'amount': 'inf' {NOT_FINITE}",
+        f"sales.csv row 3 column 'amount': '1e309' {NOT_FINITE}",
+        f"sales.csv row 3 column 'units': '-inf' {NOT_FINITE}",
+        "sales.csv row 3 column 'margin': 'nan' is not a number; expected a number like 1234.5",
+        f"sales.csv row 4 column 'margin': 'Infinity' {NOT_FINITE}",
+    ]
+
+
+def test_non_finite_parquet_numbers_and_products_of_columns(tmp_path: Path) -> None:
+    pd.DataFrame({"date": pd.to_datetime(["2026-01-05", "2026-01-06"]), "seat": ["S1", "S1"],
+                  "product": ["P1", "P1"], "q": [1e200, 2.0], "p": [1e200, float("inf")]}
+                 ).to_parquet(tmp_path / "sales.parquet")
+    (tmp_path / "m.toml").write_text(
+        '[sales.columns]\namount = { multiply = ["q", "p"] }\nunits = "q"\n')
+    assert problems(tmp_path, tmp_path / "m.toml") == [
+        f"sales.parquet row 3 column 'p': inf {NOT_FINITE}",
+        "sales.parquet row 2 column 'q * p': inf is above 1e15, the largest amount accepted; "
+        "fix the value (a typo, or the wrong unit?)",
+        "sales.parquet row 2 column 'q': 1e+200 is above 1e15, the largest number of units "
+        "accepted; fix the value (a typo, or the wrong unit?)",
+    ]
+
+
+def test_numbers_out_of_range_name_the_limit(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="""\
+        date,seat,product,amount,units,margin
+        2026-01-05,S1,P1,1e16,1,1
+        2026-01-06,S1,P2,5,2e15,-2e15
+        """, products_csv="""\
+        product,ticket_mode,fixed_ticket
+        P1,variable,-5
+        P2,fixed,1e20
+        """, customers_csv="""\
+        month,segment,stock,new,attrition,aum
+        2026-01,all,-1,1e11,-3,-5
+        2026-02,all,10,1,1,2e15
+        """)
+    assert problems(tmp_path) == [
+        "products.csv row 3 column 'fixed_ticket': '1e20' is above 1e15, the largest ticket "
+        "size accepted; fix the value (a typo, or the wrong unit?)",
+        "products.csv row 2 column 'fixed_ticket': '-5' is negative; a ticket size is a "
+        "positive amount; fix it, or leave it empty for a variable ticket",
+        "customers.csv row 2 column 'stock': '-1' is negative; a customer count cannot be "
+        "below 0; fix the row",
+        "customers.csv row 2 column 'new': '1e11' is above 1e10, the largest customer count "
+        "accepted; fix the value (a typo, or the wrong unit?)",
+        "customers.csv row 2 column 'attrition': '-3' is negative; a customer count cannot "
+        "be below 0; fix the row",
+        "customers.csv row 2 column 'aum': '-5' is negative; a value of assets (aum) cannot "
+        "be below 0; fix the row",
+        "customers.csv row 3 column 'aum': '2e15' is above 1e15, the largest value of assets "
+        "(aum) accepted; fix the value (a typo, or the wrong unit?)",
+        "sales.csv row 2 column 'amount': '1e16' is above 1e15, the largest amount accepted; "
+        "fix the value (a typo, or the wrong unit?)",
+        "sales.csv row 3 column 'units': '2e15' is above 1e15, the largest number of units "
+        "accepted; fix the value (a typo, or the wrong unit?)",
+        "sales.csv row 3 column 'margin': '-2e15' is below -1e15, the smallest margin "
+        "accepted; fix the value (a typo, or the wrong unit?)",
+    ]
+
+
+def test_returns_may_be_negative_but_not_absurd(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="date,seat,product,amount\n2026-01-05,S1,P1,10\n"
+          "2026-01-06,S1,P1,-4\n2026-01-07,S1,P1,-1e18\n")
+    (tmp_path / "m.toml").write_text("[sales.options]\nreturns = true\n")
+    assert problems(tmp_path, tmp_path / "m.toml") == [
+        "sales.csv row 4 column 'amount': '-1e18' is below -1e15, the smallest amount "
+        "accepted; fix the value (a typo, or the wrong unit?)",
+    ]
+
+
+def test_a_cell_is_reported_once(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv=SALES, products_csv="product,ticket_mode,fixed_ticket\n"
+          "P1,fixed,abc\nP2,fixed,inf\n")
+    assert problems(tmp_path) == [
+        "products.csv row 2 column 'fixed_ticket': 'abc' is not a number; expected a number "
+        "like 1234.5",
+        f"products.csv row 3 column 'fixed_ticket': 'inf' {NOT_FINITE}",
+    ]
+
+
+def test_all_units_zero_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="date,seat,product,amount,units\n2026-01-05,S1,P1,10,0\n"
+          "2026-01-06,S1,P2,5,0\n")
+    assert problems(tmp_path) == [
+        "sales.csv column 'units': is 0 in every row, so no amount per unit (ticket) can be "
+        "computed; fix the column, or leave units out (unmapped) so each row counts as one "
+        "unit",
+    ]
+    write(tmp_path, sales_csv="date,seat,product,amount,units\n2026-01-05,S1,P1,10,0\n"
+          "2026-01-06,S1,P2,5,1\n")
+    assert len(load_dataset(tmp_path).sales) == 2
+
+
+def test_dates_outside_the_accepted_range(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="""\
+        date,seat,product,amount
+        2026-01-05,S1,P1,1
+        9999-12-31,S1,P1,1
+        1989-12-31,S2,P2,1
+        """, seats_csv="""\
+        seat,team,grade,start_date,end_date
+        S1,T1,A,1960-03-01,9999-12-31
+        S2,T1,A,1949-12-31,
+        """, customers_csv="month,segment,stock\n2101-01,all,1\n2026-01,all,1\n")
+    accepted = "is outside the accepted dates {} to 2100-12-31; fix the date"
+    assert problems(tmp_path) == [
+        f"seats.csv row 3 column 'start_date': '1949-12-31' {accepted.format('1950-01-01')}",
+        f"seats.csv row 2 column 'end_date': '9999-12-31' {accepted.format('1950-01-01')}, "
+        "or leave it empty while the seat is active",
+        f"customers.csv row 2 column 'month': '2101-01' {accepted.format('1990-01-01')}",
+        f"sales.csv row 3 column 'date': '9999-12-31' {accepted.format('1990-01-01')}",
+        f"sales.csv row 4 column 'date': '1989-12-31' {accepted.format('1990-01-01')}",
+    ]
+
+
+def test_misspelled_optional_columns_get_a_did_you_mean(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv="""\
+        date,seat,product,amount,Customer ID,Team,Notes
+        2026-01-05,S1,P1,1,C1,North,x
+        """)
+    assert problems(tmp_path) == [
+        "sales.csv column 'Customer ID': is not read, so no customer_id is loaded; did you "
+        "mean 'customer_id'? rename the column to customer_id, or map it in the mapping's "
+        "[sales.columns] as customer_id = \"Customer ID\"",
+        "sales.csv column 'Team': is not read: without a seats file, seats are derived from "
+        "sales with each seat its own team; did you mean 'team'? map it in the mapping's "
+        "[seats] as derive = { team = \"Team\" }, or provide a seats file",
+    ]
+    write(tmp_path, sales_csv=SALES, seats_csv="""\
+        seat,team,grade,start_date,End Date
+        S1,T1,A,2025-01-01,
+        S2,T2,B,2025-06-01,2026-06-30
+        """)
+    assert problems(tmp_path) == [
+        "seats.csv column 'End Date': is not read, so no end_date is loaded; did you mean "
+        "'end_date'? rename the column to end_date, or map it in the mapping's "
+        "[seats.columns] as end_date = \"End Date\"",
+    ]
+
+
+def test_a_look_alike_column_is_a_warning_when_the_mapping_names_columns(
+        tmp_path: Path) -> None:
+    write(tmp_path, data_csv="Day,Desk,Item,Value,CustomerID,Notes\n2026-01-05,S1,P1,3,C1,x\n")
+    (tmp_path / "m.toml").write_text('[sales]\nfile = "data.csv"\n[sales.columns]\n'
+                                     'date = "Day"\nseat = "Desk"\nproduct = "Item"\n'
+                                     'amount = "Value"\n')
+    message = ("data.csv column 'CustomerID': is not read, so no customer_id is loaded; did "
+               "you mean 'customer_id'? rename the column to customer_id, or map it in the "
+               "mapping's [sales.columns] as customer_id = \"CustomerID\"")
+    with pytest.warns(DataWarning, match=re.escape(message)):
+        ds = load_dataset(tmp_path, tmp_path / "m.toml")
+    assert message in ds.report.warnings
+    assert "data.csv: columns not read: Notes" in ds.report.notes
+    assert ds.sales[names.CUSTOMER_ID].isna().all()
+
+
+@pytest.mark.parametrize("header", ["date,seat,amount,product,amount",
+                                    "date,seat,amount,product, amount "])
+def test_repeated_headers_are_refused(tmp_path: Path, header: str) -> None:
+    (tmp_path / "sales.csv").write_text(header + "\n2026-01-05,S1,1,P1,2\n")
+    assert problems(tmp_path) == [
+        "sales.csv column 'amount': appears 2 times in the header (columns 3, 5); keep one of "
+        "them, or rename the others",
+    ]
+
+
+def test_repeated_headers_in_a_workbook(tmp_path: Path) -> None:
+    frame = pd.DataFrame([["2026-01-05", "S1", "P1", 1, 2, 3]],
+                         columns=["date", "seat", "product", "x", "y", "z"])
+    frame.to_excel(tmp_path / "sales.xlsx", index=False)
+    workbook = openpyxl.load_workbook(tmp_path / "sales.xlsx")
+    sheet = workbook.active
+    sheet["D1"], sheet["E1"], sheet["F1"] = "amount", "Amount", "amount"
+    workbook.save(tmp_path / "sales.xlsx")
+    assert problems(tmp_path) == [
+        "sales.xlsx column 'amount': appears 2 times in the header (columns 4, 6); keep one of "
+        "them, or rename the others",
+    ]
+
+
+def test_empty_header_cells_keep_pandas_names(tmp_path: Path) -> None:
+    (tmp_path / "sales.csv").write_text("date,seat,product,amount,,\n2026-01-05,S1,P1,1,,\n")
+    ds = load_dataset(tmp_path)
+    assert "sales.csv: columns not read: Unnamed: 4, Unnamed: 5" in ds.report.notes
+
+
+def test_optional_files_that_exist_but_cannot_be_read(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv=SALES)
+    (tmp_path / "products.csv").mkdir()
+    (tmp_path / "customers.csv").symlink_to(tmp_path / "gone.csv")
+    os.mkfifo(tmp_path / "seats.csv")
+    assert problems(tmp_path) == [
+        "seats.csv: is not a regular file (a pipe, socket or device); save the data as a file",
+        "products.csv: is a folder, not a file; put the data file there or rename the folder",
+        f"customers.csv: is a link to '{tmp_path / 'gone.csv'}', which does not exist; fix "
+        "the link or remove it",
+    ]
+
+
+def test_a_file_named_by_the_mapping_that_is_a_folder(tmp_path: Path) -> None:
+    write(tmp_path, sales_csv=SALES)
+    (tmp_path / "people.csv").mkdir()
+    (tmp_path / "m.toml").write_text('[seats]\nfile = "people.csv"\n')
+    assert problems(tmp_path, tmp_path / "m.toml") == [
+        "people.csv: is a folder, not a file; put the data file there or rename the folder",
+    ]
+
+
+def test_a_file_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, sales_csv=SALES, products_csv=PRODUCTS)
+    real = pd.read_csv
+
+    def denied(path: object, *args: object, **kwargs: object) -> pd.DataFrame:
+        if str(path).endswith("products.csv"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(pd, "read_csv", denied)
+    assert problems(tmp_path) == [
+        "products.csv: cannot be opened (Permission denied); check that the file can be read "
+        "(its permissions) and retry",
+    ]
