@@ -31,6 +31,7 @@ from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.errors import ScenarioError
 from planner.loading import load_dataset
 from planner.plan_result import PlanResult
+from planner.scenario.checks import raise_for_data
 from planner.scenario.model import Scenario
 
 Progress = Callable[[str], None]
@@ -106,7 +107,12 @@ def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) ->
 
 
 def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> DriverResult:
-    """Solve the driver model for the scenario's target."""
+    """Solve the driver model for the scenario's target.
+
+    The scenario is first checked against the data (teams, grades, products, segments):
+    every problem is raised at once as a :class:`ScenarioError`, before any solve.
+    """
+    raise_for_data(scenario, baselines)
     cap = capacity_of(scenario, baselines, calendar)
     tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
                       max(cap.multiple, 1e-6))
@@ -126,6 +132,7 @@ def sweep_scenario(scenario: Scenario, multiples: np.ndarray,
     """Solve the scenario's driver model over target multiples (and one lever's caps)."""
     dataset = dataset or load_history(scenario)
     baselines = scenario_baselines(scenario, dataset)
+    raise_for_data(scenario, baselines)
     cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
     return sweep_drivers(baselines.product_segments, baselines.products, scenario.levers,
                          max(cap.multiple, 1e-6), baselines.total_amount, multiples,
@@ -163,6 +170,7 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     levers can reach.
     """
     say = progress or _quiet
+    raise_for_data(scenario, baselines)  # every problem at once, before any solve
     calendar = scenario_calendar(scenario)
     say("solving the driver model")
     drivers = run_drivers(scenario, baselines, calendar)

@@ -1,9 +1,20 @@
-"""Turn a checked scenario document into a :class:`Scenario`, validating values."""
+"""Turn a checked scenario document into a :class:`Scenario`, checking rules across keys.
+
+Types, ranges and choices of single keys were checked file by file
+(:mod:`planner.scenario.parse`); here come the rules that involve several keys or the
+plan year: exactly one of ``multiple`` and ``amount``, ``cap >= min``, KPI weights
+summing to 1, dates inside the plan year, one productivity lever, ... Every problem is
+recorded in :class:`~planner.scenario.source.Problems`; none stops the others.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+import holidays
 
 from planner.names import MARGIN_TIERS
 from planner.scenario import schema
@@ -16,103 +27,127 @@ from planner.scenario.model import (
     SolverOptions,
     SupplyRule,
 )
-from planner.scenario.source import Source, require, to_date
+from planner.scenario.source import Origin, Problems, not_a_date, to_date
+
+MIX_BOUNDS = ("min_share", "max_share", "min_amount", "max_amount", "min_units", "max_units")
 
 
 def _get(doc: dict[str, Any], section: str, key: str) -> Any:
-    return doc.get(section, {}).get(key, schema.TABLES[section][key][1])
+    return doc.get(section, {}).get(key, schema.TABLES[section][key].default)
 
 
-def _non_negative(src: Source, section: str, key: str, value: float,
-                  index: int | None = None) -> float:
-    require(src, value >= 0, section, key, f"{value!r} must be >= 0", index)
-    return float(value)
+class _Rules:
+    """The merged document, where its keys came from, and the problems found so far."""
+
+    def __init__(self, doc: dict[str, Any], origin: Origin, problems: Problems) -> None:
+        self.doc = doc
+        self.origin = origin
+        self.problems = problems
+
+    def require(self, cond: bool, section: str, key: str | None, message: str,
+                index: int | None = None) -> bool:
+        return self.problems.require(self.origin, cond, section, key, message, index)
+
+    def known(self, section: str, key: str, index: int | None = None) -> bool:
+        """True when the key has no problem so far (its value can be used)."""
+        return not self.problems.has(section, key, index)
+
+    def missing(self, table: dict[str, Any], section: str, keys: Sequence[str], message: str,
+                index: int | None = None) -> bool:
+        """Record one problem naming the required keys absent from ``table``.
+
+        Stays quiet when the table has an unknown key or is not a table: the key may be
+        the misspelt one, already reported.
+        """
+        absent = [k for k in keys if k not in table and self.known(section, k, index)]
+        if absent and not self.problems.unclear(section, index):
+            also = f" (and {', '.join(absent[1:])})" if len(absent) > 1 else ""
+            self.require(False, section, absent[0],
+                         message.replace("missing", f"missing{also}", 1), index)
+        return bool(absent)
+
+    def date_of(self, section: str, key: str, value: Any, index: int | None = None,
+                year: int | None = None) -> date | None:
+        """The value as a date, or None after recording why not (not a date, wrong year)."""
+        day = to_date(value)
+        if day is None:
+            self.require(False, section, key, not_a_date(value), index)
+            return None
+        if year is not None and day.year != year:
+            self.require(False, section, key, f"{day} is outside the plan year {year}: use a "
+                         f"date in {year}-01-01..{year}-12-31", index)
+            return None
+        return day
 
 
-def build_scenario(doc: dict[str, Any], src: Source) -> Scenario:
-    """Validate values and build the scenario.
+def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> Scenario | None:
+    """Check the rules across keys and build the scenario.
 
     Parameters
     ----------
     doc : dict
-        The merged TOML document, already checked for unknown keys and types.
-    src : Source
-        The file, to name lines in errors.
+        The merged document (the file over its bases), keys with a problem left out.
+    origin : Origin
+        The files it came from, to name the file and line of each problem.
+    problems : Problems
+        Problems found so far; every new one is added.
 
     Returns
     -------
-    Scenario
+    Scenario or None
+        None when there is any problem (the caller raises them all).
     """
-    folder = src.path.parent
+    r = _Rules(doc, origin, problems)
+    year = _year(r)
+    multiple, amount = _target(r)
+    window_end = _window_end(r, year)
+    holidays, working = _overrides(r, year)
+    _country(r)
+    kpis = _kpis(r)
+    levers = _levers(r)
+    hires = [_hire(r, i, t) for i, t in enumerate(doc.get("hires", []))]
+    mix = _mixes(r)
+    supply = [_supply(r, i, t) for i, t in enumerate(doc.get("supply", []))]
+    events = [_event(r, i, t, year) for i, t in enumerate(doc.get("events", []))]
+    if problems or year is None:
+        return None
     data_dir = _get(doc, "data", "dir")
-    year = _get(doc, "calendar", "year")
-    require(src, year is not None, "calendar", "year",
-            "missing; add [calendar] year = 2027 (the plan year)")
-    require(src, 2000 <= year <= 2100, "calendar", "year",
-            f"{year!r} must be between 2000 and 2100")
-    multiple, amount = _get(doc, "target", "multiple"), _get(doc, "target", "amount")
-    require(src, (multiple is None) != (amount is None), "target", "multiple",
-            "give exactly one of [target] multiple (of the trailing 12 months) or amount")
-    if multiple is not None:
-        require(src, multiple > 0, "target", "multiple", f"{multiple!r} must be > 0")
-    if amount is not None:
-        require(src, amount > 0, "target", "amount", f"{amount!r} must be > 0")
-    buffer = _non_negative(src, "target", "buffer", _get(doc, "target", "buffer"))
-    require(src, buffer <= 1, "target", "buffer", f"{buffer!r} must be a fraction <= 1, e.g. 0.1")
-    window_end = _get(doc, "data", "window_end")
-    method = _get(doc, "solver", "method")
-    require(src, method in schema.SOLVER_METHODS, "solver", "method",
-            f"{method!r} must be one of {', '.join(schema.SOLVER_METHODS)}")
-    basis = _get(doc, "allocation", "capacity_basis")
-    require(src, basis in schema.CAPACITY_BASES, "allocation", "capacity_basis",
-            f"{basis!r} must be one of {', '.join(schema.CAPACITY_BASES)}")
-    kpis = {k: float(_get(doc, "kpis", k)) for k in schema.TABLES["kpis"]}
-    total = sum(kpis.values())
-    require(src, abs(total - 1) < 1e-6, "kpis", None,  # type: ignore[arg-type]
-            f"weights sum to {total:g}; they must sum to 1")
     return Scenario(
-        name=doc.get("name") or src.path.stem,
-        path=src.path,
+        name=doc.get("name") or origin.sources[0].path.stem,
+        path=origin.sources[0].path,
         description=doc.get("description", ""),
-        data_dir=(folder / data_dir).resolve() if data_dir else None,
-        mapping=_mapping(_get(doc, "data", "mapping"), folder),
-        window_end=to_date(src, "data", "window_end", window_end) if window_end else None,
+        data_dir=(origin.folder_of("data", "dir") / data_dir).resolve() if data_dir else None,
+        mapping=_mapping(_get(doc, "data", "mapping"), origin.folder_of("data", "mapping")),
+        window_end=window_end,
         trailing_months=_get(doc, "data", "trailing_months"),
         year=year,
         country=_get(doc, "calendar", "country"),
-        extra_holidays=tuple(to_date(src, "calendar", "extra_holidays", d)
-                             for d in _get(doc, "calendar", "extra_holidays")),
-        extra_working_days=tuple(to_date(src, "calendar", "extra_working_days", d)
-                                 for d in _get(doc, "calendar", "extra_working_days")),
+        extra_holidays=holidays,
+        extra_working_days=working,
         official_calendar=_get(doc, "calendar", "official"),
         target_multiple=None if multiple is None else float(multiple),
         target_amount=None if amount is None else float(amount),
-        buffer=buffer,
-        levers=tuple(_lever(src, n, t) for n, t in doc.get("levers", {}).items()),
-        hires=tuple(_hire(src, i, h) for i, h in enumerate(doc.get("hires", []))),
-        attrition_rate=_non_negative(src, "attrition", "monthly_rate",
-                                     _get(doc, "attrition", "monthly_rate")),
-        ramp_months=int(_non_negative(src, "allocation", "ramp_months",
-                                      _get(doc, "allocation", "ramp_months"))),
-        fairness_band=_non_negative(src, "allocation", "fairness_band",
-                                    _get(doc, "allocation", "fairness_band")),
-        capacity_headroom=_non_negative(src, "allocation", "capacity_headroom",
-                                        _get(doc, "allocation", "capacity_headroom")),
-        smoothness=_non_negative(src, "allocation", "smoothness",
-                                 _get(doc, "allocation", "smoothness")),
-        deviation_weight=_non_negative(src, "allocation", "deviation_weight",
-                                       _get(doc, "allocation", "deviation_weight")),
-        capacity_basis=basis,
-        mix=tuple(_mix(src, i, m) for i, m in enumerate(doc.get("mix", []))),
-        supply=tuple(_supply(src, i, s) for i, s in enumerate(doc.get("supply", []))),
-        events=tuple(_event(src, i, e) for i, e in enumerate(doc.get("events", []))),
+        buffer=float(_get(doc, "target", "buffer")),
+        levers=tuple(lv for lv in levers if lv is not None),
+        hires=tuple(h for h in hires if h is not None),
+        attrition_rate=float(_get(doc, "attrition", "monthly_rate")),
+        ramp_months=int(_get(doc, "allocation", "ramp_months")),
+        fairness_band=float(_get(doc, "allocation", "fairness_band")),
+        capacity_headroom=float(_get(doc, "allocation", "capacity_headroom")),
+        smoothness=float(_get(doc, "allocation", "smoothness")),
+        deviation_weight=float(_get(doc, "allocation", "deviation_weight")),
+        capacity_basis=_get(doc, "allocation", "capacity_basis"),
+        mix=tuple(m for m in mix if m is not None),
+        supply=tuple(s for s in supply if s is not None),
+        events=tuple(e for e in events if e is not None),
         kpis=kpis,
         solver=SolverOptions(
             time_limit=float(_get(doc, "solver", "time_limit")),
-            method=method,
+            method=_get(doc, "solver", "method"),
             threads=int(_get(doc, "solver", "threads")),
         ),
         raw=doc,
+        origin=origin,
     )
 
 
@@ -123,70 +158,194 @@ def _mapping(value: str | None, folder: Path) -> str | None:
     return str(candidate.resolve()) if candidate.suffix == ".toml" else value
 
 
-def _lever(src: Source, name: str, t: dict[str, Any]) -> LeverSpec:
+def _year(r: _Rules) -> int | None:
+    year = _get(r.doc, "calendar", "year")
+    if year is None:
+        r.missing(r.doc.get("calendar", {}), "calendar", ["year"],
+                  "missing; add [calendar] year = 2027 (the plan year)")
+    return year
+
+
+def _target(r: _Rules) -> tuple[float | None, float | None]:
+    multiple, amount = _get(r.doc, "target", "multiple"), _get(r.doc, "target", "amount")
+    quiet = (r.problems.unclear("target") or not r.known("target", "multiple")
+             or not r.known("target", "amount"))
+    if not quiet:
+        r.require((multiple is None) != (amount is None), "target", "multiple",
+                  "give exactly one of [target] multiple (of the trailing 12 months) or amount")
+    return multiple, amount
+
+
+def _window_end(r: _Rules, year: int | None) -> date | None:
+    value = _get(r.doc, "data", "window_end")
+    if value is None:
+        return None
+    day = r.date_of("data", "window_end", value)
+    if day is not None and year is not None:
+        r.require(day < date(year, 1, 1), "data", "window_end",
+                  f"{day} is not before the plan year {year}: the trailing window must end "
+                  f"by {year - 1}-12-31")
+    return day
+
+
+def _overrides(r: _Rules, year: int | None) -> tuple[tuple[date, ...], tuple[date, ...]]:
+    out: dict[str, tuple[date, ...]] = {}
+    for key in ("extra_holidays", "extra_working_days"):
+        days = [r.date_of("calendar", key, v, year=year) for v in _get(r.doc, "calendar", key)]
+        out[key] = tuple(d for d in days if d is not None)
+    both = sorted(set(out["extra_holidays"]) & set(out["extra_working_days"]))
+    r.require(not both, "calendar", "extra_working_days",
+              f"date {both[0] if both else ''} is in both extra_holidays and "
+              "extra_working_days: keep it in only one of them")
+    return out["extra_holidays"], out["extra_working_days"]
+
+
+def _country(r: _Rules) -> None:
+    country = _get(r.doc, "calendar", "country")
+    if not r.known("calendar", "country"):
+        return
+    r.require(country.strip().upper() in holidays.list_supported_countries(), "calendar",
+              "country", f"{country!r} is not a country of the holidays package: use an "
+              "ISO 3166 code such as CN, US, GB, DE")
+
+
+def _kpis(r: _Rules) -> dict[str, float]:
+    kpis = {k: float(_get(r.doc, "kpis", k)) for k in schema.TABLES["kpis"]}
+    total = sum(kpis.values())
+    if not r.problems.in_table("kpis"):
+        r.require(abs(total - 1) < 1e-6, "kpis", None,
+                  f"weights sum to {total:g}; they must sum to 1")
+    return kpis
+
+
+def _levers(r: _Rules) -> list[LeverSpec | None]:
+    tables = r.doc.get("levers", {})
+    levers = [_lever(r, name, t) for name, t in tables.items()]
+    _one_productivity(r, tables)
+    return levers
+
+
+def _lever(r: _Rules, name: str, t: dict[str, Any]) -> LeverSpec | None:
     section = f"levers.{name}"
     kind = t.get("kind", name if name in schema.LEVER_KINDS else None)
-    require(src, kind in schema.LEVER_KINDS, section, "kind",
-            f"{kind!r} must be one of {', '.join(schema.LEVER_KINDS)}")
-    cap, low, fixed = t.get("cap"), float(t.get("min", 0.0)), t.get("fixed")
-    require(src, low > -1, section, "min", f"{low!r} must be > -1 (a fall of less than 100%)")
-    if cap is not None:
-        require(src, cap >= low, section, "cap", f"{cap!r} must be >= min ({low:g})")
-    if fixed is not None:
-        require(src, fixed > -1, section, "fixed", f"{fixed!r} must be > -1")
-    require(src, float(t.get("cost", 1.0)) > 0, section, "cost", "must be > 0")
+    if kind is None and r.known(section, "kind"):
+        r.require(False, section, "kind", f"missing; a lever named '{name}' needs kind = one "
+                  f"of {', '.join(schema.LEVER_KINDS)}")
+    cap, low, fixed = t.get("cap"), t.get("min", 0.0), t.get("fixed")
+    if cap is not None and r.known(section, "min"):
+        r.require(cap >= low, section, "cap", f"{cap!r} must be >= min ({low:g})")
+    for key in ("products", "segments"):
+        r.require(t.get(key) != [], section, key,
+                  f"[] names no {key}; list at least one, or \"*\" for all")
     bps, slopes = t.get("breakpoints"), t.get("slopes")
-    if bps is not None or slopes is not None:
-        require(src, bps is not None and slopes is not None and len(slopes) == len(bps) + 1,
-                section, "slopes", "give breakpoints and one more slope than breakpoints")
-        require(src, all(b2 > b1 for b1, b2 in zip(bps, bps[1:], strict=False)), section,
-                "breakpoints", "must be increasing")
-        require(src, all(s2 >= s1 for s1, s2 in zip(slopes, slopes[1:], strict=False)), section,
-                "slopes", "must not decrease (the stretch cost is convex)")
+    if (bps is not None or slopes is not None) and r.known(section, "breakpoints") and r.known(
+            section, "slopes"):
+        if r.require(bps is not None and slopes is not None and len(slopes) == len(bps) + 1,
+                     section, "slopes", "give breakpoints and one more slope than breakpoints"):
+            r.require(all(b2 > b1 for b1, b2 in zip(bps, bps[1:], strict=False)), section,
+                      "breakpoints", "must be increasing")
+            r.require(all(s2 >= s1 for s1, s2 in zip(slopes, slopes[1:], strict=False)),
+                      section, "slopes", "must not decrease (the stretch cost is convex)")
+    if kind is None or r.problems.in_table(section):
+        return None
     return LeverSpec(
         name=name, kind=kind, products=tuple(t.get("products", ["*"])),
         segments=tuple(t.get("segments", ["*"])),
-        cap=None if cap is None else float(cap), min=low,
+        cap=None if cap is None else float(cap), min=float(low),
         fixed=None if fixed is None else float(fixed), cost=float(t.get("cost", 1.0)),
         breakpoints=None if bps is None else tuple(float(b) for b in bps),
         slopes=None if slopes is None else tuple(float(s) for s in slopes),
     )
 
 
-def _hire(src: Source, i: int, t: dict[str, Any]) -> Hire:
-    for key in ("grade", "team", "month", "count"):
-        require(src, key in t, "hires", key, "missing; each [[hires]] needs grade, team, month, "
-                "count", i)
-    require(src, 1 <= t["month"] <= 12, "hires", "month", f"{t['month']!r} must be 1..12", i)
-    require(src, t["count"] >= 0, "hires", "count", f"{t['count']!r} must be >= 0", i)
-    return Hire(grade=t["grade"], team=t["team"], month=t["month"], count=t["count"])
+def _one_productivity(r: _Rules, tables: dict[str, dict[str, Any]]) -> None:
+    """Exactly one productivity lever, over every product and segment.
+
+    A scenario's lever named ``productivity`` replaces the default one.
+    """
+    kinds = {name: t.get("kind", name if name in schema.LEVER_KINDS else None)
+             for name, t in tables.items()}
+    names = [name for name, kind in kinds.items() if kind == "productivity"]
+    for name in names:
+        for key in ("products", "segments"):
+            scope = tables[name].get(key, ["*"])
+            r.require(scope == ["*"], f"levers.{name}", key,
+                      f"{scope!r}: the productivity lever acts on every product and segment "
+                      "(seat productivity is shared across products); leave it out")
+    if "productivity" not in kinds:
+        names.insert(0, "productivity")  # the default lever stays
+    if len(names) > 1:
+        extra = next(n for n in names if n != "productivity")
+        others = ", ".join(repr(n) for n in names if n != extra)
+        r.require(False, f"levers.{extra}", "kind",
+                  f"'productivity' makes a second productivity lever (with {others}); give "
+                  "exactly one: seat productivity is shared across products")
+    if not names and r.known("levers.productivity", "kind"):
+        r.require(False, "levers.productivity", "kind",
+                  "the lever named 'productivity' replaces the default productivity lever, "
+                  "so there is none; give it kind = \"productivity\" or rename it")
 
 
-def _mix(src: Source, i: int, t: dict[str, Any]) -> MixRule:
-    require(src, t.get("tier") in MARGIN_TIERS, "mix", "tier",
-            f"{t.get('tier')!r} must be one of {', '.join(MARGIN_TIERS)}", i)
-    bounds = {k: v for k, v in t.items() if k != "tier"}
-    require(src, bool(bounds), "mix", "tier", "give at least one of min_share, max_share, "
-            "min_amount, max_amount, min_units, max_units", i)
-    for key in ("min_share", "max_share"):
-        if key in t:
-            require(src, 0 <= t[key] <= 1, "mix", key, f"{t[key]!r} must be a fraction 0..1", i)
-    for key, value in bounds.items():
-        _non_negative(src, "mix", key, value, i)
+def _hire(r: _Rules, i: int, t: dict[str, Any]) -> Hire | None:
+    keys = ("grade", "team", "month", "count")
+    if r.missing(t, "hires", keys, "missing; each [[hires]] needs grade, team, month, count",
+                 i) or r.problems.in_table("hires", i):
+        return None
+    return Hire(grade=t["grade"], team=t["team"], month=t["month"], count=t["count"],
+                new_team=t.get("new_team", False))
+
+
+def _mixes(r: _Rules) -> list[MixRule | None]:
+    rules = [_mix(r, i, t) for i, t in enumerate(r.doc.get("mix", []))]
+    if any(r.problems.in_table("mix", i) for i in range(len(rules))):
+        return rules
+    floor: dict[str, float] = {}
+    for i, rule in enumerate(rules):
+        if rule is None or rule.min_share is None:
+            continue
+        floor[rule.tier] = max(floor.get(rule.tier, 0.0), rule.min_share)
+        total = sum(floor.values())
+        if not r.require(total <= 1 + 1e-9, "mix", "min_share",
+                         f"min_share over all [[mix]] rules adds up to {total:g}; shares of "
+                         "revenue add up to at most 1", i):
+            break
+    return rules
+
+
+def _mix(r: _Rules, i: int, t: dict[str, Any]) -> MixRule | None:
+    if r.missing(t, "mix", ["tier"], "missing; each [[mix]] needs tier = one of "
+                 f"{', '.join(MARGIN_TIERS)}", i):
+        return None
+    bounds = {k: v for k, v in t.items() if k in MIX_BOUNDS}
+    r.require(bool(bounds) or r.problems.in_table("mix", i), "mix", "tier",
+              "give at least one of min_share, max_share, min_amount, max_amount, min_units, "
+              "max_units", i)
+    for what in ("share", "amount", "units"):
+        low, high = t.get(f"min_{what}"), t.get(f"max_{what}")
+        if low is not None and high is not None:
+            r.require(low <= high, "mix", f"min_{what}",
+                      f"{low!r} must be <= max_{what} ({high:g})", i)
+    if r.problems.in_table("mix", i):
+        return None
     return MixRule(tier=t["tier"], **{k: float(v) for k, v in bounds.items()})
 
 
-def _supply(src: Source, i: int, t: dict[str, Any]) -> SupplyRule:
-    require(src, "product" in t, "supply", "product", "missing; name the product", i)
-    require(src, ("monthly_units" in t) != ("monthly_amount" in t), "supply", "monthly_units",
-            "give exactly one of monthly_units or monthly_amount", i)
+def _supply(r: _Rules, i: int, t: dict[str, Any]) -> SupplyRule | None:
+    r.missing(t, "supply", ["product"], "missing; name the product", i)
+    if r.known("supply", "monthly_units", i) and r.known("supply", "monthly_amount", i):
+        r.require(("monthly_units" in t) != ("monthly_amount" in t), "supply", "monthly_units",
+                  "give exactly one of monthly_units or monthly_amount", i)
     months = t.get("months")
     if months is not None:
-        require(src, all(isinstance(m, int) and 1 <= m <= 12 for m in months), "supply", "months",
-                f"{months!r} must be month numbers 1..12", i)
-    value = t.get("monthly_units", t.get("monthly_amount"))
-    _non_negative(src, "supply", "monthly_units" if "monthly_units" in t else "monthly_amount",
-                  value, i)
+        twice = sorted({m for m in months if months.count(m) > 1})
+        r.require(bool(months), "supply", "months",
+                  "[] lists no month; list months 1..12, or leave months out for every month",
+                  i)
+        r.require(not twice, "supply", "months",
+                  f"{months!r} lists month {twice[0] if twice else ''} more than once; list "
+                  "each month once", i)
+    if r.problems.in_table("supply", i):
+        return None
     return SupplyRule(
         product=t["product"], monthly_units=t.get("monthly_units"),
         monthly_amount=t.get("monthly_amount"),
@@ -194,13 +353,17 @@ def _supply(src: Source, i: int, t: dict[str, Any]) -> SupplyRule:
     )
 
 
-def _event(src: Source, i: int, t: dict[str, Any]) -> Event:
-    for key in ("name", "start", "end", "multiplier"):
-        require(src, key in t, "events", key, "missing; each [[events]] needs name, start, end, "
-                "multiplier", i)
-    start = to_date(src, "events", "start", t["start"], i)
-    end = to_date(src, "events", "end", t["end"], i)
-    require(src, end >= start, "events", "end", f"{t['end']!r} is before start {t['start']!r}", i)
-    require(src, t["multiplier"] > 0, "events", "multiplier", f"{t['multiplier']!r} must be > 0", i)
+def _event(r: _Rules, i: int, t: dict[str, Any], year: int | None) -> Event | None:
+    r.missing(t, "events", ("name", "start", "end", "multiplier"),
+              "missing; each [[events]] needs name, start, end, multiplier", i)
+    start = r.date_of("events", "start", t["start"], i, year) if "start" in t else None
+    end = r.date_of("events", "end", t["end"], i, year) if "end" in t else None
+    if start is not None and end is not None:
+        r.require(end >= start, "events", "end",
+                  f"{t['end']!r} is before start {t['start']!r}", i)
+    r.require(t.get("products") != [], "events", "products",
+              "[] names no products; list at least one, or \"*\" for all", i)
+    if r.problems.in_table("events", i) or start is None or end is None:
+        return None
     return Event(name=t["name"], start=start, end=end, multiplier=float(t["multiplier"]),
                  products=tuple(t.get("products", ["*"])))

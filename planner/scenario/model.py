@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.scenario.source import Origin
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,16 @@ class LeverSpec:
 
 @dataclass(frozen=True)
 class Hire:
-    """New seats of one grade joining one team at the start of a plan month."""
+    """New seats of one grade joining one team at the start of a plan month.
+
+    ``new_team`` says the team is new (not in the history) on purpose.
+    """
 
     grade: str
     team: str
     month: int
     count: int
+    new_team: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,8 @@ class Scenario:
     kpis: dict[str, float] = field(default_factory=dict)
     solver: SolverOptions = field(default_factory=SolverOptions)
     raw: dict[str, Any] = field(default_factory=dict)
+    #: The files the scenario was read from, to name the file and line of a key.
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     def settings_rows(self) -> list[tuple[str, str]]:
         """Return the scenario's settings as (key, value) text pairs for reports."""

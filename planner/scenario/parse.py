@@ -1,7 +1,9 @@
 """Read, merge (``base = ...``) and validate scenario TOML files.
 
-Every problem is a :class:`planner.errors.ScenarioError` naming the file, the key,
-its line and the fix; unknown keys get a did-you-mean suggestion.
+Every problem in the file and its base chain is reported at once, in one
+:class:`planner.errors.ScenarioError`: each names the file the key was written in
+(the base file, for a key that came from there), its line, the key, the bad value and
+the fix; unknown keys get a did-you-mean suggestion.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from planner.errors import ScenarioError
 from planner.scenario import schema
 from planner.scenario.convert import build_scenario
 from planner.scenario.model import Scenario
-from planner.scenario.source import Source as _Source
-from planner.scenario.source import fail as _fail
+from planner.scenario.source import Origin, Problems, Source
+
+_Chain = list[tuple[Source, dict[str, Any]]]
 
 
 def _suggest(name: str, choices: list[str]) -> str:
@@ -25,36 +27,61 @@ def _suggest(name: str, choices: list[str]) -> str:
     return f"unknown key{hint} (known: {', '.join(sorted(choices))})"
 
 
-def _read(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], _Source]:
-    path = path.resolve()
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError(f"{path.name}: base files form a cycle ({cycle}); remove one base")
-    if not path.is_file():
-        raise ScenarioError(f"scenario file not found: {path}; check the path")
-    text = path.read_text(encoding="utf-8")
-    src = _Source(path, text)
+def _text(path: Path, shown: str, problems: Problems) -> str | None:
+    """The file's text, or None after recording why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add_text(f"cannot read scenario file {shown}: {exc.strerror or exc}")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.add_text(f"{path.name} line {line}: not UTF-8 text (byte "
+                          f"0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None
+
+
+def _read(path: Path, problems: Problems, chain: tuple[Path, ...] = ()) -> _Chain | None:
+    """The file and its bases (each with its checked keys), or None when one is unreadable.
+
+    Problems in the keys are recorded and the chain still read; None means the scenario
+    cannot be put together (a file missing, unreadable, not TOML, or a cycle).
+    """
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(p.name for p in (*chain, resolved))
+        problems.add_text(f"{resolved.name}: base files form a cycle ({cycle}); remove one base")
+        return None
+    if not chain and not resolved.is_file():
+        what = "is a folder" if resolved.is_dir() else "not found"
+        problems.add_text(f"scenario file {what}: {path}; check the path")
+        return None
+    text = _text(resolved, str(path), problems)
+    if text is None:
+        return None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path.name}: not valid TOML: {exc}; fix the syntax") from exc
+        problems.add_text(f"{resolved.name}: not valid TOML: {exc}; fix the syntax")
+        return None
+    src = Source(resolved, text, doc)
+    clean = _check(doc, src, problems)
     base = doc.get("base")
     if base is None:
-        return doc, src
+        return [(src, clean)]
     if not isinstance(base, str):
-        raise _fail(src, "", "base",
-                    f"{base!r} must be a file name, e.g. base = \"sample_10x.toml\"")
-    base_path = (path.parent / base)
+        problems.add(src, "", "base",
+                     f"{base!r} must be a file name, e.g. base = \"sample_10x.toml\"")
+        return None
+    base_path = resolved.parent / base
     if not base_path.is_file():
-        raise _fail(src, "", "base", f"base file '{base}' not found next to {path.name}; "
-                    "give its path relative to this file")
-    parent, _ = _read(base_path, (*chain, path))
-    _check(parent, _Source(base_path.resolve(), base_path.read_text(encoding="utf-8")))
-    merged = _merge(parent, {k: v for k, v in doc.items() if k != "base"})
-    # Relative paths in the base are relative to the base file.
-    if "data" in parent and "dir" in parent["data"] and "dir" not in doc.get("data", {}):
-        merged["data"]["dir"] = str((base_path.parent / parent["data"]["dir"]).resolve())
-    return merged, src
+        problems.add(src, "", "base", f"base file '{base}' not found next to "
+                     f"{resolved.name}; give its path relative to this file")
+        return None
+    rest = _read(base_path, problems, (*chain, resolved))
+    return None if rest is None else [(src, clean), *rest]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -67,41 +94,81 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_fields(src: _Source, section: str, table: Any, fields: dict[str, schema.Field],
-                  index: int | None = None) -> None:
+def _is(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+def _value_problem(value: Any, field: schema.Field) -> str | None:
+    """What is wrong with one value (type, choice, range), or None."""
+    if not _is(value, field.types):
+        return f"{value!r} must be {schema.type_name(field.types)}"
+    if field.choices and value not in field.choices:
+        return f"{value!r} must be one of {', '.join(field.choices)}"
+    whole = field.types == schema.WHOLE or field.items == schema.WHOLE
+    if isinstance(value, list):
+        for item in value:
+            if field.items and not _is(item, field.items):
+                return f"{item!r} in {value!r} must be {schema.type_name(field.items)}"
+            if field.range is not None and item not in field.range:
+                return f"{item!r} in {value!r} must be {field.range.describe(whole)}"
+        return None
+    if field.range is not None and value not in field.range:
+        return f"{value!r} must be {field.range.describe(whole)}"
+    return None
+
+
+def _check_fields(src: Source, problems: Problems, section: str, table: Any,
+                  fields: dict[str, schema.Field], index: int | None = None,
+                  ) -> dict[str, Any] | None:
+    """The table's good keys; a problem recorded for each unknown or bad one."""
     if not isinstance(table, dict):
-        raise _fail(src, section, None, "must be a table", index)
+        problems.add_unclear(src, section, None, f"{table!r} must be a table", index)
+        return None
+    clean = {}
     for key, value in table.items():
         if key not in fields:
-            raise _fail(src, section, key, _suggest(key, list(fields)), index)
-        types, _ = fields[key]
-        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-        if not ok:
-            want = " or ".join(t.__name__.replace("str", "text").replace("int", "integer")
-                               .replace("float", "number").replace("list", "list")
-                               .replace("bool", "true/false") for t in types)
-            raise _fail(src, section, key, f"{value!r} must be {want}", index)
+            problems.add_unclear(src, section, key, _suggest(key, list(fields)), index)
+            continue
+        message = _value_problem(value, fields[key])
+        if message is None:
+            clean[key] = value
+        else:
+            problems.add(src, section, key, message, index)
+    return clean
 
 
-def _check(doc: dict[str, Any], src: _Source) -> None:
+def _check(doc: dict[str, Any], src: Source, problems: Problems) -> dict[str, Any]:
+    """The file's good keys (``base`` left out); a problem recorded for each other one."""
     known = [*schema.TOP, *schema.TABLES, *schema.ARRAYS, "levers"]
+    clean: dict[str, Any] = {}
     for key, value in doc.items():
+        if key == "base":
+            continue
         if key in schema.TOP:
-            _check_fields(src, "", {key: value}, schema.TOP)
+            good = _check_fields(src, problems, "", {key: value}, schema.TOP)
+            clean.update(good or {})
         elif key in schema.TABLES:
-            _check_fields(src, key, value, schema.TABLES[key])
+            table = _check_fields(src, problems, key, value, schema.TABLES[key])
+            if table is not None:
+                clean[key] = table
         elif key in schema.ARRAYS:
             if not isinstance(value, list):
-                raise _fail(src, "", key, f"must be an array of tables, e.g. [[{key}]]")
-            for i, item in enumerate(value):
-                _check_fields(src, key, item, schema.ARRAYS[key], i)
+                problems.add(src, "", key, f"must be an array of tables, e.g. [[{key}]]")
+                continue
+            # a bad item stays as {} so that later items keep their numbers
+            clean[key] = [_check_fields(src, problems, key, item, schema.ARRAYS[key], i) or {}
+                          for i, item in enumerate(value)]
         elif key == "levers":
             if not isinstance(value, dict):
-                raise _fail(src, "", key, "must be a table of levers, e.g. [levers.repurchase]")
-            for name, lever in value.items():
-                _check_fields(src, f"levers.{name}", lever, schema.LEVER)
+                problems.add(src, "", key,
+                             "must be a table of levers, e.g. [levers.repurchase]")
+                continue
+            levers = {name: _check_fields(src, problems, f"levers.{name}", lever,
+                                          schema.LEVER) for name, lever in value.items()}
+            clean[key] = {name: lever for name, lever in levers.items() if lever is not None}
         else:
-            raise _fail(src, "", key, _suggest(key, known))
+            problems.add_unclear(src, "", key, _suggest(key, known))
+    return clean
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -119,11 +186,18 @@ def load_scenario(path: Path | str) -> Scenario:
     Raises
     ------
     ScenarioError
-        Naming the file, the key, its line and the fix.
+        Every problem in the file and its bases, each naming the file, the line, the
+        key and the fix.
     """
     path = Path(path)
-    doc, src = _read(path)
-    _check(doc, src)
-    return build_scenario(doc, src)
-
-
+    problems = Problems(path.name)
+    chain = _read(path, problems)
+    if chain is None:
+        raise problems.error()
+    doc: dict[str, Any] = {}
+    for _, clean in reversed(chain):
+        doc = _merge(doc, clean)
+    scenario = build_scenario(doc, Origin(tuple(src for src, _ in chain)), problems)
+    if scenario is None:
+        raise problems.error()
+    return scenario
