@@ -12,8 +12,12 @@ r"""Python API: the steps of the ``planner`` command, returning objects that hol
 
 Every function that takes a scenario accepts a :class:`~planner.scenario.Scenario` or
 the path of its TOML file. The results are plain DataFrames in dataclasses, and each
-can write itself with ``.write(out_dir, force=False)``: built beside ``out_dir`` and
-moved into place only when complete. Errors are :mod:`planner.errors` exceptions.
+can write itself with ``.write(out_dir, force=False, csv_safe=False)``: built beside
+``out_dir`` and moved into place only when complete. ``out_dir`` may not be, contain or
+lie inside a file or folder the result was computed from, nor an existing file;
+``force=True`` replaces only a folder planner wrote (it holds a ``.planner-output.json``
+manifest), never one of yours (:mod:`planner.output_guard`). Errors are
+:mod:`planner.errors` exceptions.
 
 Examples
 --------
@@ -46,6 +50,7 @@ from planner.baselines import compute_baselines
 from planner.compare import Comparison, compare_scenarios
 from planner.drivers.sweep import parse_range
 from planner.errors import ScenarioError
+from planner.output_guard import data_sources, scenario_sources
 from planner.results import BaselineTables, Plan, Sweep
 from planner.scenario import Scenario, load_scenario
 
@@ -156,22 +161,31 @@ def what_if(scenario: ScenarioLike, name: str | None = None, **changes: Any) -> 
     return replace(base, name=name or f"{base.name}-what-if", **changes)
 
 
-def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "csv") -> Path:
+def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "csv",
+                force: bool = False) -> Path:
     """Write the sample telesales data set (sales, seats, products, customers).
 
     Parameters
     ----------
     out_dir : str or PathLike
-        Directory to write into (created when missing; files there are replaced).
+        Folder to create, all or nothing (an existing empty folder is fine).
     seed : int
         Random seed; the same seed gives the same data.
     fmt : {"csv", "parquet"}
         File format.
+    force : bool
+        Replace an existing folder that planner wrote (never one of yours).
 
     Returns
     -------
     Path
         ``out_dir``.
+
+    Raises
+    ------
+    OutputRefusedError
+        ``out_dir`` is a file, or a non-empty folder without ``force`` or not written
+        by planner.
 
     Examples
     --------
@@ -180,11 +194,13 @@ def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "c
     >>> from planner import api
     >>> folder = api.sample_data(Path(tempfile.mkdtemp()) / "data")
     >>> sorted(p.name for p in folder.iterdir())
-    ['customers.csv', 'products.csv', 'sales.csv', 'seats.csv']
+    ['.planner-output.json', 'customers.csv', 'products.csv', 'sales.csv', 'seats.csv']
+    >>> api.sample_data(folder, seed=8, force=True) == folder
+    True
     """
-    from planner.sample_data import write_sample
+    from planner.sample_data import save_sample
 
-    write_sample(Path(out_dir), seed=seed, fmt=fmt)
+    save_sample(Path(out_dir), seed=seed, fmt=fmt, force=force)
     return Path(out_dir)
 
 
@@ -236,10 +252,10 @@ def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike
     if source is not None:
         scenario = _scenario(source)
         result = scenario_baselines(scenario, load_history(scenario))
-    else:
-        end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
-        result = compute_baselines(load_dataset(Path(str(data_dir)), mapping), window_end=end)
-    return BaselineTables.of(result)
+        return BaselineTables.of(result, scenario_sources(scenario))
+    end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
+    result = compute_baselines(load_dataset(Path(str(data_dir)), mapping), window_end=end)
+    return BaselineTables.of(result, data_sources(Path(str(data_dir)), mapping))
 
 
 def plan(scenario: ScenarioLike, progress: Progress | None = None) -> Plan:
@@ -282,8 +298,8 @@ def plan(scenario: ScenarioLike, progress: Progress | None = None) -> Plan:
     """
     from planner.pipeline import run_plan
 
-    result = run_plan(_scenario(scenario), progress)
-    return Plan.of(result)
+    loaded = _scenario(scenario)
+    return Plan.of(run_plan(loaded, progress), scenario_sources(loaded))
 
 
 def compare(scenarios: Iterable[ScenarioLike], progress: Progress | None = None) -> Comparison:
@@ -371,7 +387,8 @@ def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",
     varied = None if vary is None else (
         vary[0].removeprefix("levers.").removesuffix(".cap"), _values(vary[1], "vary"))
     result = sweep_scenario(loaded, values, varied)
-    return Sweep(result.table, result.frontier, result.seconds, name=loaded.name)
+    return Sweep(result.table, result.frontier, result.seconds, name=loaded.name,
+                 sources=scenario_sources(loaded))
 
 
 def _values(spec: str | Iterable[float], what: str) -> np.ndarray:

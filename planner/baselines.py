@@ -48,7 +48,6 @@ SPIKE_YOY_RATIO = 2.0
 CSV_PREFIX = "baselines_"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MAX_NAMES = 20
-_PERCENT = frozenset({"share", "conversion", "amount_share"})
 #: The frames of :class:`Baselines`, in the order :meth:`Baselines.tables` gives them.
 TABLES = ("products", "product_months", "segments", "product_segments", "productivity_grade",
           "productivity_team", "seats", "teams", "report")
@@ -104,55 +103,36 @@ class Baselines:
         settings = pd.DataFrame(rows, columns=["item", "value"])
         return {"settings": settings, **{name: getattr(self, name) for name in TABLES}}
 
-    def write(self, out_dir: Path) -> list[Path]:
+    def write(self, out_dir: Path, csv_safe: bool = False) -> list[Path]:
         """Write ``baselines_<table>.csv`` per table and ``baselines.xlsx``, atomically.
 
         Parameters
         ----------
         out_dir : Path
             Directory, created when missing. Each file is replaced only once written.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula
+            (:func:`planner.outputs.csv_writer.write_csv`).
 
         Returns
         -------
         list of Path
             The files written, CSVs first.
         """
+        from planner.outputs.baseline_workbook import write_baselines_workbook
+        from planner.outputs.csv_writer import write_csv
+
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         tables = self.tables()
         paths = [
             atomic_write(out_dir / f"{CSV_PREFIX}{name}.csv",
-                         lambda p, f=frame: f.to_csv(p, index=False))
+                         lambda p, f=frame: write_csv(f, p, csv_safe=csv_safe))
             for name, frame in tables.items()
         ]
-        paths.append(atomic_write(out_dir / n.BASELINES_XLSX, lambda p: _write_xlsx(tables, p)))
+        paths.append(atomic_write(out_dir / n.BASELINES_XLSX,
+                                  lambda p: write_baselines_workbook(tables, p)))
         return paths
-
-
-def _write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per table: bold header, frozen header row, number formats, widths."""
-    with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd",
-                        date_format="yyyy-mm-dd") as writer:
-        book = writer.book
-        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1,
-                                "text_wrap": True, "valign": "top"})
-        fmts = {k: book.add_format({"num_format": v}) for k, v in
-                (("pct", "0.00%"), ("float", "#,##0.00"), ("int", "#,##0"))}
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            sheet.freeze_panes(1, 0)
-            sheet.set_landscape()
-            for i, col in enumerate(frame.columns):
-                sheet.write(0, i, str(col), head)
-                values = frame[col]
-                kind = ("pct" if col in _PERCENT else "float"
-                        if pd.api.types.is_float_dtype(values) else "int"
-                        if pd.api.types.is_integer_dtype(values) else None)
-                text = [f"{v:,.2f}" if isinstance(v, float) else str(v)
-                        for v in values.head(500).tolist()]
-                width = max([len(str(col)), *map(len, text), 6])
-                sheet.set_column(i, i, min(width + 2, 60), fmts.get(kind or ""))
 
 
 def trailing_window(last_sale: date | pd.Timestamp, window_end: date | None,

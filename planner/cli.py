@@ -35,6 +35,7 @@ class ExitStatus(IntEnum):
     ERROR = 1
     BAD_INPUT = 2
     UNREACHABLE = 3
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 @dataclass
@@ -87,7 +88,11 @@ _DATA = _arg("--data", type=Path, help="directory holding sales, seats, products
 _MAPPING = _arg("--mapping", help="column mapping TOML (a path, or a builtin name: online_retail, "
                 "superstore)")
 _OUT = _arg("--out", type=Path, required=True, help="output directory")
-_FORCE = _arg("--force", action="store_true", help="replace an existing output directory")
+_FORCE = _arg("--force", action="store_true",
+               help="replace an existing output directory that planner wrote")
+_CSV_SAFE = _arg("--csv-safe", action="store_true",
+                 help="in CSV files, prefix text starting with = + - @ (or a tab) with ' so "
+                      "spreadsheets show it as text (default: text exactly as found)")
 _SCENARIO = _arg("scenario", type=Path, help="scenario TOML file")
 
 COMMANDS: tuple[Command, ...] = (
@@ -101,6 +106,8 @@ COMMANDS: tuple[Command, ...] = (
                  help="file format (default csv)"),
             _arg("--parquet", dest="fmt", action="store_const", const="parquet",
                  help="same as --format parquet"),
+            _arg("--force", action="store_true",
+                 help="replace an existing folder that planner wrote"),
         ),
         _handler("planner.commands", "cmd_sample_data"),
     ),
@@ -113,6 +120,7 @@ COMMANDS: tuple[Command, ...] = (
             _MAPPING,
             _OUT,
             _FORCE,
+            _CSV_SAFE,
             _arg("--window-end", help="last day of the trailing 12-month window (YYYY-MM-DD)"),
         ),
         _handler("planner.commands", "cmd_baselines"),
@@ -120,7 +128,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "drivers",
         "solve the uplift per lever that reaches the target (drivers.csv, product_targets.csv)",
-        (_SCENARIO, _OUT, _FORCE),
+        (_SCENARIO, _OUT, _FORCE, _CSV_SAFE),
         _handler("planner.commands", "cmd_drivers"),
     ),
     Command(
@@ -130,6 +138,7 @@ COMMANDS: tuple[Command, ...] = (
             _SCENARIO,
             _OUT,
             _FORCE,
+            _CSV_SAFE,
             _arg("--lang", choices=("en", "zh"), default="en", help="workbook labels"),
         ),
         _handler("planner.commands", "cmd_plan"),
@@ -144,6 +153,7 @@ COMMANDS: tuple[Command, ...] = (
             _arg("--vary", help="also vary one lever's cap, e.g. productivity=0.5:3:0.5"),
             _OUT,
             _FORCE,
+            _CSV_SAFE,
         ),
         _handler("planner.commands", "cmd_sweep"),
     ),
@@ -155,6 +165,7 @@ COMMANDS: tuple[Command, ...] = (
                  help="scenario TOML files; the differences are taken from the first"),
             _OUT,
             _FORCE,
+            _CSV_SAFE,
         ),
         _handler("planner.commands_compare", "cmd_compare"),
     ),
@@ -223,8 +234,9 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         print(f"planner: error: {exc}", file=env.stderr)
         return int(status)
     except KeyboardInterrupt:
-        print("planner: interrupted", file=env.stderr)
-        return int(ExitStatus.ERROR)
+        print("planner: interrupted (Ctrl-C); nothing half-written was left behind",
+              file=env.stderr)
+        return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if debug:
             traceback.print_exc(file=env.stderr)
@@ -233,14 +245,17 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         return int(ExitStatus.ERROR)
 
 
-def _print_warnings(caught: list[warnings.WarningMessage], env: Env) -> None:
-    """Print our own warnings (e.g. an estimated calendar) loudly, once each."""
-    from planner.calendar import CalendarWarning
+def _ours(category: type[Warning]) -> bool:
+    """Whether a warning class is planner's own (CalendarWarning, DataWarning, ...)."""
+    return category.__module__.split(".")[0] == "planner"
 
+
+def _print_warnings(caught: list[warnings.WarningMessage], env: Env) -> None:
+    """Print our own warnings (an estimated calendar, odd history) loudly, once each."""
     seen: set[str] = set()
     for item in caught:
         text = str(item.message)
-        if issubclass(item.category, CalendarWarning) and text not in seen:
+        if _ours(item.category) and text not in seen:
             seen.add(text)
             print(f"planner: WARNING: {text}", file=env.stderr)
 

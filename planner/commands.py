@@ -14,11 +14,11 @@ from planner import names as n
 from planner.atomic import atomic_directory, atomic_write
 from planner.errors import (
     InputError,
-    OutputError,
     Problem,
     ScenarioError,
     TargetUnreachableError,
 )
+from planner.output_guard import Source, check_output_dir, data_sources, scenario_sources
 from planner.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -37,21 +37,20 @@ def _timed(env: Env, message: str) -> Iterator[None]:
 
 
 def cmd_sample_data(args: argparse.Namespace, env: Env) -> int:
-    """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet]``."""
-    from planner.sample_data import write_sample
+    """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet] [--force]``."""
+    from planner.sample_data import SAMPLE_OPTION, save_sample
 
+    check_output_dir(args.out_dir, force=args.force, option=SAMPLE_OPTION)
     with _timed(env, f"writing sample data to {args.out_dir}"):
-        paths = write_sample(args.out_dir, seed=args.seed, fmt=args.fmt)
+        paths = save_sample(args.out_dir, seed=args.seed, fmt=args.fmt, force=args.force)
     for path in paths:
         print(path, file=env.stdout)
     return 0
 
 
-def _refuse_existing(args: argparse.Namespace) -> None:
-    """Fail before any work when ``--out`` exists and ``--force`` was not given."""
-    if args.out.exists() and not args.force:
-        raise OutputError(f"output directory {args.out} already exists; pass --force to "
-                          "replace it or choose another --out")
+def _check_out(args: argparse.Namespace, sources: tuple[Source, ...]) -> None:
+    """Fail before any work when ``--out`` may not be written (checked again on writing)."""
+    check_output_dir(args.out, sources=sources, force=args.force)
 
 
 def _load_scenario(path: Path) -> Scenario:
@@ -67,9 +66,10 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
     from planner.pipeline import load_history, scenario_baselines
     from planner.results import BaselineTables
 
-    _refuse_existing(args)
     if args.scenario is not None:
         scenario = _load_scenario(args.scenario)
+        sources = scenario_sources(scenario)
+        _check_out(args, sources)
         with _timed(env, "loading history"):
             dataset = load_history(scenario)
         with _timed(env, "computing baselines"):
@@ -78,11 +78,14 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
         if args.data is None:
             raise ScenarioError("baselines: give a scenario file or --data DIR")
         window_end = _date_arg(args.window_end)
+        sources = data_sources(args.data, args.mapping)
+        _check_out(args, sources)
         with _timed(env, f"loading history from {args.data}"):
             dataset = load_dataset(args.data, args.mapping)
         with _timed(env, "computing baselines"):
             baselines = compute_baselines(dataset, window_end=window_end)
-    BaselineTables.of(baselines).write(args.out, force=args.force)
+    BaselineTables.of(baselines, sources).write(args.out, force=args.force,
+                                                csv_safe=args.csv_safe)
     out = env.stdout
     print(f"baselines {baselines.window_start:%Y-%m-%d}..{baselines.window_end:%Y-%m-%d}: "
           f"revenue {baselines.total_amount:,.0f}, {len(baselines.products)} products, "
@@ -101,13 +104,16 @@ def _date_arg(value: str | None) -> date | None:
                                   "is not a date; write it as YYYY-MM-DD")]) from None
 
 
-def _write_diagnosis(out: Path, force: bool, error: TargetUnreachableError) -> None:
-    with atomic_directory(out, force=force) as tmp:
+def _write_diagnosis(args: argparse.Namespace, sources: tuple[Source, ...],
+                     error: TargetUnreachableError) -> None:
+    with atomic_directory(args.out, force=args.force, sources=sources,
+                          command=args.command) as tmp:
         atomic_write(tmp / n.DIAGNOSIS_MD, lambda p: p.write_text(error.diagnosis, "utf-8"))
 
 
 def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
     """``planner drivers SCENARIO --out DIR``: drivers.csv and product_targets.csv."""
+    from planner.outputs.write import write_driver_tables
     from planner.pipeline import (
         load_history,
         run_drivers,
@@ -116,7 +122,8 @@ def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
     )
 
     scenario = _load_scenario(args.scenario)
-    _refuse_existing(args)
+    sources = scenario_sources(scenario)
+    _check_out(args, sources)
     with _timed(env, "loading history"):
         dataset = load_history(scenario)
     with _timed(env, "computing baselines"):
@@ -126,11 +133,13 @@ def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
         with _timed(env, "solving the driver model"):
             result = run_drivers(scenario, baselines, calendar)
     except TargetUnreachableError as exc:
-        _write_diagnosis(args.out, args.force, exc)
+        _write_diagnosis(args, sources, exc)
         print(exc.diagnosis, file=env.stdout)
         raise
-    with atomic_directory(args.out, force=args.force) as tmp:
-        result.write(tmp)
+    with atomic_directory(args.out, force=args.force, sources=sources,
+                          command="drivers") as tmp:
+        write_driver_tables(result.drivers, result.product_targets, tmp,
+                            csv_safe=args.csv_safe)
     table = result.drivers[["lever", "scope", "baseline", "uplift", "planned", "cap", "binding"]]
     out = env.stdout
     print(f"target {result.target:,.0f} = {result.target / result.history_total:.2f}x last year; "
@@ -147,16 +156,18 @@ def cmd_plan(args: argparse.Namespace, env: Env) -> int:
     from planner.results import Plan
 
     scenario = _load_scenario(args.scenario)
-    _refuse_existing(args)
+    sources = scenario_sources(scenario)
+    _check_out(args, sources)
     start = time.perf_counter()
     try:
         result = run_plan(scenario, progress=env.progress)
     except TargetUnreachableError as exc:
-        _write_diagnosis(args.out, args.force, exc)
+        _write_diagnosis(args, sources, exc)
         print(exc.diagnosis, file=env.stdout)
         raise
     with _timed(env, "writing outputs"):
-        Plan.of(result).write(args.out, force=args.force, lang=args.lang, progress=env.progress)
+        Plan.of(result, sources).write(args.out, force=args.force, lang=args.lang,
+                                       progress=env.progress, csv_safe=args.csv_safe)
     out = env.stdout
     print(f"plan '{result.name}': target {result.target:,.0f} "
           f"({result.target / result.history_total:.2f}x last year), team targets "
@@ -173,7 +184,8 @@ def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
     from planner.results import Sweep
 
     scenario = _load_scenario(args.scenario)
-    _refuse_existing(args)
+    sources = scenario_sources(scenario)
+    _check_out(args, sources)
     multiples = parse_range(args.multiples, "--multiples")
     vary = None
     if args.vary:
@@ -181,8 +193,8 @@ def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
         vary = (lever.removeprefix("levers.").removesuffix(".cap"), parse_range(spec, "--vary"))
     with _timed(env, "solving the driver model over the sweep"):
         result = sweep_scenario(scenario, multiples, vary)
-    Sweep(result.table, result.frontier, result.seconds, name=scenario.name).write(
-        args.out, force=args.force)
+    Sweep(result.table, result.frontier, result.seconds, name=scenario.name,
+          sources=sources).write(args.out, force=args.force, csv_safe=args.csv_safe)
     out = env.stdout
     shown = result.table.copy()
     for col in [c for c in shown.columns if c.startswith("uplift_")]:

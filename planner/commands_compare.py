@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING
 
-from planner.errors import OutputError
+from planner.output_guard import check_output_dir, scenario_sources
 
 if TYPE_CHECKING:
     from planner.cli import Env
@@ -21,7 +21,7 @@ def _amount(value: float) -> str:
 
 
 def cmd_compare(args: argparse.Namespace, env: Env) -> int:
-    """``planner compare A.toml B.toml ... --out DIR [--force]``.
+    """``planner compare A.toml B.toml ... --out DIR [--force] [--csv-safe]``.
 
     Exit 0 when the comparison is written, even when some scenarios are out of reach
     (they are marked infeasible in the outputs, with the reason).
@@ -30,13 +30,12 @@ def cmd_compare(args: argparse.Namespace, env: Env) -> int:
     from planner.scenario import load_scenario
 
     scenarios = [load_scenario(path) for path in args.scenarios]
-    if args.out.exists() and not args.force:
-        raise OutputError(f"output directory {args.out} already exists; pass --force to "
-                          "replace it or choose another --out")
+    sources = [source for scenario in scenarios for source in scenario_sources(scenario)]
+    check_output_dir(args.out, sources=sources, force=args.force)
     start = time.perf_counter()
     comparison = compare_scenarios(scenarios, progress=env.progress)
     env.progress("writing compare.xlsx and compare.png")
-    comparison.write(args.out, force=args.force)
+    comparison.write(args.out, force=args.force, csv_safe=args.csv_safe)
     out = env.stdout
     summary = comparison.summary[["scenario", "feasible", "target", "multiple", "max_multiple",
                                   "team_targets", "high_margin_share"]]
@@ -46,8 +45,9 @@ def cmd_compare(args: argparse.Namespace, env: Env) -> int:
         "high_margin_share": lambda v: "" if v != v else f"{v:.1%}",
     }), file=out)
     levers = comparison.levers
-    shown = {column: _percent for column in levers.columns[1:]}
-    print(levers.to_string(index=False, na_rep="", formatters=shown), file=out)
+    if len(levers):
+        shown = {column: _percent for column in levers.columns[1:]}
+        print(levers.to_string(index=False, na_rep="", formatters=shown), file=out)
     for run in comparison.runs:
         if not run.feasible:
             print(f"{run.label}: {run.reason}", file=out)

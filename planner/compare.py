@@ -28,6 +28,7 @@ from planner.drivers.mix import cell_rules
 from planner.drivers.model import reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError, TargetUnreachableError
+from planner.output_guard import Source, scenario_sources
 from planner.pipeline import (
     capacity_of,
     load_history,
@@ -167,7 +168,15 @@ class Comparison:
         return {"summary": self.summary, "levers": self.levers, "teams": self.teams,
                 "monthly": self.monthly}
 
-    def write(self, out_dir: Path | str, *, force: bool = False) -> list[Path]:
+    def sources(self) -> tuple[Source, ...]:
+        """Every scenario, base and history file the runs read."""
+        found: dict[Source, None] = {}
+        for run in self.runs:
+            found.update(dict.fromkeys(scenario_sources(run.scenario)))
+        return tuple(found)
+
+    def write(self, out_dir: Path | str, *, force: bool = False,
+              csv_safe: bool = False) -> list[Path]:
         """Write ``compare.xlsx``, ``compare.png`` and one CSV per table, all or nothing.
 
         Parameters
@@ -175,7 +184,9 @@ class Comparison:
         out_dir : Path or str
             Output directory, built beside its final place and moved in when complete.
         force : bool
-            Replace an existing ``out_dir``.
+            Replace an existing ``out_dir`` that planner wrote.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
 
         Returns
         -------
@@ -184,12 +195,17 @@ class Comparison:
 
         Raises
         ------
+        OutputRefusedError
+            ``out_dir`` is, contains or lies inside a file the scenarios read, is an
+            existing file, or exists and was not written by planner (or ``force`` is
+            false).
         OutputError
-            ``out_dir`` exists and ``force`` is false, or it cannot be written.
+            It cannot be written.
         """
         from planner.outputs.compare_workbook import write_comparison
 
-        return write_comparison(self, Path(out_dir), force=force)
+        return write_comparison(self, Path(out_dir), force=force, csv_safe=csv_safe,
+                                sources=self.sources())
 
 
 def _reach_multiple(scenario: Scenario, baselines: Baselines) -> float:

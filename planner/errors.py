@@ -102,6 +102,10 @@ class OutputError(PlannerError):
     """Outputs cannot be written (existing directory without ``--force``, ...)."""
 
 
+class OutputRefusedError(OutputError):
+    """``--out`` would overwrite an input, a file, or a folder the planner did not write."""
+
+
 class PlannerWarning(UserWarning):
     """Base class of every warning ``planner`` emits on purpose (the CLI prints them)."""
 

@@ -69,6 +69,8 @@ SUMMARY_XLSX: Final = "summary.xlsx"
 BASELINES_XLSX: Final = "baselines.xlsx"
 TEAMS_DIR: Final = "teams"
 CHARTS_DIR: Final = "charts"
+#: Written into every output folder; ``--force`` replaces only folders that hold it.
+OUTPUT_MANIFEST: Final = ".planner-output.json"
 
 PLAN_COLUMNS: Final = (TEAM, PRODUCT, WEEK, WEEK_START, MONTH, AMOUNT, UNITS)
 PLAN_SEATS_COLUMNS: Final = (SEAT, TEAM, GRADE, PRODUCT, MONTH, AMOUNT, UNITS)

@@ -1,7 +1,10 @@
 """Results of the API's steps: DataFrames in dataclasses that write themselves.
 
-Each ``write(out_dir, force=False)`` builds the files beside ``out_dir`` and moves them
-into place only when complete (:func:`planner.atomic.atomic_directory`).
+Each ``write(out_dir, force=False, csv_safe=False)`` builds the files beside
+``out_dir`` and moves them into place only when complete
+(:func:`planner.atomic.atomic_directory`). ``out_dir`` may not be, contain or lie
+inside anything the result was computed from (its ``sources``), nor an existing
+file; ``force`` replaces only a folder planner wrote (see :mod:`planner.output_guard`).
 """
 
 from __future__ import annotations
@@ -16,19 +19,33 @@ from planner import names as n
 from planner.atomic import atomic_directory, atomic_write
 from planner.baselines import Baselines
 from planner.drivers.sweep import SweepResult
+from planner.output_guard import Source
 from planner.plan_result import PlanResult
+
+SWEEP_CSV = "sweep.csv"
+FRONTIER_CSV = "frontier.csv"
 
 
 @dataclass
 class BaselineTables(Baselines):
-    """:class:`~planner.baselines.Baselines` that write themselves all or nothing."""
+    """:class:`~planner.baselines.Baselines` that write themselves all or nothing.
+
+    Attributes
+    ----------
+    sources : tuple of Source
+        The files and folders they were computed from (``out_dir`` may not touch them).
+    """
+
+    sources: tuple[Source, ...] = ()
 
     @classmethod
-    def of(cls, baselines: Baselines) -> BaselineTables:
+    def of(cls, baselines: Baselines, sources: tuple[Source, ...] = ()) -> BaselineTables:
         """Wrap computed baselines."""
-        return cls(**{f.name: getattr(baselines, f.name) for f in fields(Baselines)})
+        return cls(**{f.name: getattr(baselines, f.name) for f in fields(Baselines)},
+                   sources=tuple(sources))
 
-    def write(self, out_dir: Path | str, force: bool = False) -> list[Path]:  # type: ignore[override]
+    def write(self, out_dir: Path | str, force: bool = False,  # type: ignore[override]
+              csv_safe: bool = False) -> list[Path]:
         """Write ``baselines_<table>.csv`` per table and ``baselines.xlsx`` into ``out_dir``.
 
         Parameters
@@ -36,26 +53,43 @@ class BaselineTables(Baselines):
         out_dir : Path or str
             Output directory, moved into place when complete.
         force : bool
-            Replace an existing ``out_dir``.
+            Replace an existing ``out_dir`` that planner wrote.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
 
         Returns
         -------
         list of Path
+
+        Raises
+        ------
+        OutputRefusedError
+            ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
         out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            written = Baselines.write(self, tmp)
+        with atomic_directory(out_dir, force=force, sources=self.sources,
+                              command="baselines") as tmp:
+            written = Baselines.write(self, tmp, csv_safe=csv_safe)
         return [out_dir / p.name for p in written]
 
 
 @dataclass
 class Plan(PlanResult):
-    """:class:`~planner.plan_result.PlanResult` with summaries and a ``write`` method."""
+    """:class:`~planner.plan_result.PlanResult` with summaries and a ``write`` method.
+
+    Attributes
+    ----------
+    sources : tuple of Source
+        The scenario, base and history files the plan was computed from.
+    """
+
+    sources: tuple[Source, ...] = ()
 
     @classmethod
-    def of(cls, result: PlanResult) -> Plan:
+    def of(cls, result: PlanResult, sources: tuple[Source, ...] = ()) -> Plan:
         """Wrap a plan run's result."""
-        return cls(**{f.name: getattr(result, f.name) for f in fields(PlanResult)})
+        return cls(**{f.name: getattr(result, f.name) for f in fields(PlanResult)},
+                   sources=tuple(sources))
 
     @property
     def multiple(self) -> float:
@@ -73,7 +107,8 @@ class Plan(PlanResult):
         return self.plan.groupby(n.MONTH, as_index=False)[n.AMOUNT].sum()
 
     def write(self, out_dir: Path | str, force: bool = False, lang: str = "en",
-              progress: Callable[[str], None] | None = None) -> list[Path]:
+              progress: Callable[[str], None] | None = None,
+              csv_safe: bool = False) -> list[Path]:
         """Write every output of ``planner plan`` into ``out_dir``, all or nothing.
 
         Parameters
@@ -81,32 +116,50 @@ class Plan(PlanResult):
         out_dir : Path or str
             Output directory, moved into place when complete.
         force : bool
-            Replace an existing ``out_dir``.
+            Replace an existing ``out_dir`` that planner wrote.
         lang : {"en", "zh"}
             Language of the workbooks and charts.
         progress : callable, optional
             Called with a short message for each long step.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
 
         Returns
         -------
         list of Path
             Every file written, under ``out_dir``.
+
+        Raises
+        ------
+        OutputRefusedError
+            ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
         from planner.outputs import write_outputs
 
         out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            written = write_outputs(self, tmp, lang=lang, progress=progress)
+        with atomic_directory(out_dir, force=force, sources=self.sources,
+                              command="plan") as tmp:
+            written = write_outputs(self, tmp, lang=lang, progress=progress, csv_safe=csv_safe)
         return [out_dir / p.relative_to(tmp) for p in written]
 
 
 @dataclass
 class Sweep(SweepResult):
-    """:class:`~planner.drivers.sweep.SweepResult` that writes itself."""
+    """:class:`~planner.drivers.sweep.SweepResult` that writes itself.
+
+    Attributes
+    ----------
+    name : str
+        The scenario's name.
+    sources : tuple of Source
+        The files and folders the sweep was computed from.
+    """
 
     name: str = ""
+    sources: tuple[Source, ...] = ()
 
-    def write(self, out_dir: Path | str, force: bool = False) -> list[Path]:
+    def write(self, out_dir: Path | str, force: bool = False,
+              csv_safe: bool = False) -> list[Path]:
         """Write ``sweep.csv``, ``frontier.csv`` and ``sweep.png``, all or nothing.
 
         Parameters
@@ -114,17 +167,27 @@ class Sweep(SweepResult):
         out_dir : Path or str
             Output directory, moved into place when complete.
         force : bool
-            Replace an existing ``out_dir``.
+            Replace an existing ``out_dir`` that planner wrote.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
 
         Returns
         -------
         list of Path
+
+        Raises
+        ------
+        OutputRefusedError
+            ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
+        from planner.outputs.csv_writer import write_csv
         from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
 
         out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force) as tmp:
-            atomic_write(tmp / "sweep.csv", lambda p: self.table.to_csv(p, index=False))
-            atomic_write(tmp / "frontier.csv", lambda p: self.frontier.to_csv(p, index=False))
+        with atomic_directory(out_dir, force=force, sources=self.sources,
+                              command="sweep") as tmp:
+            atomic_write(tmp / SWEEP_CSV, lambda p: write_csv(self.table, p, csv_safe=csv_safe))
+            atomic_write(tmp / FRONTIER_CSV,
+                         lambda p: write_csv(self.frontier, p, csv_safe=csv_safe))
             atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(self, p))
-        return [out_dir / "sweep.csv", out_dir / "frontier.csv", out_dir / SWEEP_PNG]
+        return [out_dir / SWEEP_CSV, out_dir / FRONTIER_CSV, out_dir / SWEEP_PNG]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from planner import names as n
 from planner import sample_catalog as cat
+from planner.atomic import atomic_directory
 from planner.dataset import Dataset, LoadReport
 from planner.errors import OutputError
 
@@ -341,8 +342,63 @@ def _file_frames(ds: Dataset) -> dict[str, pd.DataFrame]:
     return out
 
 
+#: How messages name the folder of ``planner sample-data`` ("choose another folder").
+SAMPLE_OPTION = "folder"
+
+
+def save_sample(out_dir: Path | str, *, seed: int = 7, fmt: str = "csv",
+                force: bool = False) -> list[Path]:
+    """Write the sample data set as a new folder, all or nothing (``planner sample-data``).
+
+    The folder is built beside ``out_dir`` and moved into place when complete, with
+    planner's manifest in it; an existing non-empty ``out_dir`` is replaced only with
+    ``force`` and only when planner wrote it (:mod:`planner.output_guard`).
+
+    Parameters
+    ----------
+    out_dir : Path or str
+        The folder to create.
+    seed : int, default 7
+        Seed passed to :func:`generate_sample`.
+    fmt : {"csv", "parquet"}
+        File format.
+    force : bool
+        Replace an existing folder that planner wrote.
+
+    Returns
+    -------
+    list of Path
+        The files written: sales, seats, products, customers (in that order).
+
+    Raises
+    ------
+    OutputRefusedError
+        ``out_dir`` is a file, or a non-empty folder without ``force`` or not written
+        by planner.
+    OutputError
+        If ``fmt`` is unknown or a file cannot be written.
+    """
+    _check_format(fmt)
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir, force=force, command="sample-data",
+                          option=SAMPLE_OPTION) as tmp:
+        written = write_sample(tmp, seed=seed, fmt=fmt)
+    return [out_dir / p.name for p in written]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in SAMPLE_FORMATS:
+        raise OutputError(
+            f"unknown sample format {fmt!r}: expected one of {', '.join(SAMPLE_FORMATS)}"
+        )
+
+
 def write_sample(out_dir: Path, *, seed: int = 7, fmt: str = "csv") -> list[Path]:
-    """Generate the sample data set and write it as four files.
+    """Generate the sample data set and write it as four files into a folder.
+
+    The low-level writer: files of the same names in ``out_dir`` are replaced.
+    :func:`save_sample` (the command and the API) writes a new folder atomically
+    and never over one the user owns.
 
     Parameters
     ----------
@@ -363,10 +419,7 @@ def write_sample(out_dir: Path, *, seed: int = 7, fmt: str = "csv") -> list[Path
     OutputError
         If ``fmt`` is unknown or a file cannot be written.
     """
-    if fmt not in SAMPLE_FORMATS:
-        raise OutputError(
-            f"unknown sample format {fmt!r}: expected one of {', '.join(SAMPLE_FORMATS)}"
-        )
+    _check_format(fmt)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from planner import names as n
 from planner.atomic import atomic_directory, atomic_write
-from planner.errors import OutputError
+from planner.errors import OutputError, OutputRefusedError
+from planner.output_guard import is_planner_output, read_manifest
+
+
+def planner_folder(path: Path, *files: str) -> Path:
+    """An output folder as planner writes it (with its manifest)."""
+    with atomic_directory(path, command="test") as tmp:
+        for name in files:
+            (tmp / name).write_text(name)
+    return path
 
 
 def test_atomic_write_replaces_file(tmp_path: Path) -> None:
@@ -56,43 +66,79 @@ def test_atomic_write_writer_that_writes_nothing(tmp_path: Path) -> None:
 
 def test_atomic_directory_creates_on_success(tmp_path: Path) -> None:
     dest = tmp_path / "run"
-    with atomic_directory(dest) as tmp:
+    with atomic_directory(dest, command="plan") as tmp:
         assert tmp.parent == tmp_path and not dest.exists()
         (tmp / "plan.csv").write_text("x")
     assert (dest / "plan.csv").read_text() == "x"
     assert os.listdir(tmp_path) == ["run"]
+    assert sorted(os.listdir(dest)) == [n.OUTPUT_MANIFEST, "plan.csv"]
+    manifest = read_manifest(dest)
+    assert manifest is not None
+    assert {k: manifest[k] for k in ("planner", "command", "state", "files")} == {
+        "planner": "output", "command": "plan", "state": "complete", "files": ["plan.csv"]}
+    assert manifest["created"].endswith("Z") and manifest["version"]
 
 
 def test_atomic_directory_existing_without_force(tmp_path: Path) -> None:
-    dest = tmp_path / "run"
-    dest.mkdir()
-    with pytest.raises(OutputError) as err, atomic_directory(dest):
+    dest = planner_folder(tmp_path / "run", "plan.csv")
+    with pytest.raises(OutputRefusedError) as err, atomic_directory(dest):
         pytest.fail("the block must not run")
     assert str(err.value) == (
         f"output directory {dest} already exists; pass --force to replace it or choose "
         "another --out")
 
 
-def test_atomic_directory_force_replaces_only_when_complete(tmp_path: Path) -> None:
+def test_atomic_directory_existing_empty_folder_is_used(tmp_path: Path) -> None:
     dest = tmp_path / "run"
     dest.mkdir()
-    (dest / "old.csv").write_text("old")
+    with atomic_directory(dest) as tmp:
+        (tmp / "plan.csv").write_text("x")
+    assert is_planner_output(dest) and (dest / "plan.csv").read_text() == "x"
+
+
+def test_atomic_directory_force_replaces_only_when_complete(tmp_path: Path) -> None:
+    dest = planner_folder(tmp_path / "run", "old.csv")
     with atomic_directory(dest, force=True) as tmp:
         (tmp / "new.csv").write_text("new")
         assert (dest / "old.csv").exists()  # old output untouched while building
-    assert sorted(os.listdir(dest)) == ["new.csv"]
+    assert sorted(os.listdir(dest)) == [n.OUTPUT_MANIFEST, "new.csv"]
     assert os.listdir(tmp_path) == ["run"]
 
 
 def test_atomic_directory_error_removes_temp_and_keeps_old(tmp_path: Path) -> None:
-    dest = tmp_path / "run"
-    dest.mkdir()
-    (dest / "old.csv").write_text("old")
+    dest = planner_folder(tmp_path / "run", "old.csv")
     with pytest.raises(ValueError, match="solve failed"), \
             atomic_directory(dest, force=True) as tmp:
         (tmp / "half.csv").write_text("x")
         raise ValueError("solve failed")
-    assert os.listdir(dest) == ["old.csv"]
+    assert sorted(os.listdir(dest)) == [n.OUTPUT_MANIFEST, "old.csv"]
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def test_atomic_directory_ctrl_c_removes_temp_and_keeps_old(tmp_path: Path) -> None:
+    dest = planner_folder(tmp_path / "run", "old.csv")
+    with pytest.raises(KeyboardInterrupt), atomic_directory(dest, force=True) as tmp:
+        (tmp / "half.csv").write_text("x")
+        raise KeyboardInterrupt
+    assert (dest / "old.csv").read_text() == "old.csv"
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def test_atomic_directory_interrupted_move_puts_the_old_output_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = planner_folder(tmp_path / "run", "old.csv")
+    real_replace = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(src)).name.endswith(".tmp"):  # the new folder's rename
+            raise KeyboardInterrupt
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt), atomic_directory(dest, force=True) as tmp:
+        (tmp / "new.csv").write_text("new")
+    monkeypatch.undo()
+    assert sorted(os.listdir(dest)) == [n.OUTPUT_MANIFEST, "old.csv"]
     assert os.listdir(tmp_path) == ["run"]
 
 
@@ -106,7 +152,8 @@ def test_atomic_directory_error_leaves_nothing(tmp_path: Path) -> None:
 
 def test_atomic_directory_created_meanwhile_without_force(tmp_path: Path) -> None:
     dest = tmp_path / "run"
-    with pytest.raises(OutputError, match="already exists"), atomic_directory(dest) as tmp:
+    with pytest.raises(OutputRefusedError, match="already exists and was not written by "
+                       "planner"), atomic_directory(dest, force=True) as tmp:
         (tmp / "plan.csv").write_text("x")
         dest.mkdir()
         (dest / "theirs.csv").write_text("theirs")

@@ -3,7 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import run_cli, scenario_file
+
+from planner import names as n
+from planner.cli import build_parser
 
 BASIC = """
 [calendar]
@@ -22,7 +26,7 @@ def test_sample_data_writes_four_files(tmp_path: Path) -> None:
     run = run_cli("sample-data", tmp_path / "s", "--seed", "3")
     assert run.status == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
-        "customers.csv", "products.csv", "sales.csv", "seats.csv"]
+        n.OUTPUT_MANIFEST, "customers.csv", "products.csv", "sales.csv", "seats.csv"]
 
 
 def test_sample_data_parquet_flag(tmp_path: Path) -> None:
@@ -42,10 +46,28 @@ def test_baselines_from_data_dir(tmp_path: Path, sample_dir: Path) -> None:
 def test_existing_output_needs_force(tmp_path: Path, sample_dir: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "keep.txt").write_text("mine")
-    run = run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "b")
-    assert run.status == 2
-    assert "already exists; pass --force" in run.stderr
+    for force in ((), ("--force",)):
+        run = run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "b", *force)
+        assert run.status == 2
+        assert run.stderr == (f"planner: error: output directory {tmp_path / 'b'} already "
+                              "exists and was not written by planner; remove it yourself or "
+                              "choose another --out\n")
     assert (tmp_path / "b" / "keep.txt").read_text() == "mine"
+    assert run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "o").status == 0
+    again = run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "o")
+    assert again.status == 2
+    assert again.stderr == (f"planner: error: output directory {tmp_path / 'o'} already exists; "
+                            "pass --force to replace it or choose another --out\n")
+    assert run_cli("baselines", "--data", sample_dir, "--out", tmp_path / "o",
+                   "--force").status == 0
+
+
+@pytest.mark.parametrize("command", ["plan", "drivers", "sweep", "compare", "baselines"])
+def test_every_output_command_offers_csv_safe(command: str) -> None:
+    parser = build_parser()
+    args = parser.parse_args([command, "s.toml", "--out", "o"])
+    assert args.csv_safe is False  # literal CSV text by default
+    assert parser.parse_args([command, "s.toml", "--out", "o", "--csv-safe"]).csv_safe is True
 
 
 def test_bad_input_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
@@ -102,3 +124,36 @@ def test_estimated_calendar_is_announced(tmp_path: Path, sample_dir: Path) -> No
 
 def test_unknown_command_is_usage_error() -> None:
     assert run_cli("frobnicate").status == 2
+
+
+def test_our_warnings_are_printed_once_and_others_not(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    import warnings
+
+    import planner.commands as commands
+    from planner.calendar import CalendarWarning
+
+    def handler(args: object, env: object) -> int:
+        warnings.warn("calendar guessed", CalendarWarning, stacklevel=1)
+        warnings.warn("calendar guessed", CalendarWarning, stacklevel=1)
+        warnings.warn("from a library", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(commands, "cmd_sample_data", handler)
+    run = run_cli("sample-data", tmp_path / "s")
+    assert run.status == 0
+    assert run.stderr == "planner: WARNING: calendar guessed\n"
+
+
+def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import planner.sample_data as sample_data
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sample_data, "generate_sample", interrupted)
+    run = run_cli("sample-data", tmp_path / "s")
+    assert run.status == 130
+    assert run.stderr.splitlines()[-1] == (
+        "planner: interrupted (Ctrl-C); nothing half-written was left behind")
+    assert list(tmp_path.iterdir()) == []

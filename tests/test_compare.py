@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, run_cli
 
 from planner import api
+from planner import names as n
 from planner.compare import (
     Comparison,
     compare_runs,
@@ -156,9 +157,10 @@ def test_unique_labels_and_no_scenarios() -> None:
 def test_write_workbook_chart_and_csvs(comparison: Comparison, tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     files = comparison.write(out)
-    assert sorted(p.name for p in files) == sorted(p.name for p in out.iterdir()) == [
-        "compare.png", "compare.xlsx", "compare_levers.csv", "compare_monthly.csv",
-        "compare_summary.csv", "compare_teams.csv"]
+    assert [n.OUTPUT_MANIFEST, *sorted(p.name for p in files)] == sorted(
+        p.name for p in out.iterdir()) == [
+        n.OUTPUT_MANIFEST, "compare.png", "compare.xlsx", "compare_levers.csv",
+        "compare_monthly.csv", "compare_summary.csv", "compare_teams.csv"]
     assert (out / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     levers = pd.read_csv(out / "compare_levers.csv")
     assert list(levers.columns) == list(comparison.levers.columns)
@@ -187,6 +189,14 @@ def test_user_text_stays_text_in_the_workbook(comparison: Comparison, tmp_path: 
     cell = wb["Levers"]["C4"]
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
     assert wb["Summary"]["A6"].data_type == "s"
+    literal = pd.read_csv(tmp_path / "c" / "compare_levers.csv")
+    assert list(literal.columns)[2] == "=HYPERLINK(\"http://x\")"
+    result.write(tmp_path / "safe", csv_safe=True)
+    levers = pd.read_csv(tmp_path / "safe" / "compare_levers.csv")
+    assert list(levers.columns)[2] == "'=HYPERLINK(\"http://x\")"
+    summary = pd.read_csv(tmp_path / "safe" / "compare_summary.csv")
+    assert summary["scenario"].tolist()[1] == "'=HYPERLINK(\"http://x\")"
+    np.testing.assert_allclose(levers.iloc[:, 1], literal.iloc[:, 1])
 
 
 def test_cli_compare(tmp_path: Path, sample_dir: Path) -> None:
@@ -212,3 +222,24 @@ def test_cli_compare(tmp_path: Path, sample_dir: Path) -> None:
     assert missing.status == 2
     assert "scenario file not found" in missing.stderr and "nope.toml" in missing.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_cli_compare_with_every_scenario_out_of_reach(tmp_path: Path, sample_dir: Path) -> None:
+    """README: unreachable scenarios stay in the comparison and the command exits 0."""
+    far = tmp_path / "far.toml"
+    far.write_text(
+        f'name = "far"\n[data]\ndir = "{sample_dir.as_posix()}"\n[calendar]\nyear = 2027\n'
+        "official = true\n[target]\nmultiple = 50\n[levers.productivity]\ncap = 1.0\n",
+        encoding="utf-8")
+    run = run_cli("compare", far, "--out", tmp_path / "o")
+    assert run.status == 0, run.stderr
+    assert "1 scenarios (0 feasible) compared in" in run.stdout
+    assert "far: target 50.00x" in run.stdout
+    wb = openpyxl.load_workbook(tmp_path / "o" / "compare.xlsx")
+    assert wb["Summary"]["D5"].value == "NO: out of reach"
+    charts = wb["Charts"]
+    assert charts._charts == []
+    assert charts["A5"].value.startswith("No scenario reaches its target")
+    assert (tmp_path / "o" / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    levers = pd.read_csv(tmp_path / "o" / "compare_levers.csv")
+    assert list(levers.columns) == ["lever", "far"] and levers.empty

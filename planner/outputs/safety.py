@@ -30,6 +30,10 @@ MAX_CELL_TEXT: Final = 32_767  # Excel's limit on a cell's text
 MAX_HEADER_PART: Final = 60  # header/footer text per section (Excel allows 255 in all)
 DEFAULT_STEM: Final = "team"
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@")
+#: Starts of a CSV text cell that ``--csv-safe`` escapes (a tab or carriage return
+#: before a formula also makes Excel evaluate it).
+CSV_ESCAPE_PREFIXES: Final = (*FORMULA_PREFIXES, "\t", "\r")
+CSV_ESCAPE: Final = "'"
 _RESERVED: Final = frozenset(
     {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"}
     | {f"COM{i}" for i in "123456789¹²³"}
@@ -125,6 +129,24 @@ def looks_like_formula(text: str) -> bool:
     (True, False)
     """
     return text.startswith(FORMULA_PREFIXES)
+
+
+def csv_safe_text(value: object) -> object:
+    """Escape text a spreadsheet would run as a formula with a leading apostrophe.
+
+    Only text is changed (numbers, negative ones included, stay numbers); this is
+    what ``--csv-safe`` applies to every text cell and header of a CSV output.
+
+    Examples
+    --------
+    >>> csv_safe_text("=HYPERLINK(1)"), csv_safe_text("-x"), csv_safe_text(-5.0)
+    ("'=HYPERLINK(1)", "'-x", -5.0)
+    >>> csv_safe_text("Sales")
+    'Sales'
+    """
+    if isinstance(value, str) and value.startswith(CSV_ESCAPE_PREFIXES):
+        return CSV_ESCAPE + value
+    return value
 
 
 def header_text(value: object, limit: int = MAX_HEADER_PART) -> str:

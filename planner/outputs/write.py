@@ -9,10 +9,11 @@ Layout of ``out_dir``::
 
 CSV amounts are written unrounded (full float precision), so the workbooks,
 which hold the same floats and sum them with formulas, agree with the CSV files
-to the cent. CSV text is written literally (UTF-8): a team called
+to the cent. CSV text is written literally (UTF-8) by default: a team called
 ``=HYPERLINK(...)`` stays exactly that, so programs reading the files back get
 the names the user wrote; people should open the workbooks, where such names
-are stored as text.
+are stored as text, or ask for ``csv_safe`` (``--csv-safe``) CSV files, where
+such text gets a leading apostrophe (:mod:`planner.outputs.csv_writer`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from planner import names as n
 from planner.errors import OutputError
 from planner.outputs.charts import write_charts
+from planner.outputs.csv_writer import write_csv
 from planner.outputs.frames import iter_teams
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import TeamSettings
@@ -35,7 +37,6 @@ from planner.outputs.summary_workbook import write_summary_workbook
 from planner.outputs.team_workbook import write_team_workbook
 from planner.plan_result import PlanResult
 
-CSV_ENCODING: Final = "utf-8"
 PROGRESS_EVERY: Final = 50  # team workbooks between progress messages
 DRIVERS_EXTRA: Final = ("kind",)
 PRODUCT_TARGETS_EXTRA: Final = ("multiple",)
@@ -71,13 +72,12 @@ def normalised(result: PlanResult) -> PlanResult:
     return replace(result, **changes) if changes else result
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
-    return path
+def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False) -> list[Path]:
+    """Write ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv``.
 
-
-def write_csvs(result: PlanResult, out_dir: Path) -> list[Path]:
-    """Write ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv``."""
+    ``csv_safe`` escapes text a spreadsheet would run as a formula
+    (:func:`~planner.outputs.csv_writer.write_csv`).
+    """
     _require(result.plan, n.PLAN_COLUMNS, n.PLAN_CSV)
     _require(result.plan_seats, n.PLAN_SEATS_COLUMNS, n.PLAN_SEATS_CSV)
     _require(result.drivers, n.DRIVERS_COLUMNS, n.DRIVERS_CSV)
@@ -92,11 +92,32 @@ def write_csvs(result: PlanResult, out_dir: Path) -> list[Path]:
     targets = result.product_targets.loc[:, [*n.PRODUCT_TARGETS_COLUMNS, *[
         c for c in PRODUCT_TARGETS_EXTRA if c in result.product_targets.columns]]]
     return [
-        _csv(plan, out_dir / n.PLAN_CSV),
-        _csv(seats, out_dir / n.PLAN_SEATS_CSV),
-        _csv(drivers, out_dir / n.DRIVERS_CSV),
-        _csv(targets, out_dir / n.PRODUCT_TARGETS_CSV),
+        write_csv(plan, out_dir / n.PLAN_CSV, csv_safe=csv_safe),
+        write_csv(seats, out_dir / n.PLAN_SEATS_CSV, csv_safe=csv_safe),
+        write_csv(drivers, out_dir / n.DRIVERS_CSV, csv_safe=csv_safe),
+        write_csv(targets, out_dir / n.PRODUCT_TARGETS_CSV, csv_safe=csv_safe),
     ]
+
+
+def write_driver_tables(drivers: pd.DataFrame, product_targets: pd.DataFrame, out_dir: Path,
+                        *, csv_safe: bool = False) -> list[Path]:
+    """Write ``drivers.csv`` and ``product_targets.csv`` of ``planner drivers``.
+
+    Parameters
+    ----------
+    drivers, product_targets : DataFrame
+        The driver model's tables, written whole.
+    out_dir : Path
+        An existing directory.
+    csv_safe : bool
+        Escape text a spreadsheet would run as a formula.
+
+    Returns
+    -------
+    list of Path
+    """
+    return [write_csv(drivers, out_dir / n.DRIVERS_CSV, csv_safe=csv_safe),
+            write_csv(product_targets, out_dir / n.PRODUCT_TARGETS_CSV, csv_safe=csv_safe)]
 
 
 def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
@@ -123,7 +144,8 @@ def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
 
 
 def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
-                  progress: Callable[[str], None] | None = None) -> list[Path]:
+                  progress: Callable[[str], None] | None = None,
+                  csv_safe: bool = False) -> list[Path]:
     """Write every output of ``result`` into ``out_dir``.
 
     Parameters
@@ -138,6 +160,8 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
     progress : callable, optional
         Called with a short message before each long step (``"writing
         summary.xlsx"``, ``"writing team workbooks 50/400"``).
+    csv_safe : bool
+        Escape CSV text that a spreadsheet would run as a formula.
 
     Returns
     -------
@@ -163,7 +187,7 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
             progress(message)
 
     report(f"writing {n.PLAN_CSV} and the other CSV files")
-    paths = write_csvs(result, out_dir)
+    paths = write_csvs(result, out_dir, csv_safe=csv_safe)
     report(f"writing {n.SUMMARY_XLSX}")
     summary = out_dir / n.SUMMARY_XLSX
     write_summary_workbook(summary, result, labels)
