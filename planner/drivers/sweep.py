@@ -1,6 +1,6 @@
 """Re-solve the driver model over many targets (and optionally one lever's cap).
 
-The LP stays in HiGHS between solves (:class:`planner.drivers.engine.HighsBackend`):
+The LP stays in HiGHS between solves (:class:`planner.drivers.engine.DriverEngine`):
 the largest reachable multiple is found once per setting, and each target then
 re-solves from it with a warm-started basis.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from planner.drivers.engine import HighsBackend
+from planner.drivers.engine import DriverEngine
 from planner.drivers.mix import cell_rules
 from planner.drivers.model import least_cost, reach
 from planner.drivers.tree import build_tree
@@ -123,7 +123,7 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
     start = time.perf_counter()
     for setting, lever_specs in settings:
         tree = build_tree(product_segments, products, lever_specs, seat_multiple)
-        backend = HighsBackend(tree, time_limit)
+        backend = DriverEngine(tree, time_limit)
         best, cuts = reach(tree, buffer, time_limit, rules, backend=backend)
         top = best.revenue(tree) / history_total if best is not None else 0.0
         frontier.append({"setting": setting, "max_multiple": top})
