@@ -51,6 +51,10 @@ CAPACITY_TOL = 1e-7
 RULE_TOL = 1e-7
 #: Largest relative excess of revenue over a falling target taken as met.
 TARGET_TOL = 1e-10
+#: Moves of a lever's anchor (in uplift) tried when looking past a local optimum.
+NUDGES = (0.03, -0.03)
+#: Most rounds of the search past local optima.
+SEARCH_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,72 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
                ) -> tuple[Point, dict[str, float]]:
     """The least-cost point that gives exactly ``target``; also the last LP's duals.
 
+    Reaching a target is not convex when levers differ by cell, so the sequence of LPs
+    (:func:`descend`) can settle on a local optimum where one lever sits on a breakpoint
+    of its cost and another would rather take the stretch. From the point found, each
+    free lever's anchor is moved by :data:`NUDGES` up and down and the sequence run
+    again; a cheaper point found replaces the current one, until none is found.
+    Every step is deterministic, so the same problem always gives the same point.
+
+    Parameters
+    ----------
+    tree, target, start, cuts, buffer, time_limit, mix, iterations, tol, backend
+        As for :func:`descend`.
+
+    Returns
+    -------
+    (Point, dict of str to float)
+    """
+    backend = backend or DriverEngine(tree, time_limit)
+    alg = Algebra.of(tree)
+    cuts = list(cuts)
+    x, duals = descend(tree, target, start, cuts, buffer, time_limit, mix, iterations, tol,
+                       backend)
+    cost = stretch_cost(tree, x)
+    free = [i for i, lever in enumerate(tree.levers.values()) if not lever.fixed]
+    for _ in range(SEARCH_ROUNDS):
+        improved = False
+        for i in free:
+            lever = list(tree.levers.values())[i]
+            for nudge in NUDGES:
+                anchor = x.copy()
+                anchor[i] = float(np.clip(np.log1p(np.expm1(x[i]) + nudge), lever.lo, lever.hi))
+                if anchor[i] == x[i]:
+                    continue
+                try:
+                    y, y_duals = descend(tree, target, point_of(alg, anchor), cuts, buffer,
+                                         time_limit, mix, iterations, tol, backend)
+                except ModelError:
+                    continue
+                if not _feasible(alg, y, buffer, mix) or abs(
+                        revenue_of(alg, y) / target - 1) > 1e-9:
+                    continue
+                y_cost = stretch_cost(tree, y)
+                if y_cost < cost - 1e-12 * max(1.0, abs(cost)):
+                    x, duals, cost, improved = y, y_duals, y_cost, True
+        if not improved:
+            break
+    return point_of(alg, x), duals
+
+
+def stretch_cost(tree: DriverTree, x: np.ndarray) -> float:
+    """The stretch cost of a lever assignment (0 at no uplift), from the levers' pieces."""
+    total = 0.0
+    for value, lever in zip(x, tree.levers.values(), strict=True):
+        left = lever.lo
+        for width, slope in ([] if lever.fixed else lever.pieces):
+            fill = min(max(value - left, 0.0), width) - min(max(-left, 0.0), width)
+            total += slope * fill
+            left += width
+    return total
+
+
+def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buffer: float,
+            time_limit: float, mix: tuple[CellRule, ...] = (), iterations: int = 400,
+            tol: float = 1e-9, backend: DriverEngine | None = None
+            ) -> tuple[np.ndarray, dict[str, float]]:
+    """One sequence of LPs from ``start`` to a (local) least-cost point giving ``target``.
+
     Parameters
     ----------
     tree : DriverTree
@@ -218,7 +288,8 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
 
     Returns
     -------
-    (Point, dict of str to float)
+    (ndarray, dict of str to float)
+        The point's log-uplifts and the last LP's duals.
 
     Raises
     ------
@@ -255,4 +326,4 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
     if duals is None:
         raise ModelError("driver model: the linearised problem was infeasible at a point "
                          "known to reach the target; run with --debug and report the scenario")
-    return point_of(alg, anchor), duals
+    return anchor, duals
