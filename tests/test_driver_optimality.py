@@ -117,6 +117,10 @@ class Exact:
                 out.append(np.log(r / rule.min_amount))
             if rule.max_amount is not None:
                 out.append(np.log(rule.max_amount / r))
+            if rule.min_units is not None:
+                out.append(np.log(u / rule.min_units))
+            if rule.max_units is not None:
+                out.append(np.log(rule.max_units / u))
         for rule in self.supply:
             inside = self.product == rule.product
             if rule.monthly_units is not None:
