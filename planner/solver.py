@@ -181,6 +181,12 @@ def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float =
     """
     a = lp.matrix()
     arrays = lp.arrays()  # infinite bounds are +-inf, which is kHighsInf
+    bad = [name for name, values in (("cost", arrays["cost"]), ("matrix", a.data))
+           if not np.all(np.isfinite(values))]
+    bad += [name for name in ("lb", "ub", "lower", "upper") if np.isnan(arrays[name]).any()]
+    if bad:  # HiGHS would drop a NaN coefficient silently and report a wrong optimum
+        raise ModelError(f"the model holds a value that is not a number ({', '.join(bad)}); "
+                         "run with --debug and report the scenario")
     h = new_highs(time_limit, threads=threads)
     h.setOptionValue("solver", method)
     if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans:

@@ -114,7 +114,7 @@ def resolve(spec: LeverSpec) -> Lever:
     >>> from planner.scenario.model import LeverSpec
     >>> lever = resolve(LeverSpec(name="r", kind="repurchase", cap=0.05, cost=1.0, min=-0.05))
     >>> [round(slope, 3) for _, slope in lever.pieces]
-    [-0.108, -0.1, 1.0, 1.08]
+    [-0.158, -0.127, -0.108, 1.079, 1.274]
     """
     if spec.fixed is not None:
         x = math.log1p(spec.fixed)

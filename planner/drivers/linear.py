@@ -1,10 +1,9 @@
 """The driver model's rows in log-uplift space, linearised at a point.
 
 Every constraint of the driver LP is a row ``coef . x (>= or <=) rhs`` over the levers'
-log-uplifts ``x`` (one entry per lever, fixed levers included). The PuLP builder
-(:mod:`planner.drivers.model`) and the warm-started sweep engine
-(:mod:`planner.drivers.sweep`) both take their rows from here, so the model's
-algebra lives in one place.
+log-uplifts ``x`` (one entry per lever, fixed levers included). The iterations
+(:mod:`planner.drivers.model`) take their rows from here and hand them to the one
+engine (:mod:`planner.drivers.engine`), so the model's algebra lives in one place.
 """
 
 from __future__ import annotations

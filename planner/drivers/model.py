@@ -57,6 +57,10 @@ NUDGES = (0.03, -0.03)
 SEARCH_ROUNDS = 4
 
 
+class NoFeasiblePoint(ModelError):
+    """No LP from the start point met the rows: the rules and capacity leave no room."""
+
+
 @dataclass(frozen=True)
 class Point:
     """Log-uplift of every lever, and what it gives per cell."""
@@ -231,7 +235,7 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
                 try:
                     y, y_duals = descend(tree, target, point_of(alg, anchor), cuts, buffer,
                                          time_limit, mix, iterations, tol, backend)
-                except ModelError:
+                except NoFeasiblePoint:
                     continue
                 if not _feasible(alg, y, buffer, mix) or abs(
                         revenue_of(alg, y) / target - 1) > 1e-9:
@@ -293,9 +297,11 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
 
     Raises
     ------
+    NoFeasiblePoint
+        When no LP from the start point meets the rows (for a falling target: the rules
+        and capacity leave no room).
     ModelError
-        When no LP could be solved from the start point (a falling target whose rules
-        cannot all be met is reported by the caller before this).
+        When HiGHS stops without an answer (time or iteration limit, solver error).
     """
     backend = backend or DriverEngine(tree, time_limit)
     alg = Algebra.of(tree)
@@ -324,6 +330,7 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
         if moved < tol:
             break
     if duals is None:
-        raise ModelError("driver model: the linearised problem was infeasible at a point "
-                         "known to reach the target; run with --debug and report the scenario")
+        raise NoFeasiblePoint("driver model: the linearised problem was infeasible at a point "
+                              "known to reach the target; run with --debug and report the "
+                              "scenario")
     return anchor, duals

@@ -13,9 +13,16 @@ from planner.atomic import atomic_write
 from planner.drivers.engine import DriverEngine
 from planner.drivers.linear import Algebra, revenue_of
 from planner.drivers.mix import CellRule, cell_rules
-from planner.drivers.model import Point, floor_point, is_falling, least_cost, reach
+from planner.drivers.model import (
+    NoFeasiblePoint,
+    Point,
+    floor_point,
+    is_falling,
+    least_cost,
+    reach,
+)
 from planner.drivers.result import drivers_table, product_targets_table
-from planner.drivers.tree import DriverTree
+from planner.drivers.tree import FIXED_TICKET_LEVER, DriverTree
 from planner.errors import ModelError, TargetUnreachableError
 from planner.scenario.model import MixRule, SupplyRule
 
@@ -127,7 +134,7 @@ def solve_drivers(
     try:
         point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, rules,
                                   backend=engine)
-    except ModelError:
+    except NoFeasiblePoint:
         if falling:  # no point gives the lower target within the rules and capacity
             raise _capacity_short(tree, buffer, rules) from None
         raise
@@ -161,21 +168,24 @@ def capacity_value_of(duals: dict[str, float], target: float) -> float:
 def _cannot_fall(tree: DriverTree, target: float, floor: float,
                  history_total: float) -> TargetUnreachableError:
     """The target lies below what the levers give even at their lowest allowed uplifts."""
-    stuck = [lv.name for lv in tree.levers.values()
-             if lv.kind not in ("productivity", "seats") and lv.lo >= 0]
-    falls = [f"{lv.name} (min {math.expm1(lv.lo):+.0%})" for lv in tree.levers.values()
-             if lv.kind not in ("productivity", "seats") and lv.lo < 0]
+    demand = [lv for lv in tree.levers.values()
+              if lv.kind not in ("productivity", "seats") and lv.name != FIXED_TICKET_LEVER]
+    stuck = [lv.name for lv in demand if not lv.fixed and lv.lo >= 0]
+    fixed = [lv.name for lv in demand if lv.fixed]
+    falls = [f"{lv.name} (min {math.expm1(lv.lo):+.0%})" for lv in demand
+             if not lv.fixed and lv.lo < 0]
     head = (f"target {target / history_total:.2f}x ({target:,.0f}) is below what the levers can "
             f"fall to: at their lowest allowed uplifts they give {floor / history_total:.2f}x "
             f"({floor:,.0f})")
-    fix = ("let a lever fall with a negative min, e.g. [levers.customers] min = -0.3"
-           if stuck else "lower the min of the levers that may fall")
+    fix = (f"let a lever fall with a negative min, e.g. [levers.{stuck[0]}] min = -0.3"
+           if stuck else "lower the min of the levers that may fall, or free a fixed lever")
     lines = [f"# Target unreachable\n\n{head}.\n",
-             f"- levers that may not fall (min 0 or fixed): {', '.join(stuck) or 'none'}",
              f"- levers that may fall: {', '.join(falls) or 'none'}",
+             f"- levers that may not fall (min 0): {', '.join(stuck) or 'none'}",
+             f"- fixed levers: {', '.join(fixed) or 'none'}",
              f"\nTo plan a smaller year, {fix}.\n"]
     return TargetUnreachableError(
-        f"{head}; levers that may not fall: {', '.join(stuck) or 'none'}; {fix}",
+        f"{head}; levers that may fall: {', '.join(falls) or 'none'}; {fix}",
         "\n".join(lines))
 
 
