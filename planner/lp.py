@@ -9,10 +9,14 @@ handed to HiGHS (highspy) directly: no per-variable Python objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from planner.solver import SolveStatus
 
 INF = float("inf")
 
@@ -148,7 +152,7 @@ class LinearProgram:
 class Solution:
     """Primal values, row activities and duals of a solved LinearProgram."""
 
-    status: str
+    status: SolveStatus
     objective: float
     x: np.ndarray
     activity: np.ndarray

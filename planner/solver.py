@@ -1,18 +1,24 @@
-"""Solving: PuLP problems with HiGHS (highspy), CBC as a fallback; outcomes as enums."""
+"""Solving with HiGHS (highspy): the one map from HiGHS's status to ours, as an enum.
+
+Every model (the driver LP, the allocation LP) is solved by HiGHS through highspy and
+its outcome read through :func:`status_of`. Only :attr:`SolveStatus.OPTIMAL` lets a
+caller read values; :func:`require_solved` turns every other outcome that is not a
+property of the model (time limit, iteration limit, unknown, solver error) into a
+:class:`planner.errors.ModelError` that names the step and what to do.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 from enum import Enum
-from typing import TYPE_CHECKING
 
+import highspy
 import numpy as np
-import pulp
 
 from planner.errors import ModelError
 from planner.lp import LinearProgram, Solution
-
-if TYPE_CHECKING:
-    import highspy
 
 
 class SolveStatus(Enum):
@@ -21,60 +27,134 @@ class SolveStatus(Enum):
     OPTIMAL = "optimal"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
-    NOT_SOLVED = "not solved"
+    TIME_LIMIT = "time limit"
+    ITERATION_LIMIT = "iteration limit"
+    UNKNOWN = "unknown"
+    ERROR = "solver error"
 
 
-_PULP_STATUS = {
-    pulp.LpStatusOptimal: SolveStatus.OPTIMAL,
-    pulp.LpStatusInfeasible: SolveStatus.INFEASIBLE,
-    pulp.LpStatusUnbounded: SolveStatus.UNBOUNDED,
-    pulp.LpStatusNotSolved: SolveStatus.NOT_SOLVED,
-    pulp.LpStatusUndefined: SolveStatus.NOT_SOLVED,
+_HIGHS_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    # every column of our models is bounded, so "unbounded or infeasible" is infeasible
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kUnknown: SolveStatus.UNKNOWN,
+    highspy.HighsModelStatus.kModelEmpty: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kNotset: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kLoadError: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kModelError: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kPresolveError: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kSolveError: SolveStatus.ERROR,
+    highspy.HighsModelStatus.kPostsolveError: SolveStatus.ERROR,
 }
 
 
-def pulp_solver(time_limit: float = 600.0) -> pulp.LpSolver:
-    """Return HiGHS when available, else CBC (both ship with the pinned PuLP / highspy).
+def _swallow_banner() -> None:
+    """Create the process's first HiGHS with the C-level stdout sent to /dev/null.
 
-    Parameters
-    ----------
-    time_limit : float
-        Seconds before the solver gives up.
-
-    Returns
-    -------
-    pulp.LpSolver
-
-    Raises
-    ------
-    ModelError
-        When neither solver is available.
+    HiGHS prints its banner ("Running HiGHS ... Copyright ...") to the C stdout once per
+    process, when the first instance is created and before any option can be set.
     """
-    highs = pulp.HiGHS(msg=False, timeLimit=time_limit)
-    if highs.available():
-        return highs
-    cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
-    if cbc.available():
-        return cbc
-    raise ModelError("no LP solver available: install highspy (pip install highspy)")
+    try:
+        sys.stdout.flush()
+        libc = ctypes.CDLL(None)
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no fd 1 or no libc: nothing to hide
+        highspy.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+            libc.fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
-def solve_pulp(problem: pulp.LpProblem, time_limit: float = 600.0) -> SolveStatus:
-    """Solve ``problem`` in place and return its status.
+_swallow_banner()
+
+
+def status_of(h: highspy.Highs) -> SolveStatus:
+    """Our status for the last ``run()`` of ``h`` (the one place HiGHS's status is read).
 
     Parameters
     ----------
-    problem : pulp.LpProblem
-        The problem, built by a pure builder.
-    time_limit : float
-        Seconds before the solver gives up.
+    h : highspy.Highs
+        A HiGHS instance that has run.
 
     Returns
     -------
     SolveStatus
+        Statuses this map does not know (a newer HiGHS) are :attr:`SolveStatus.UNKNOWN`.
     """
-    problem.solve(pulp_solver(time_limit))
-    return _PULP_STATUS.get(problem.status, SolveStatus.NOT_SOLVED)
+    return _HIGHS_STATUS.get(h.getModelStatus(), SolveStatus.UNKNOWN)
+
+
+def require_solved(status: SolveStatus, step: str, time_limit: float) -> None:
+    """Raise a clear error for an outcome that says nothing about the model itself.
+
+    Optimal, infeasible and unbounded pass through: the caller decides what they mean.
+
+    Parameters
+    ----------
+    status : SolveStatus
+        The outcome.
+    step : str
+        The step in the user's words, e.g. ``"driver model"``.
+    time_limit : float
+        The time limit in force, for the message.
+
+    Raises
+    ------
+    ModelError
+        On a time limit, an iteration limit, an unknown outcome or a solver error.
+
+    Examples
+    --------
+    >>> require_solved(SolveStatus.OPTIMAL, "driver model", 60.0)
+    >>> require_solved(SolveStatus.TIME_LIMIT, "driver model", 60.0)
+    Traceback (most recent call last):
+    ...
+    planner.errors.ModelError: driver model: HiGHS stopped at the time limit (60 s) before \
+an optimal solution; raise [solver] time_limit in the scenario
+    """
+    if status is SolveStatus.TIME_LIMIT:
+        raise ModelError(f"{step}: HiGHS stopped at the time limit ({time_limit:g} s) before an "
+                         "optimal solution; raise [solver] time_limit in the scenario")
+    if status is SolveStatus.ITERATION_LIMIT:
+        raise ModelError(f"{step}: HiGHS stopped at its iteration limit before an optimal "
+                         "solution; try [solver] method = \"ipm\", or run with --debug and "
+                         "report the scenario")
+    if status in (SolveStatus.UNKNOWN, SolveStatus.ERROR):
+        raise ModelError(f"{step}: HiGHS ended with status '{status.value}' (no solution to "
+                         "read); run with --debug and report the scenario")
+
+
+def new_highs(time_limit: float, *, threads: int = 0) -> highspy.Highs:
+    """A silent HiGHS instance with the options every model uses.
+
+    Parameters
+    ----------
+    time_limit : float
+        Seconds before HiGHS gives up.
+    threads : int
+        Threads for HiGHS (0 = its default).
+
+    Returns
+    -------
+    highspy.Highs
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)  # no banner, no log on the user's terminal
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("random_seed", 0)
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    return h
 
 
 def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float = 600.0,
@@ -99,17 +179,16 @@ def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float =
     highspy.Highs
         Ready to ``run()``.
     """
-    import highspy
-
     a = lp.matrix()
     arrays = lp.arrays()  # infinite bounds are +-inf, which is kHighsInf
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    bad = [name for name, values in (("cost", arrays["cost"]), ("matrix", a.data))
+           if not np.all(np.isfinite(values))]
+    bad += [name for name in ("lb", "ub", "lower", "upper") if np.isnan(arrays[name]).any()]
+    if bad:  # HiGHS would drop a NaN coefficient silently and report a wrong optimum
+        raise ModelError(f"the model holds a value that is not a number ({', '.join(bad)}); "
+                         "run with --debug and report the scenario")
+    h = new_highs(time_limit, threads=threads)
     h.setOptionValue("solver", method)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("random_seed", 0)
-    if threads:
-        h.setOptionValue("threads", int(threads))
     if method == "ipm":  # crossover to a vertex costs more than the IPM itself on big plans:
         # run it only when the IPM is not optimal ("off" also leaves HiGHS unable to postsolve
         # a model its presolve reduces to nothing: status unknown)
@@ -143,26 +222,17 @@ def solve_highs(lp: LinearProgram, *, method: str = "simplex", time_limit: float
     Returns
     -------
     Solution
-        ``status`` is a :class:`SolveStatus` value; read values only when optimal.
+        ``status`` is a :class:`SolveStatus`; read values only when it is optimal.
     """
-    import highspy
-
     h = highs_for(lp, method=method, time_limit=time_limit, threads=threads)
     h.run()
-    status = h.getModelStatus()
-    mapping = {
-        highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
-        highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
-        highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
-        highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
-    }
-    result = mapping.get(status, SolveStatus.NOT_SOLVED)
-    if result is not SolveStatus.OPTIMAL:
+    status = status_of(h)
+    if status is not SolveStatus.OPTIMAL:
         empty = np.zeros(0)
-        return Solution(result.value, float("nan"), empty, empty, empty)
+        return Solution(status, float("nan"), empty, empty, empty)
     sol = h.getSolution()
     return Solution(
-        SolveStatus.OPTIMAL.value,
+        status,
         float(h.getInfo().objective_function_value),
         np.asarray(sol.col_value),
         np.asarray(sol.row_value),

@@ -15,7 +15,7 @@ from planner.allocation.model import AllocationInputs, build_allocation
 from planner.errors import ModelError, TargetUnreachableError
 from planner.lp import LinearProgram, Solution
 from planner.scenario.model import SolverOptions
-from planner.solver import SolveStatus, solve_highs
+from planner.solver import SolveStatus, require_solved, solve_highs
 
 SLACK_BLOCKS = {
     "product_short": "product_target",
@@ -60,9 +60,10 @@ def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = N
     lp, cells = build_allocation(inputs)
     solution = solve_highs(lp, method=options.method, time_limit=options.time_limit,
                            threads=options.threads)
-    if solution.status != SolveStatus.OPTIMAL.value:
-        raise ModelError(f"allocation model: HiGHS ended with status '{solution.status}'; "
-                         "raise [solver] time_limit or try method = \"simplex\"")
+    require_solved(solution.status, "allocation model", options.time_limit)
+    if solution.status is not SolveStatus.OPTIMAL:  # every slack is bounded: never expected
+        raise ModelError(f"allocation model: HiGHS found the model {solution.status.value}; "
+                         "run with --debug and report the scenario")
     s = inputs.scale
     up = solution.x[lp.blocks["up"].cols()]
     down = solution.x[lp.blocks["down"].cols()]

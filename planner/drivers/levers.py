@@ -95,8 +95,27 @@ def merge_levers(configured: tuple[LeverSpec, ...]) -> tuple[LeverSpec, ...]:
     return tuple(by_name.values())
 
 
+#: A fall costs this fraction of a rise by the same step. Falls are priced (not free) so a
+#: shrinking target spreads its fall over the levers allowed to fall, as a rising one
+#: spreads its stretch; a fall lowers revenue, so a growing plan takes one only where a
+#: rule (capacity, mix, supply) makes it worth its cost, never merely because it is allowed.
+FALL_WEIGHT = 0.1
+
+
 def resolve(spec: LeverSpec) -> Lever:
-    """Turn a configured lever into bounds and cost pieces in log space."""
+    """Turn a configured lever into bounds and cost pieces in log space.
+
+    Rises are priced by the lever's breakpoints and slopes; a fall (``min < 0``) by the
+    same curve mirrored below zero uplift, times :data:`FALL_WEIGHT`. No uplift costs
+    nothing, and the cost is convex: its slope rises from one piece to the next.
+
+    Examples
+    --------
+    >>> from planner.scenario.model import LeverSpec
+    >>> lever = resolve(LeverSpec(name="r", kind="repurchase", cap=0.05, cost=1.0, min=-0.05))
+    >>> [round(slope, 3) for _, slope in lever.pieces]
+    [-0.158, -0.127, -0.108, 1.079, 1.274]
+    """
     if spec.fixed is not None:
         x = math.log1p(spec.fixed)
         return Lever(spec.name, spec.kind, spec.products, spec.segments, x, x, True, ())
@@ -104,13 +123,15 @@ def resolve(spec: LeverSpec) -> Lever:
     hi = math.log1p(UNCAPPED if spec.cap is None else spec.cap)
     breaks = spec.breakpoints or DEFAULT_BREAKPOINTS
     slopes = spec.slopes or DEFAULT_SLOPES
-    edges = [lo] + [math.log1p(b) for b in breaks if lo < math.log1p(b) < hi] + [hi]
+    steps = [math.log1p(b) for b in breaks]  # rise breakpoints in log space
+    inner = {0.0, *steps, *(-v for v in steps)}
+    edges = [lo, *sorted(v for v in inner if lo < v < hi), hi]
     pieces = []
     for left, right in zip(edges, edges[1:], strict=False):
-        # slope of the piece: the slope in force at its left edge (0 below zero uplift)
-        u_left = math.expm1(left)
-        index = sum(1 for b in breaks if u_left >= b - 1e-12)
-        slope = 0.0 if right <= 0 else slopes[index] * spec.cost
+        if left >= 0:  # a rise: the slope in force at the piece's left edge
+            slope = slopes[sum(1 for v in steps if left >= v - 1e-12)] * spec.cost
+        else:  # a fall: the rise slope at the same distance from zero, mirrored and weighted
+            slope = -FALL_WEIGHT * slopes[sum(1 for v in steps if -right >= v - 1e-12)] * spec.cost
         pieces.append((right - left, slope))
     return Lever(spec.name, spec.kind, spec.products, spec.segments, lo, hi, lo == hi,
                  tuple(pieces))

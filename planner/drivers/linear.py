@@ -1,10 +1,9 @@
 """The driver model's rows in log-uplift space, linearised at a point.
 
 Every constraint of the driver LP is a row ``coef . x (>= or <=) rhs`` over the levers'
-log-uplifts ``x`` (one entry per lever, fixed levers included). The PuLP builder
-(:mod:`planner.drivers.model`) and the warm-started sweep engine
-(:mod:`planner.drivers.sweep`) both take their rows from here, so the model's
-algebra lives in one place.
+log-uplifts ``x`` (one entry per lever, fixed levers included). The iterations
+(:mod:`planner.drivers.model`) take their rows from here and hand them to the one
+engine (:mod:`planner.drivers.engine`), so the model's algebra lives in one place.
 """
 
 from __future__ import annotations
@@ -176,3 +175,24 @@ def capacity_gap(alg: Algebra, x: np.ndarray, buffer: float) -> float:
     top = o.max()
     need = top + np.log((alg.units[ok] * np.exp(o - top)).sum()) - np.log(alg.units[ok].sum())
     return float(need + np.log1p(buffer) - x[alg.seats] - x[alg.productivity])
+
+
+def target_cut(alg: Algebra, x: np.ndarray, target: float, index: int) -> Row:
+    """Tangent cut at ``x`` of ``log sum_k R_k exp(s_k) <= log target`` (a falling target).
+
+    When the target lies below what the levers give at no uplift, levers must fall and
+    revenue must not exceed the target: a convex (log-sum-exp) constraint, so its
+    tangent cuts at the points visited converge to it, like the capacity cuts.
+    """
+    ok = alg.amount > 0
+    s = alg.s(x)
+    w = alg.amount[ok] * np.exp(s[ok])
+    pi = np.zeros(len(alg.amount))
+    pi[ok] = w / w.sum()
+    rhs = float(np.log(target) - np.log(w.sum()) + pi[ok] @ s[ok])
+    return Row(f"target_cut_{index}", alg.demand.T @ pi, "<=", rhs)
+
+
+def revenue_of(alg: Algebra, x: np.ndarray) -> float:
+    """Company revenue at ``x``, multiplied out through the tree (exact)."""
+    return float(alg.amount @ np.exp(alg.s(x)))

@@ -1,47 +1,64 @@
-"""The driver LP: uplifts per lever that reach the target at the least stretch cost.
+"""The driver model's iterations: uplifts per lever that reach the target at least cost.
 
 Company revenue is ``sum_k R_k exp(s_k)`` over cells ``k`` (product x segment), with
-``s_k`` the sum of the log-uplifts ``x_l`` of the levers acting on the cell. Reaching
-the target is not convex in ``s``; we keep an exact LP by sequential linearisation
-(DESIGN.md section 4, option 2): replace ``exp`` by its tangent at the current point,
-an inner approximation (every iterate truly reaches the target), and re-solve until
-the point stops moving.
+``s_k`` the sum of the log-uplifts ``x_l`` of the levers acting on the cell.
 
-Capacity: seats x productivity must cover the company's number of sales plus the
-over-assignment buffer. That constraint is convex (log-sum-exp), so we add its
-tangent cuts at the points visited (:func:`planner.drivers.linear.capacity_cut`) and
-at the end raise productivity to close any remaining gap exactly.
+A growing target (above what the levers give at no uplift): reaching it is not convex
+in ``s``; we keep an exact LP by sequential linearisation (DESIGN.md section 4, option
+2): replace ``exp`` by its tangent at the current point, an inner approximation (every
+iterate truly reaches the target), and re-solve until the point stops moving.
 
-The rows come from :mod:`planner.drivers.linear`; this module builds them into PuLP
-problems (pure builders) and runs the iterations with HiGHS.
+A falling or flat target: ``revenue <= target`` is convex (log-sum-exp), so it is
+handled by tangent cuts, like capacity, and the least-cost point falls only as far as
+the target needs.
+
+Capacity (seats x productivity must cover the number of sales plus the buffer) and the
+upper bounds of the mix and supply rules are convex too: whenever an LP point breaks
+one of them by more than the solver's tolerance, a tangent cut is added *at that
+point* and the LP is solved again, so the LP never prices sales against a capacity it
+does not have. Only a gap within tolerance is closed by raising productivity.
+
+Every LP is solved by :class:`planner.drivers.engine.DriverEngine`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
-import pulp
 
+from planner.drivers.engine import DriverEngine
 from planner.drivers.linear import (
     Algebra,
     Row,
     capacity_cut,
     capacity_gap,
     revenue_gradient,
+    revenue_of,
     rule_cuts,
     rule_rows,
+    target_cut,
     target_row,
 )
 from planner.drivers.mix import CellRule, rule_violation
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
-from planner.solver import SolveStatus, solve_pulp
 
 #: Capacity may fall short of the planned sales by this much in log (1e-7 = 0.00001%):
 #: solver noise, far below anything a plan could show.
 CAPACITY_TOL = 1e-7
+#: Largest relative violation of a mix or supply rule taken as met.
+RULE_TOL = 1e-7
+#: Largest relative excess of revenue over a falling target taken as met.
+TARGET_TOL = 1e-10
+#: Moves of a lever's anchor (in uplift) tried when looking past a local optimum.
+NUDGES = (0.03, -0.03)
+#: Most rounds of the search past local optima.
+SEARCH_ROUNDS = 4
+
+
+class NoFeasiblePoint(ModelError):
+    """No LP from the start point met the rows: the rules and capacity leave no room."""
 
 
 @dataclass(frozen=True)
@@ -62,182 +79,258 @@ def point_of(alg: Algebra, x: np.ndarray) -> Point:
     return Point(dict(zip(alg.names, map(float, x), strict=True)), alg.s(x), alg.o(x))
 
 
-@dataclass
-class Problem:
-    """A built driver LP and handles into it."""
-
-    prob: pulp.LpProblem
-    x: list[pulp.LpAffineExpression]
-    rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
-
-
-def build_lp(tree: DriverTree, rows: list[Row], objective: np.ndarray | None = None,
-             raise_cap: dict[str, float] | None = None) -> Problem:
-    """Build the driver LP from rows over the levers' log-uplifts.
-
-    Parameters
-    ----------
-    tree : DriverTree
-        Levers with their bounds and stretch-cost pieces.
-    rows : list of Row
-        Constraints (target, mix, capacity cuts).
-    objective : ndarray, optional
-        Maximise ``objective . x``; by default minimise the stretch cost.
-    raise_cap : dict of str to float, optional
-        Higher log caps to try, by lever name.
-
-    Returns
-    -------
-    Problem
-    """
-    sense = pulp.LpMinimize if objective is None else pulp.LpMaximize
-    prob = pulp.LpProblem("drivers", sense)
-    x: list[pulp.LpAffineExpression] = []
-    cost = []
-    for i, lever in enumerate(tree.levers.values()):
-        if lever.fixed:
-            x.append(pulp.LpAffineExpression(constant=lever.lo))
-            continue
-        widths = [w for w, _ in lever.pieces]
-        if raise_cap and lever.name in raise_cap:
-            widths[-1] += max(0.0, raise_cap[lever.name] - lever.hi)
-        zs = [pulp.LpVariable(f"z_{i}_{j}", 0, w) for j, w in enumerate(widths)]
-        cost += [slope * z for z, (_, slope) in zip(zs, lever.pieces, strict=True)]
-        x.append(pulp.lpSum(zs) + lever.lo)
-    if objective is None:
-        prob += pulp.lpSum(cost)
-    else:  # a tiny pull on the stretch cost so levers rise only as far as they help
-        prob += pulp.lpSum(c * xi for c, xi in zip(objective, x, strict=True) if c) - (
-            1e-9 * pulp.lpSum(cost))
-    problem = Problem(prob, x)
-    for row in rows:
-        expr = pulp.lpSum(c * xi for c, xi in zip(row.coef, x, strict=True) if c)
-        con = expr >= row.rhs if row.sense == ">=" else expr <= row.rhs
-        prob += con, row.name
-        problem.rows[row.name] = con
-    return problem
-
-
-class Backend(Protocol):
-    """Solves the driver LP for a set of rows; the last solve's duals by row name."""
-
-    def solve(self, rows: list[Row], objective: np.ndarray | None = None,
-              raise_cap: dict[str, float] | None = None) -> np.ndarray | None:
-        """Return the levers' log-uplifts, or None when infeasible."""
-
-    def duals(self) -> dict[str, float]:
-        """Duals of the last solve's rows."""
-
-
-class PulpBackend:
-    """Builds each LP with PuLP and solves it with HiGHS (CBC as a fallback)."""
-
-    def __init__(self, tree: DriverTree, time_limit: float) -> None:
-        self.tree, self.time_limit = tree, time_limit
-        self.problem: Problem | None = None
-
-    def solve(self, rows: list[Row], objective: np.ndarray | None = None,
-              raise_cap: dict[str, float] | None = None) -> np.ndarray | None:
-        """Build and solve; None when infeasible."""
-        self.problem = build_lp(self.tree, rows, objective, raise_cap)
-        status = solve_pulp(self.problem.prob, self.time_limit)
-        if status is SolveStatus.INFEASIBLE:
-            return None
-        if status is not SolveStatus.OPTIMAL:
-            raise ModelError(f"driver model: solver ended with status '{status.value}'")
-        return np.array([float(pulp.value(e)) for e in self.problem.x])
-
-    def duals(self) -> dict[str, float]:
-        """Duals of the last LP's rows."""
-        if self.problem is None:
-            return {}
-        return {name: float(c.pi or 0.0) for name, c in self.problem.rows.items()}
-
-
-def _feasible(alg: Algebra, x: np.ndarray, buffer: float, mix: tuple[CellRule, ...]) -> bool:
-    rev = alg.amount * np.exp(alg.s(x))
-    units = alg.units * np.exp(alg.o(x))
-    return (capacity_gap(alg, x, buffer) <= CAPACITY_TOL
-            and rule_violation(rev, units, alg.groups, mix) <= 1e-7)
-
-
-def _cuts_at(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...],
-             index: int) -> list[Row]:
-    """Cuts that separate an infeasible point: capacity, and upper bounds of the rules."""
-    return [capacity_cut(alg, alg.o(x), buffer, index), *rule_cuts(alg, x, rules, str(index))]
-
-
-def settle(tree: DriverTree, alg: Algebra, x: np.ndarray, buffer: float) -> np.ndarray:
-    """Raise productivity to close a tiny remaining capacity gap exactly."""
-    gap = capacity_gap(alg, x, buffer)
-    if gap <= 0:
-        return x
-    out = x.copy()
-    hi = tree.levers[tree.productivity].hi
-    out[alg.productivity] = min(out[alg.productivity] + gap, hi)
-    return out
-
-
 def start_point(tree: DriverTree) -> np.ndarray:
     """Every lever at no uplift (or its nearest bound)."""
     return np.array([lv.lo if lv.fixed else float(np.clip(0.0, lv.lo, lv.hi))
                      for lv in tree.levers.values()])
 
 
-def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRule, ...] = (),
-          raise_cap: dict[str, float] | None = None, iterations: int = 40,
-          backend: Backend | None = None) -> tuple[Point | None, list[Row]]:
-    """Largest revenue the levers can give, and the capacity cuts found on the way.
+def floor_point(tree: DriverTree) -> np.ndarray:
+    """Every lever at its lowest allowed uplift: the least revenue the levers can give."""
+    return np.array([lv.lo for lv in tree.levers.values()])
 
-    Returns ``(None, cuts)`` when no point meets capacity and the mix rules.
+
+def is_falling(tree: DriverTree, target: float) -> bool:
+    """Whether ``target`` lies below what the levers give at no uplift (levers must fall)."""
+    return target < revenue_of(Algebra.of(tree), start_point(tree)) * (1 - 1e-12)
+
+
+def _separate(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...],
+              ceiling: float | None, index: int) -> list[Row]:
+    """Cuts at ``x`` for each convex constraint it breaks beyond tolerance (none: it holds)."""
+    cuts: list[Row] = []
+    if capacity_gap(alg, x, buffer) > CAPACITY_TOL:
+        cuts.append(capacity_cut(alg, alg.o(x), buffer, index))
+    rev = alg.amount * np.exp(alg.s(x))
+    units = alg.units * np.exp(alg.o(x))
+    if rule_violation(rev, units, alg.groups, rules) > RULE_TOL:
+        cuts += rule_cuts(alg, x, rules, str(index))
+    if ceiling is not None and float(rev.sum()) > ceiling * (1 + TARGET_TOL):
+        cuts.append(target_cut(alg, x, ceiling, index))
+    return cuts
+
+
+def settle(tree: DriverTree, alg: Algebra, x: np.ndarray, buffer: float,
+           hi: float | None = None) -> np.ndarray:
+    """Raise productivity to close a remaining capacity gap, up to its cap ``hi``."""
+    gap = capacity_gap(alg, x, buffer)
+    if gap <= 0:
+        return x
+    out = x.copy()
+    top = tree.levers[tree.productivity].hi if hi is None else hi
+    out[alg.productivity] = min(out[alg.productivity] + gap, top)
+    return out
+
+
+def fit_productivity(tree: DriverTree, alg: Algebra, x: np.ndarray, buffer: float,
+                     hi: float) -> np.ndarray:
+    """Set productivity to what capacity needs (within its bounds): it adds no revenue."""
+    out = x.copy()
+    need = out[alg.productivity] + capacity_gap(alg, out, buffer)
+    out[alg.productivity] = min(max(need, tree.levers[tree.productivity].lo), hi)
+    return out
+
+
+def _feasible(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...]) -> bool:
+    rev = alg.amount * np.exp(alg.s(x))
+    units = alg.units * np.exp(alg.o(x))
+    return (capacity_gap(alg, x, buffer) <= CAPACITY_TOL
+            and rule_violation(rev, units, alg.groups, rules) <= RULE_TOL)
+
+
+def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRule, ...] = (),
+          raise_cap: dict[str, float] | None = None, iterations: int = 150,
+          backend: DriverEngine | None = None) -> tuple[Point | None, list[Row]]:
+    """Largest revenue the levers can give, and the cuts found on the way.
+
+    Parameters
+    ----------
+    tree : DriverTree
+        Cells and levers.
+    buffer : float
+        Over-assignment buffer capacity must also cover.
+    time_limit : float
+        Seconds per LP (used when no ``backend`` is given).
+    mix : tuple of CellRule
+        Mix and supply rules.
+    raise_cap : dict of str to float, optional
+        Higher log caps to try, by lever name.
+    iterations : int
+        Most LPs to solve.
+    backend : DriverEngine, optional
+        A warm engine to reuse.
+
+    Returns
+    -------
+    (Point or None, list of Row)
+        ``(None, cuts)`` when no point meets capacity and the rules.
     """
-    backend = backend or PulpBackend(tree, time_limit)
+    backend = backend or DriverEngine(tree, time_limit)
     alg = Algebra.of(tree)
+    prod_hi = (raise_cap or {}).get(tree.productivity, tree.levers[tree.productivity].hi)
+    prod_hi = max(prod_hi, tree.levers[tree.productivity].hi)
     anchor = start_point(tree)
     cuts = [capacity_cut(alg, alg.o(anchor), buffer, 0)]
     best: np.ndarray | None = None
+    best_revenue = -np.inf
     for _ in range(iterations):
         rows = [*rule_rows(alg, anchor, mix), *cuts]
         x = backend.solve(rows, revenue_gradient(alg, anchor), raise_cap)
         if x is None:
             break
-        x = settle(tree, alg, x, buffer)
-        revenue = float(alg.amount @ np.exp(alg.s(x)))
-        if _feasible(alg, x, buffer, mix) and (
-                best is None or revenue > float(alg.amount @ np.exp(alg.s(best))) * (1 + 1e-10)):
-            best = x
-        if not _feasible(alg, x, buffer, mix):
-            cuts += _cuts_at(alg, x, buffer, mix, len(cuts))
-        elif np.max(np.abs(alg.s(x) - alg.s(anchor)), initial=0.0) < 1e-9:
+        new = _separate(alg, x, buffer, mix, None, len(cuts))
+        settled = fit_productivity(tree, alg, x, buffer, prod_hi)
+        if _feasible(alg, settled, buffer, mix):
+            revenue = revenue_of(alg, settled)
+            if revenue > best_revenue * (1 + 1e-12):
+                best, best_revenue = settled, revenue
+        if new:
+            cuts += new
+            continue
+        moved = float(np.max(np.abs(alg.s(settled) - alg.s(anchor)), initial=0.0))
+        anchor = settled
+        if moved < 1e-9:
             break
-        anchor = x
     return (None if best is None else point_of(alg, best)), cuts
 
 
 def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], buffer: float,
-               time_limit: float, mix: tuple[CellRule, ...] = (), iterations: int = 80,
-               tol: float = 1e-9, backend: Backend | None = None) -> tuple[Point, dict[str, float]]:
-    """Sequential LP from a point that reaches the target; returns the last LP's duals too."""
-    backend = backend or PulpBackend(tree, time_limit)
+               time_limit: float, mix: tuple[CellRule, ...] = (), iterations: int = 400,
+               tol: float = 1e-9, backend: DriverEngine | None = None
+               ) -> tuple[Point, dict[str, float]]:
+    """The least-cost point that gives exactly ``target``; also the last LP's duals.
+
+    Reaching a target is not convex when levers differ by cell, so the sequence of LPs
+    (:func:`descend`) can settle on a local optimum where one lever sits on a breakpoint
+    of its cost and another would rather take the stretch. From the point found, each
+    free lever's anchor is moved by :data:`NUDGES` up and down and the sequence run
+    again; a cheaper point found replaces the current one, until none is found.
+    Every step is deterministic, so the same problem always gives the same point.
+
+    Parameters
+    ----------
+    tree, target, start, cuts, buffer, time_limit, mix, iterations, tol, backend
+        As for :func:`descend`.
+
+    Returns
+    -------
+    (Point, dict of str to float)
+    """
+    backend = backend or DriverEngine(tree, time_limit)
     alg = Algebra.of(tree)
-    anchor = np.array([start.x[name] for name in alg.names])
+    cuts = list(cuts)
+    x, duals = descend(tree, target, start, cuts, buffer, time_limit, mix, iterations, tol,
+                       backend)
+    cost = stretch_cost(tree, x)
+    free = [i for i, lever in enumerate(tree.levers.values()) if not lever.fixed]
+    for _ in range(SEARCH_ROUNDS):
+        improved = False
+        for i in free:
+            lever = list(tree.levers.values())[i]
+            for nudge in NUDGES:
+                anchor = x.copy()
+                anchor[i] = float(np.clip(np.log1p(np.expm1(x[i]) + nudge), lever.lo, lever.hi))
+                if anchor[i] == x[i]:
+                    continue
+                try:
+                    y, y_duals = descend(tree, target, point_of(alg, anchor), cuts, buffer,
+                                         time_limit, mix, iterations, tol, backend)
+                except NoFeasiblePoint:
+                    continue
+                if not _feasible(alg, y, buffer, mix) or abs(
+                        revenue_of(alg, y) / target - 1) > 1e-9:
+                    continue
+                y_cost = stretch_cost(tree, y)
+                if y_cost < cost - 1e-12 * max(1.0, abs(cost)):
+                    x, duals, cost, improved = y, y_duals, y_cost, True
+        if not improved:
+            break
+    return point_of(alg, x), duals
+
+
+def stretch_cost(tree: DriverTree, x: np.ndarray) -> float:
+    """The stretch cost of a lever assignment (0 at no uplift), from the levers' pieces."""
+    total = 0.0
+    for value, lever in zip(x, tree.levers.values(), strict=True):
+        left = lever.lo
+        for width, slope in ([] if lever.fixed else lever.pieces):
+            fill = min(max(value - left, 0.0), width) - min(max(-left, 0.0), width)
+            total += slope * fill
+            left += width
+    return total
+
+
+def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buffer: float,
+            time_limit: float, mix: tuple[CellRule, ...] = (), iterations: int = 400,
+            tol: float = 1e-9, backend: DriverEngine | None = None
+            ) -> tuple[np.ndarray, dict[str, float]]:
+    """One sequence of LPs from ``start`` to a (local) least-cost point giving ``target``.
+
+    Parameters
+    ----------
+    tree : DriverTree
+        Cells and levers.
+    target : float
+        Company revenue to reach.
+    start : Point
+        A point that reaches ``target`` and meets every rule (from :func:`reach`); not
+        used for a falling target, which starts at no uplift.
+    cuts : list of Row
+        Cuts found so far (capacity, rules); not modified.
+    buffer : float
+        Over-assignment buffer capacity must also cover.
+    time_limit : float
+        Seconds per LP (used when no ``backend`` is given).
+    mix : tuple of CellRule
+        Mix and supply rules.
+    iterations : int
+        Most LPs to solve.
+    tol : float
+        The point has converged when no cell's log multiple moves more than this.
+    backend : DriverEngine, optional
+        A warm engine to reuse.
+
+    Returns
+    -------
+    (ndarray, dict of str to float)
+        The point's log-uplifts and the last LP's duals.
+
+    Raises
+    ------
+    NoFeasiblePoint
+        When no LP from the start point meets the rows (for a falling target: the rules
+        and capacity leave no room).
+    ModelError
+        When HiGHS stops without an answer (time or iteration limit, solver error).
+    """
+    backend = backend or DriverEngine(tree, time_limit)
+    alg = Algebra.of(tree)
+    falling = is_falling(tree, target)
+    cuts = list(cuts)
+    if falling:
+        anchor = start_point(tree)
+        cuts.append(target_cut(alg, anchor, target, len(cuts)))
+    else:
+        anchor = np.array([start.x[name] for name in alg.names])
     duals: dict[str, float] | None = None
     for _ in range(iterations):
-        rows = [target_row(alg, anchor, target), *rule_rows(alg, anchor, mix), *cuts]
+        rows = [*([] if falling else [target_row(alg, anchor, target)]),
+                *rule_rows(alg, anchor, mix), *cuts]
         x = backend.solve(rows)
         if x is None:
             break
+        new = _separate(alg, x, buffer, mix, target if falling else None, len(cuts))
+        if new:
+            cuts += new
+            continue
         duals = backend.duals()
         settled = settle(tree, alg, x, buffer)
-        revenue = float(alg.amount @ np.exp(alg.s(settled)))
-        if not (_feasible(alg, settled, buffer, mix) and revenue >= target * (1 - 1e-9)):
-            cuts += _cuts_at(alg, x, buffer, mix, len(cuts))
-            continue
         moved = float(np.max(np.abs(alg.s(settled) - alg.s(anchor)), initial=0.0))
         anchor = settled
         if moved < tol:
             break
     if duals is None:
-        raise ModelError("driver model: the linearised problem was infeasible at a point "
-                         "known to reach the target")
-    return point_of(alg, anchor), duals
+        raise NoFeasiblePoint("driver model: the linearised problem was infeasible at a point "
+                              "known to reach the target; run with --debug and report the "
+                              "scenario")
+    return anchor, duals

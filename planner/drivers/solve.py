@@ -10,11 +10,19 @@ import pandas as pd
 
 from planner import names as n
 from planner.atomic import atomic_write
-from planner.drivers.engine import HighsBackend
+from planner.drivers.engine import DriverEngine
+from planner.drivers.linear import Algebra, revenue_of
 from planner.drivers.mix import CellRule, cell_rules
-from planner.drivers.model import Point, least_cost, reach
+from planner.drivers.model import (
+    NoFeasiblePoint,
+    Point,
+    floor_point,
+    is_falling,
+    least_cost,
+    reach,
+)
 from planner.drivers.result import drivers_table, product_targets_table
-from planner.drivers.tree import DriverTree
+from planner.drivers.tree import FIXED_TICKET_LEVER, DriverTree
 from planner.errors import ModelError, TargetUnreachableError
 from planner.scenario.model import MixRule, SupplyRule
 
@@ -111,18 +119,30 @@ def solve_drivers(
     """
     caps = capacity_baselines or {}
     rules = cell_rules(mix, supply)
-    best, cuts = reach(tree, buffer, time_limit, rules)
+    engine = DriverEngine(tree, time_limit)
+    falling = is_falling(tree, target)
+    if falling:
+        floor = revenue_of(Algebra.of(tree), floor_point(tree))
+        if target < floor * (1 - 1e-9):
+            raise _cannot_fall(tree, target, floor, history_total)
+    best, cuts = reach(tree, buffer, time_limit, rules, backend=engine)
     if best is None:
         raise _capacity_short(tree, buffer, rules)
     reachable = best.revenue(tree)
     if reachable < target * (1 - 1e-9):
-        raise _unreachable(tree, best, target, history_total, buffer, time_limit, caps, rules)
-    point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, rules)
+        raise _unreachable(tree, best, target, history_total, buffer, caps, rules, engine)
+    try:
+        point, duals = least_cost(tree, target, best, cuts, buffer, time_limit, rules,
+                                  backend=engine)
+    except NoFeasiblePoint:
+        if falling:  # no point gives the lower target within the rules and capacity
+            raise _capacity_short(tree, buffer, rules) from None
+        raise
     if abs(point.revenue(tree) / target - 1) > 1e-6:
         raise ModelError(f"driver model: the uplifts give {point.revenue(tree):,.0f} instead of "
                          f"the target {target:,.0f} (the iterations did not settle); "
                          "run with --debug and report the scenario")
-    capacity_value = capacity_value_of(duals)
+    capacity_value = capacity_value_of(duals, target)
     return DriverResult(
         tree=tree, point=point, target=target, history_total=history_total,
         reach_multiple=reachable / history_total,
@@ -132,11 +152,41 @@ def solve_drivers(
     )
 
 
-def capacity_value_of(duals: dict[str, float]) -> float:
-    """Revenue-equivalent of one unit of log capacity, from the duals."""
+def capacity_value_of(duals: dict[str, float], target: float) -> float:
+    """Revenue-equivalent of one unit of log capacity, from the duals.
+
+    The target's dual is per unit of revenue on a growing target (its row is in
+    revenue) and per unit of log revenue on a falling one (its cuts are in logs).
+    """
     lam = duals.get("target", 0.0)
+    if not lam:
+        lam = abs(sum(v for name, v in duals.items() if name.startswith("target_cut_"))) / target
     mu = sum(v for name, v in duals.items() if name.startswith("capacity_"))
     return float(mu / lam) if lam and lam > 1e-12 else 0.0
+
+
+def _cannot_fall(tree: DriverTree, target: float, floor: float,
+                 history_total: float) -> TargetUnreachableError:
+    """The target lies below what the levers give even at their lowest allowed uplifts."""
+    demand = [lv for lv in tree.levers.values()
+              if lv.kind not in ("productivity", "seats") and lv.name != FIXED_TICKET_LEVER]
+    stuck = [lv.name for lv in demand if not lv.fixed and lv.lo >= 0]
+    fixed = [lv.name for lv in demand if lv.fixed]
+    falls = [f"{lv.name} (min {math.expm1(lv.lo):+.0%})" for lv in demand
+             if not lv.fixed and lv.lo < 0]
+    head = (f"target {target / history_total:.2f}x ({target:,.0f}) is below what the levers can "
+            f"fall to: at their lowest allowed uplifts they give {floor / history_total:.2f}x "
+            f"({floor:,.0f})")
+    fix = (f"let a lever fall with a negative min, e.g. [levers.{stuck[0]}] min = -0.3"
+           if stuck else "lower the min of the levers that may fall, or free a fixed lever")
+    lines = [f"# Target unreachable\n\n{head}.\n",
+             f"- levers that may fall: {', '.join(falls) or 'none'}",
+             f"- levers that may not fall (min 0): {', '.join(stuck) or 'none'}",
+             f"- fixed levers: {', '.join(fixed) or 'none'}",
+             f"\nTo plan a smaller year, {fix}.\n"]
+    return TargetUnreachableError(
+        f"{head}; levers that may fall: {', '.join(falls) or 'none'}; {fix}",
+        "\n".join(lines))
 
 
 def _capacity_short(tree: DriverTree, buffer: float,
@@ -159,12 +209,11 @@ def _capacity_short(tree: DriverTree, buffer: float,
 
 
 def _unreachable(tree: DriverTree, best: Point, target: float, history_total: float,
-                 buffer: float, time_limit: float, caps: dict[str, float],
-                 mix: tuple[CellRule, ...]) -> TargetUnreachableError:
+                 buffer: float, caps: dict[str, float], mix: tuple[CellRule, ...],
+                 backend: DriverEngine) -> TargetUnreachableError:
     reachable = best.revenue(tree)
     table = drivers_table(tree, best, caps, 0.0)
     binding = table.loc[table["binding"] == "cap"]
-    backend = HighsBackend(tree, time_limit)
     rows = []
     for name in binding["lever"]:
         needed = _needed(tree, {name: tree.levers[name].hi}, target, buffer, mix, backend)
@@ -210,7 +259,7 @@ def _markdown(table: pd.DataFrame) -> list[str]:
 
 
 def _needed(tree: DriverTree, caps: dict[str, float], target: float, buffer: float,
-            rules: tuple[CellRule, ...], backend: HighsBackend) -> dict[str, float] | None:
+            rules: tuple[CellRule, ...], backend: DriverEngine) -> dict[str, float] | None:
     """Smallest common factor on the given log caps that reaches the target (bisection).
 
     Returns the raised log caps by lever, or None when even a 1000x uplift on each
