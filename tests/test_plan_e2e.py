@@ -146,7 +146,12 @@ def test_existing_output_is_not_touched_without_force(hostile_case: dict) -> Non
     (out / "notes.txt").write_text("keep me")
     run = run_cli("plan", hostile_case["scenario"], "--out", out)
     assert run.status == 2
-    assert "already exists; pass --force" in run.stderr
+    assert "already exists" in run.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    forced = run_cli("plan", hostile_case["scenario"], "--out", out, "--force")
+    assert forced.status == 2
+    assert "was not written by planner; remove it yourself or choose another --out" in (
+        forced.stderr)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
@@ -170,9 +175,12 @@ def test_failure_with_force_keeps_the_old_output(hostile_case: dict,
                                                  tmp_path: Path) -> None:
     import planner.outputs.write as write
 
+    from planner.output_guard import write_manifest
+
     out = tmp_path / "out"
     out.mkdir()
     (out / "plan.csv").write_text("old")
+    write_manifest(out, "plan", complete=True)  # an earlier planner run's folder
     monkeypatch.setattr(write, "write_charts", lambda *a, **k: (_ for _ in ()).throw(
         RuntimeError("no fonts")))
     run = run_cli("plan", hostile_case["scenario"], "--out", out, "--force")

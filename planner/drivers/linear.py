@@ -177,22 +177,6 @@ def capacity_gap(alg: Algebra, x: np.ndarray, buffer: float) -> float:
     return float(need + np.log1p(buffer) - x[alg.seats] - x[alg.productivity])
 
 
-def target_cut(alg: Algebra, x: np.ndarray, target: float, index: int) -> Row:
-    """Tangent cut at ``x`` of ``log sum_k R_k exp(s_k) <= log target`` (a falling target).
-
-    When the target lies below what the levers give at no uplift, levers must fall and
-    revenue must not exceed the target: a convex (log-sum-exp) constraint, so its
-    tangent cuts at the points visited converge to it, like the capacity cuts.
-    """
-    ok = alg.amount > 0
-    s = alg.s(x)
-    w = alg.amount[ok] * np.exp(s[ok])
-    pi = np.zeros(len(alg.amount))
-    pi[ok] = w / w.sum()
-    rhs = float(np.log(target) - np.log(w.sum()) + pi[ok] @ s[ok])
-    return Row(f"target_cut_{index}", alg.demand.T @ pi, "<=", rhs)
-
-
 def revenue_of(alg: Algebra, x: np.ndarray) -> float:
     """Company revenue at ``x``, multiplied out through the tree (exact)."""
     return float(alg.amount @ np.exp(alg.s(x)))

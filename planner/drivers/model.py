@@ -8,9 +8,10 @@ in ``s``; we keep an exact LP by sequential linearisation (DESIGN.md section 4, 
 2): replace ``exp`` by its tangent at the current point, an inner approximation (every
 iterate truly reaches the target), and re-solve until the point stops moving.
 
-A falling or flat target: ``revenue <= target`` is convex (log-sum-exp), so it is
-handled by tangent cuts, like capacity, and the least-cost point falls only as far as
-the target needs.
+A falling target (below what the levers give at no uplift): levers must fall, and a
+fall cheaper than raising productivity could take revenue below the target, so the
+tangent is held as an equality: every iterate gives at least the target (the tangent
+lies below ``exp``) and the sequence stops on a point that gives it exactly.
 
 Capacity (seats x productivity must cover the number of sales plus the buffer) and the
 upper bounds of the mix and supply rules are convex too: whenever an LP point breaks
@@ -37,7 +38,6 @@ from planner.drivers.linear import (
     revenue_of,
     rule_cuts,
     rule_rows,
-    target_cut,
     target_row,
 )
 from planner.drivers.mix import CellRule, rule_violation
@@ -49,8 +49,6 @@ from planner.errors import ModelError
 CAPACITY_TOL = 1e-7
 #: Largest relative violation of a mix or supply rule taken as met.
 RULE_TOL = 1e-7
-#: Largest relative excess of revenue over a falling target taken as met.
-TARGET_TOL = 1e-10
 #: Moves of a lever's anchor (in uplift) tried when looking past a local optimum.
 NUDGES = (0.03, -0.03)
 #: Most rounds of the search past local optima.
@@ -96,7 +94,7 @@ def is_falling(tree: DriverTree, target: float) -> bool:
 
 
 def _separate(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...],
-              ceiling: float | None, index: int) -> list[Row]:
+              index: int) -> list[Row]:
     """Cuts at ``x`` for each convex constraint it breaks beyond tolerance (none: it holds)."""
     cuts: list[Row] = []
     if capacity_gap(alg, x, buffer) > CAPACITY_TOL:
@@ -105,8 +103,6 @@ def _separate(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule,
     units = alg.units * np.exp(alg.o(x))
     if rule_violation(rev, units, alg.groups, rules) > RULE_TOL:
         cuts += rule_cuts(alg, x, rules, str(index))
-    if ceiling is not None and float(rev.sum()) > ceiling * (1 + TARGET_TOL):
-        cuts.append(target_cut(alg, x, ceiling, index))
     return cuts
 
 
@@ -178,7 +174,7 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRul
         x = backend.solve(rows, revenue_gradient(alg, anchor), raise_cap)
         if x is None:
             break
-        new = _separate(alg, x, buffer, mix, None, len(cuts))
+        new = _separate(alg, x, buffer, mix, len(cuts))
         settled = fit_productivity(tree, alg, x, buffer, prod_hi)
         if _feasible(alg, settled, buffer, mix):
             revenue = revenue_of(alg, settled)
@@ -307,19 +303,17 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
     alg = Algebra.of(tree)
     falling = is_falling(tree, target)
     cuts = list(cuts)
-    if falling:
-        anchor = start_point(tree)
-        cuts.append(target_cut(alg, anchor, target, len(cuts)))
-    else:
-        anchor = np.array([start.x[name] for name in alg.names])
+    anchor = (start_point(tree) if falling
+              else np.array([start.x[name] for name in alg.names]))
     duals: dict[str, float] | None = None
     for _ in range(iterations):
-        rows = [*([] if falling else [target_row(alg, anchor, target)]),
-                *rule_rows(alg, anchor, mix), *cuts]
+        tangent = target_row(alg, anchor, target)
+        rows = [tangent, *([Row("target_max", tangent.coef, "<=", tangent.rhs)] if falling
+                           else []), *rule_rows(alg, anchor, mix), *cuts]
         x = backend.solve(rows)
         if x is None:
             break
-        new = _separate(alg, x, buffer, mix, target if falling else None, len(cuts))
+        new = _separate(alg, x, buffer, mix, len(cuts))
         if new:
             cuts += new
             continue

@@ -155,14 +155,13 @@ def solve_drivers(
 def capacity_value_of(duals: dict[str, float], target: float) -> float:
     """Revenue-equivalent of one unit of log capacity, from the duals.
 
-    The target's dual is per unit of revenue on a growing target (its row is in
-    revenue) and per unit of log revenue on a falling one (its cuts are in logs).
+    The target's duals (its lower row, and on a falling target its upper row) give the
+    stretch cost of one more unit of revenue; the capacity cuts' duals the cost saved by
+    one more unit of log capacity.
     """
-    lam = duals.get("target", 0.0)
-    if not lam:
-        lam = abs(sum(v for name, v in duals.items() if name.startswith("target_cut_"))) / target
+    lam = duals.get("target", 0.0) + duals.get("target_max", 0.0)
     mu = sum(v for name, v in duals.items() if name.startswith("capacity_"))
-    return float(mu / lam) if lam and lam > 1e-12 else 0.0
+    return float(mu / lam) if lam > 1e-12 else 0.0
 
 
 def _cannot_fall(tree: DriverTree, target: float, floor: float,
