@@ -174,7 +174,6 @@ def test_failure_with_force_keeps_the_old_output(hostile_case: dict,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
     import planner.outputs.write as write
-
     from planner.output_guard import write_manifest
 
     out = tmp_path / "out"
