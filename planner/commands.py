@@ -81,7 +81,7 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
         sources = data_sources(args.data, args.mapping)
         _check_out(args, sources)
         with _timed(env, f"loading history from {args.data}"):
-            dataset = load_dataset(args.data, args.mapping)
+            dataset = load_dataset(args.data, args.mapping, window_end=window_end)
         with _timed(env, "computing baselines"):
             baselines = compute_baselines(dataset, window_end=window_end)
     BaselineTables.of(baselines, sources).write(args.out, force=args.force,

@@ -38,6 +38,7 @@ from planner.pipeline import (
     target_amount,
 )
 from planner.plan_result import PlanResult
+from planner.scenario.checks import raise_for_data
 from planner.scenario.model import Scenario
 
 Progress = Callable[[str], None]
@@ -224,11 +225,13 @@ class _History:
     """History and baselines loaded once per data set and trailing window."""
 
     def __init__(self) -> None:
-        self.datasets: dict[tuple[str, str], Dataset] = {}
+        self.datasets: dict[tuple[object, ...], Dataset] = {}
         self.baselines: dict[tuple[object, ...], Baselines] = {}
 
     def of(self, scenario: Scenario, say: Progress) -> Baselines:
-        data_key = (str(scenario.data_dir), str(scenario.mapping))
+        # loading checks the history against the plan year and the trailing window
+        data_key = (str(scenario.data_dir), str(scenario.mapping), scenario.year,
+                    scenario.window_end, scenario.trailing_months)
         key = (*data_key, scenario.window_end, scenario.trailing_months,
                scenario.ramp_months, scenario.country)
         if key not in self.baselines:
@@ -293,14 +296,17 @@ def compare_scenarios(scenarios: Sequence[Scenario],
     start = time.perf_counter()
     history = _History()
     labels = unique_labels([s.name for s in scenarios])
-    runs = []
+    prepared = []
     for i, (scenario, label) in enumerate(zip(scenarios, labels, strict=True), start=1):
         def say(message: str, head: str = f"[{i}/{len(scenarios)}] {label}: ") -> None:
             if progress is not None:
                 progress(head + message)
 
         baselines = history.of(scenario, say)
-        runs.append(run_scenario(scenario, label, baselines, say))
+        raise_for_data(scenario, baselines)  # every scenario's problems before any solve
+        prepared.append((scenario, label, baselines, say))
+    runs = [run_scenario(scenario, label, baselines, say)
+            for scenario, label, baselines, say in prepared]
     comparison = compare_runs(runs)
     comparison.seconds = time.perf_counter() - start
     return comparison

@@ -19,7 +19,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 
-from planner.drivers.linear import Row
+from planner.drivers.linear import Algebra, Row
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
 from planner.solver import SolveStatus, new_highs, require_solved, status_of
@@ -51,6 +51,8 @@ class DriverEngine:
     def __init__(self, tree: DriverTree, time_limit: float = 60.0,
                  log_file: Path | None = None) -> None:
         levers = list(tree.levers.values())
+        self.tree = tree
+        self.alg = Algebra.of(tree)  # the tree as arrays, built once per engine
         self.lo = np.array([lv.lo for lv in levers])
         lever_of, upper, cost = [], [], []
         for i, lever in enumerate(levers):

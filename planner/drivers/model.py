@@ -88,9 +88,9 @@ def floor_point(tree: DriverTree) -> np.ndarray:
     return np.array([lv.lo for lv in tree.levers.values()])
 
 
-def is_falling(tree: DriverTree, target: float) -> bool:
+def is_falling(tree: DriverTree, alg: Algebra, target: float) -> bool:
     """Whether ``target`` lies below what the levers give at no uplift (levers must fall)."""
-    return target < revenue_of(Algebra.of(tree), start_point(tree)) * (1 - 1e-12)
+    return target < revenue_of(alg, start_point(tree)) * (1 - 1e-12)
 
 
 def _separate(alg: Algebra, x: np.ndarray, buffer: float, rules: tuple[CellRule, ...],
@@ -162,7 +162,7 @@ def reach(tree: DriverTree, buffer: float, time_limit: float, mix: tuple[CellRul
         ``(None, cuts)`` when no point meets capacity and the rules.
     """
     backend = backend or DriverEngine(tree, time_limit)
-    alg = Algebra.of(tree)
+    alg = backend.alg
     prod_hi = (raise_cap or {}).get(tree.productivity, tree.levers[tree.productivity].hi)
     prod_hi = max(prod_hi, tree.levers[tree.productivity].hi)
     anchor = start_point(tree)
@@ -213,7 +213,7 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
     (Point, dict of str to float)
     """
     backend = backend or DriverEngine(tree, time_limit)
-    alg = Algebra.of(tree)
+    alg = backend.alg
     cuts = list(cuts)
     x, duals = descend(tree, target, start, cuts, buffer, time_limit, mix, iterations, tol,
                        backend)
@@ -300,8 +300,8 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
         When HiGHS stops without an answer (time or iteration limit, solver error).
     """
     backend = backend or DriverEngine(tree, time_limit)
-    alg = Algebra.of(tree)
-    falling = is_falling(tree, target)
+    alg = backend.alg
+    falling = is_falling(tree, alg, target)
     cuts = list(cuts)
     anchor = (start_point(tree) if falling
               else np.array([start.x[name] for name in alg.names]))

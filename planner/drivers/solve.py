@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from planner import names as n
-from planner.atomic import atomic_write
 from planner.drivers.engine import DriverEngine
-from planner.drivers.linear import Algebra, revenue_of
+from planner.drivers.linear import revenue_of
 from planner.drivers.mix import CellRule, cell_rules
 from planner.drivers.model import (
     NoFeasiblePoint,
@@ -60,16 +57,6 @@ class DriverResult:
     def achieved(self) -> float:
         """Revenue the uplifts give, multiplied out through the tree."""
         return self.point.revenue(self.tree)
-
-    def write(self, out_dir: Path) -> list[Path]:
-        """Write ``drivers.csv`` and ``product_targets.csv`` into ``out_dir``."""
-        out_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, frame in ((n.DRIVERS_CSV, self.drivers),
-                            (n.PRODUCT_TARGETS_CSV, self.product_targets)):
-            paths.append(atomic_write(out_dir / name,
-                                      lambda p, f=frame: f.to_csv(p, index=False)))
-        return paths
 
 
 def solve_drivers(
@@ -120,9 +107,9 @@ def solve_drivers(
     caps = capacity_baselines or {}
     rules = cell_rules(mix, supply)
     engine = DriverEngine(tree, time_limit)
-    falling = is_falling(tree, target)
+    falling = is_falling(tree, engine.alg, target)
     if falling:
-        floor = revenue_of(Algebra.of(tree), floor_point(tree))
+        floor = revenue_of(engine.alg, floor_point(tree))
         if target < floor * (1 - 1e-9):
             raise _cannot_fall(tree, target, floor, history_total)
     best, cuts = reach(tree, buffer, time_limit, rules, backend=engine)

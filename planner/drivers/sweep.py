@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.drivers.engine import DriverEngine
-from planner.drivers.linear import Algebra, revenue_of
+from planner.drivers.linear import revenue_of
 from planner.drivers.mix import cell_rules
 from planner.drivers.model import floor_point, least_cost, reach
 from planner.drivers.tree import build_tree
@@ -181,7 +181,7 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
         backend = DriverEngine(tree, time_limit)
         best, cuts = reach(tree, buffer, time_limit, rules, backend=backend)
         top = best.revenue(tree) / history_total if best is not None else 0.0
-        bottom = revenue_of(Algebra.of(tree), floor_point(tree)) / history_total
+        bottom = revenue_of(backend.alg, floor_point(tree)) / history_total
         frontier.append({"setting": setting, "max_multiple": top, "min_multiple": bottom})
         names = list(tree.levers)
         for multiple in multiples:
