@@ -10,11 +10,7 @@ import pandas as pd
 from planner import names as n
 from planner.drivers.model import Point
 from planner.drivers.tree import DriverTree
-from planner.rounding import round_targets
 from planner.scenario.schema import DEMAND_KINDS
-
-#: Columns of ``product_targets.csv`` after :data:`planner.names.PRODUCT_TARGETS_COLUMNS`.
-PRODUCT_TARGETS_EXTRA = ("multiple", "exact_amount", "ticket")
 
 _BASELINE_OF = {"conversion": "conversion", "repurchase": "repurchase", "ticket": "ticket"}
 
@@ -85,34 +81,8 @@ def _contributions(tree: DriverTree, point: Point, amount: np.ndarray, revenue: 
     return out
 
 
-def unit_prices(products: pd.DataFrame) -> pd.Series:
-    """The unit price of each fixed-ticket product in the plan (NaN for variable tickets).
-
-    A declared ticket (``fixed_ticket``, or the baselines' ``planned_ticket``) is the
-    price: the story plans a trust's short tail of smaller tickets at the declared
-    1,000,000. Without one, last year's average ticket.
-    """
-    frame = products.set_index(n.PRODUCT)
-    fixed = frame.get(n.TICKET_MODE, pd.Series("variable", index=frame.index)) == "fixed"
-    price = pd.Series(np.nan, index=frame.index, dtype=float)
-    for col in ("planned_ticket", n.FIXED_TICKET):
-        if col in frame:
-            price = price.fillna(pd.to_numeric(frame[col], errors="coerce"))
-    average = frame[n.AMOUNT] / frame[n.UNITS].where(frame[n.UNITS] > 0)
-    price = price.where(price > 0).fillna(average)
-    return price.where(fixed)
-
-
 def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame) -> pd.DataFrame:
-    """Per product: last year's and the target amount and units, in whole units.
-
-    A fixed-ticket product's target is a whole number of units at its unit price
-    (:func:`unit_prices`); a variable-ticket product's is in cents. What rounding to
-    whole units moves is taken from the variable-ticket products of the same margin tier
-    (:func:`planner.rounding.round_targets`), so the company total stays the target to
-    the cent whenever there are variable-ticket products. ``exact_amount`` keeps the
-    driver model's unrounded target, ``ticket`` the unit price (NaN: variable).
-    """
+    """Per product: last year's and the target amount and units."""
     cells = tree.cells.assign(
         target_amount=tree.cells[n.AMOUNT].to_numpy() * np.exp(point.s),
         target_units=tree.cells[n.UNITS].to_numpy() * np.exp(point.o),
@@ -122,22 +92,9 @@ def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame
         columns={n.AMOUNT: "baseline_amount", n.UNITS: "baseline_units"})
     out = base.join(by_product, how="left").fillna({"target_amount": 0.0, "target_units": 0.0})
     out = out.reset_index()
-    price = unit_prices(products).reindex(out[n.PRODUCT]).to_numpy(float)
-    tier = (products.set_index(n.PRODUCT)[n.MARGIN_TIER].reindex(out[n.PRODUCT]).to_numpy()
-            if n.MARGIN_TIER in products else None)
-    exact = out["target_amount"].to_numpy(float)
-    fixed = np.isfinite(price)
-    counts, quantum = round_targets(exact, price, fixed, tier)
-    rounded = counts * quantum
-    implied = np.divide(out["target_units"].to_numpy(float), exact,
-                        out=np.zeros(len(out)), where=exact > 0)
-    out["target_units"] = np.where(fixed, counts.astype(float), rounded * implied)
-    out["target_amount"] = rounded
     out["multiple"] = np.where(out["baseline_amount"] > 0,
                                out["target_amount"] / out["baseline_amount"], np.nan)
-    out["exact_amount"] = exact
-    out["ticket"] = price
-    return out[[*n.PRODUCT_TARGETS_COLUMNS, *PRODUCT_TARGETS_EXTRA]]
+    return out[[*n.PRODUCT_TARGETS_COLUMNS, "multiple"]]
 
 
 def customer_targets(tree: DriverTree, point: Point, segments: pd.DataFrame) -> dict[str, float]:
