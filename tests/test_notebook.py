@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import nbformat
 import pytest
 from conftest import REPO
@@ -39,12 +37,10 @@ def test_walkthrough_executes(tmp_path_factory: pytest.TempPathFactory) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == KERNEL
-    client = NotebookClient(nb, timeout=120, kernel_name=KERNEL,
+    # no timing here: speed belongs in benchmarks/, and shared machines are noisy
+    client = NotebookClient(nb, timeout=600, kernel_name=KERNEL,
                             resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError, naming the cell, on any error
-    seconds = time.perf_counter() - start
-    assert seconds < 60, f"the walkthrough took {seconds:.0f} s to run"
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     text = "\n".join(_text(cell) for cell in code)
     assert "target 49.8bn = 10.0x last year" in text
