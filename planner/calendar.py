@@ -8,10 +8,26 @@ the year boundary keeps only its days inside the year, and a week that straddles
 a month is split by working days (``week_months``), so weeks sum to months and
 months sum to the year exactly.
 
-The ``holidays`` package silently extrapolates Chinese years it has no official
-schedule for (lunar holidays by rule, no make-up days). Such a calendar is marked
-``estimated`` and comes with a loud :class:`CalendarWarning`; it is never
-presented as the schedule.
+A country may be narrowed to a subdivision (``GB`` with ``ENG`` for England, also
+written ``"GB-ENG"``, ISO 3166-2 style): its regional holidays (Easter Monday and the
+Summer bank holiday in England) are added.
+
+The ``holidays`` package silently extrapolates years it has no official data for. The
+calendar is **official** only when the package's data for that country and subdivision
+is official for the year (:func:`official_status`):
+
+* the year lies within the years the package covers for the country;
+* a country that moves days by decree (China's make-up working days, Russia's
+  transfers: the package has substituted days for some years) is official only from
+  the first to the last year with published substitutions; outside that span the
+  package guesses (lunar holidays by rule, no make-up days);
+* the package does not warn while computing the year (India: "Requested Holidays are
+  available only from 2001 to 2035.");
+* no holiday of the year carries the package's "estimated" label (lunar or Islamic
+  dates computed beyond the package's tables).
+
+Otherwise the calendar is marked ``estimated`` and comes with a loud
+:class:`CalendarWarning` saying why; it is never presented as the schedule.
 
 Examples
 --------
@@ -20,6 +36,9 @@ Examples
 (False, 248)
 >>> cal.weeks.iloc[0]["week"]
 '2026-W01'
+>>> england = build_calendar(2013, "GB", subdivision="ENG")
+>>> england.region, england.estimated, int(england.days["is_working"].sum())
+('GB-ENG', False, 253)
 """
 
 from __future__ import annotations
@@ -54,10 +73,7 @@ SCENARIO_HOLIDAY = "holiday (scenario)"
 SCENARIO_WORKING_DAY = "working day (scenario)"
 MAKEUP_NAME = "make-up working day"
 MIN_YEAR, MAX_YEAR = 1900, 2200
-# Countries whose official schedule includes make-up working days, so a year the
-# package has no make-up days for is a guess. Others are rule-based: always known.
-MAKEUP_COUNTRIES = frozenset({"CN"})
-_SUBSTITUTED = re.compile(r"^Day off \(substituted", re.IGNORECASE)
+REGION_SEPARATOR = "-"  # "GB-ENG": country and subdivision, ISO 3166-2 style
 
 
 class CalendarWarning(UserWarning):
@@ -94,6 +110,10 @@ class Calendar:
         True when the schedule is the package's guess, not the official one.
     warnings : list of str
         Human-readable warnings (the estimated-schedule warning).
+    subdivision : str or None
+        Subdivision code as used (e.g. ``"ENG"``), None for the whole country.
+    basis : str
+        Why the calendar is official or estimated, in words.
     """
 
     year: int
@@ -104,26 +124,158 @@ class Calendar:
     months: pd.DataFrame
     estimated: bool
     warnings: list[str] = field(default_factory=list)
+    subdivision: str | None = None
+    basis: str = ""
+
+    @property
+    def region(self) -> str:
+        """``country`` or ``country-subdivision`` (e.g. ``"GB-ENG"``)."""
+        return region_code(self.country, self.subdivision)
+
+    @property
+    def status(self) -> str:
+        """``"official"`` or ``"ESTIMATED"`` (what a summary's calendar line says)."""
+        return "ESTIMATED" if self.estimated else "official"
 
 
-def _country_code(country: object) -> str:
-    """Return the upper-case code or raise CalendarError."""
+def region_code(country: str, subdivision: str | None) -> str:
+    """Return ``country`` or ``country-subdivision``.
+
+    Examples
+    --------
+    >>> region_code("GB", "ENG"), region_code("CN", None)
+    ('GB-ENG', 'CN')
+    """
+    return f"{country}{REGION_SEPARATOR}{subdivision}" if subdivision else country
+
+
+def _country_code(country: object, shown: object = None) -> str:
+    """Return the upper-case code or raise CalendarError (naming ``shown``)."""
     code = country.strip().upper() if isinstance(country, str) else ""
     if code and code in holidays.list_supported_countries():
         return code
     raise CalendarError(
-        f"unknown calendar country {country!r}: use an ISO 3166 code supported by the "
-        "holidays package, e.g. CN, US, GB, DE (full list: "
+        f"unknown calendar country {country if shown is None else shown!r}: use an ISO 3166 "
+        "code supported by the holidays package, e.g. CN, US, GB, DE (full list: "
         "holidays.list_supported_countries())"
     )
 
 
-def _source(code: str, years: Iterable[int]) -> holidays.HolidayBase:
-    """Holidays of ``years`` for a validated country code, names in English."""
-    try:
-        return holidays.country_holidays(code, years=list(years), language="en_US")
-    except NotImplementedError as exc:  # pragma: no cover - code already validated
-        raise CalendarError(f"unknown calendar country {code!r}: {exc}") from exc
+def subdivisions(country: str) -> dict[str, str]:
+    """Return the subdivisions the ``holidays`` package knows for ``country``.
+
+    Returns
+    -------
+    dict of str to str
+        Code -> code, plus each alias (e.g. ``"England"``) -> its code.
+
+    Raises
+    ------
+    CalendarError
+        Unknown country.
+
+    Examples
+    --------
+    >>> subdivisions("GB")["England"]
+    'ENG'
+    """
+    code = _country_code(country)
+    out = {s: s for s in holidays.list_supported_countries()[code]}
+    aliases = getattr(type(holidays.country_holidays(code)), "subdivisions_aliases", {})
+    out |= {str(alias): str(sub) for alias, sub in aliases.items()}
+    return out
+
+
+def subdivision_problem(country: str, subdivision: object) -> str | None:
+    """Return why ``subdivision`` is not one of ``country``'s, or None when it is.
+
+    The text follows the value (``'XYZ' is not ...``) and lists the valid codes.
+
+    Examples
+    --------
+    >>> subdivision_problem("GB", "England") is None
+    True
+    >>> subdivision_problem("GB", "XYZ")
+    "'XYZ' is not a subdivision of GB in the holidays package: use one of ENG, NIR, SCT, WLS"
+    """
+    code = _country_code(country)
+    known = subdivisions(code)
+    if isinstance(subdivision, str) and _match(subdivision, known) is not None:
+        return None
+    codes = holidays.list_supported_countries()[code]
+    if not codes:
+        return (f"{subdivision!r} is not a subdivision of {code}: the holidays package has "
+                f"none for {code}; remove the subdivision")
+    return (f"{subdivision!r} is not a subdivision of {code} in the holidays package: use "
+            f"one of {', '.join(codes)}")
+
+
+def _match(subdivision: str, known: dict[str, str]) -> str | None:
+    """The code ``subdivision`` names (exact, then ignoring case), or None."""
+    text = subdivision.strip()
+    if text in known:
+        return known[text]
+    folded = {k.casefold(): v for k, v in known.items()}
+    return folded.get(text.casefold())
+
+
+def calendar_region(country: str, subdivision: str | None = None) -> str:
+    """Return the validated calendar code: ``"GB"``, or ``"GB-ENG"`` with a subdivision.
+
+    Raises
+    ------
+    CalendarError
+        Unknown country, or a subdivision the package does not know for it.
+
+    Examples
+    --------
+    >>> calendar_region("gb", "england"), calendar_region("CN")
+    ('GB-ENG', 'CN')
+    """
+    return region_code(*_region(country, subdivision))
+
+
+def _region(country: object, subdivision: object = None) -> tuple[str, str | None]:
+    """Return the validated (country, subdivision) of ``"GB"`` + ``"ENG"`` or ``"GB-ENG"``.
+
+    Raises
+    ------
+    CalendarError
+        Unknown country, or a subdivision the package does not know for it.
+    """
+    shown = country
+    if isinstance(country, str) and REGION_SEPARATOR in country and subdivision is None:
+        country, _, subdivision = country.partition(REGION_SEPARATOR)
+    code = _country_code(country, shown)
+    if subdivision is None:
+        return code, None
+    problem = subdivision_problem(code, subdivision)
+    if problem is not None:
+        raise CalendarError(f"unknown calendar subdivision: {problem}")
+    return code, _match(str(subdivision), subdivisions(code))
+
+
+def _source(code: str, years: Iterable[int], subdivision: str | None = None
+            ) -> holidays.HolidayBase:
+    """Holidays of ``years`` for a validated country (and subdivision), names in English."""
+    source, _ = _source_and_warnings(code, years, subdivision)
+    return source
+
+
+def _source_and_warnings(code: str, years: Iterable[int], subdivision: str | None = None
+                         ) -> tuple[holidays.HolidayBase, list[str]]:
+    """:func:`_source` and what the package warned while computing the years."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            source = holidays.country_holidays(code, subdiv=subdivision, years=list(years),
+                                               language="en_US")
+        except NotImplementedError as exc:  # pragma: no cover - code already validated
+            raise CalendarError(f"unknown calendar country {code!r}: {exc}") from exc
+    # only the package runs in the block; its UserWarnings are about its data
+    # (deprecations are DeprecationWarnings, not UserWarnings)
+    told = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    return source, list(dict.fromkeys(told))
 
 
 def _check_year(year: object) -> int:
@@ -135,32 +287,107 @@ def _check_year(year: object) -> int:
     return year
 
 
-def _known(source: holidays.HolidayBase, year: int, code: str) -> bool:
-    if code not in MAKEUP_COUNTRIES:
-        return True
-    if any(d.year == year for d in source.weekend_workdays):
-        return True
-    return any(
-        d.year == year and _SUBSTITUTED.match(name) is not None
-        for d in source
-        for name in source.get_list(d)
-    )
+def _entries(value: object) -> tuple[tuple[object, ...], ...]:
+    """A special-holidays entry as a tuple of tuples (one holiday may stand alone)."""
+    if isinstance(value, tuple) and value and not isinstance(value[0], tuple):
+        return (value,)
+    return tuple(value) if isinstance(value, tuple | list) else ()
 
 
-def schedule_is_known(year: int, country: str = "CN") -> bool:
-    """Whether the ``holidays`` package knows the official schedule of ``year``.
+def decree_years(source: holidays.HolidayBase) -> tuple[int, int] | None:
+    """First and last year with days moved by decree in the package, or None.
 
-    For China the package extrapolates years without an official notice: it
-    knows a year iff it gives at least one make-up working day or one
-    ``"Day off (substituted ...)"`` holiday in it. Other countries' holidays are
-    rule-based and always count as known.
+    A country whose holidays move by yearly decree (China's make-up working days,
+    Russia's transfers) has "substituted" days in the package for the years whose
+    notice was published; other countries are computed by rule.
+
+    Examples
+    --------
+    >>> decree_years(holidays.country_holidays("CN"))[0]
+    2001
+    >>> decree_years(holidays.country_holidays("US")) is None
+    True
+    """
+    if not getattr(source, "has_substituted_holidays", False):
+        return None
+    special = getattr(source, "special_public_holidays", {}) or {}
+    years = [int(y) for y, v in special.items() if any(len(e) >= 4 for e in _entries(v))]
+    return (min(years), max(years)) if years else None
+
+
+def _estimated_names(source: holidays.HolidayBase, year: int) -> list[str]:
+    """Holiday names of ``year`` that carry the package's "estimated" label."""
+    patterns = []
+    for attr in ("estimated_label", "observed_estimated_label"):
+        label = getattr(source, attr, None)
+        if isinstance(label, str) and "%s" in label:
+            text = source.tr(label)
+            patterns.append(re.compile(
+                "^" + ".+".join(re.escape(part) for part in text.split("%s")) + "$"))
+    return sorted({name for day in source if day.year == year for name in source.get_list(day)
+                   if any(p.match(name) for p in patterns)})
+
+
+def official_status(source: holidays.HolidayBase, year: int, region: str,
+                    package_warnings: Iterable[str] = ()) -> str | None:
+    """Return why the package's data for ``year`` is not official, or None when it is.
+
+    Parameters
+    ----------
+    source : HolidayBase
+        The package's holidays of the country (and subdivision), ``year`` included.
+    year : int
+        Calendar year.
+    region : str
+        ``country`` or ``country-subdivision``, for the text.
+    package_warnings : iterable of str
+        What the package warned while computing the year (India: "Requested Holidays
+        are available only from 2001 to 2035.").
+
+    Returns
+    -------
+    str or None
+        A clause such as ``"the holidays package has no official 2027 schedule for CN
+        (no make-up working days, holiday days guessed)"``.
+    """
+    first = int(getattr(type(source), "start_year", MIN_YEAR))
+    last = int(getattr(type(source), "end_year", MAX_YEAR))
+    if not first <= year <= last:
+        return (f"the holidays package covers {region} only for {first}..{last}, so no "
+                f"{year} holidays are known")
+    span = decree_years(source)
+    if span is not None and not span[0] <= year <= span[1]:
+        return (f"the holidays package has no official {year} schedule for {region} (no "
+                "make-up working days, holiday days guessed)")
+    told = [w.strip().rstrip(".") for w in package_warnings if w.strip()]
+    if told:
+        return f"the holidays package warns for {region} {year}: {'; '.join(told)}"
+    guessed = _estimated_names(source, year)
+    if guessed:
+        shown = ", ".join(repr(n) for n in guessed[:3])
+        more = f" and {len(guessed) - 3} more" if len(guessed) > 3 else ""
+        return (f"the holidays package estimates {len(guessed)} holiday "
+                f"name{'s' if len(guessed) != 1 else ''} of {year} for {region} "
+                f"({shown}{more}), pending the official dates")
+    return None
+
+
+def schedule_is_known(year: int, country: str = "CN", subdivision: str | None = None) -> bool:
+    """Whether the ``holidays`` package's data for ``year`` is official.
+
+    See :func:`official_status`: within the years the package covers, for a country
+    whose days move by decree only in the years with published substitutions (China:
+    make-up working days), and with no holiday dates the package marks as estimated.
 
     Parameters
     ----------
     year : int
         Calendar year.
     country : str
-        ISO 3166 country code supported by the ``holidays`` package.
+        ISO 3166 country code supported by the ``holidays`` package (or
+        ``"country-subdivision"``).
+    subdivision : str, optional
+        A subdivision of the country in the package (e.g. ``"ENG"`` for GB).
 
     Returns
     -------
@@ -169,7 +396,7 @@ def schedule_is_known(year: int, country: str = "CN") -> bool:
     Raises
     ------
     CalendarError
-        Unknown country or invalid year.
+        Unknown country or subdivision, or invalid year.
 
     Examples
     --------
@@ -177,8 +404,9 @@ def schedule_is_known(year: int, country: str = "CN") -> bool:
     (True, False, True)
     """
     year = _check_year(year)
-    code = _country_code(country)
-    return _known(_source(code, [year]), year, code)
+    code, sub = _region(country, subdivision)
+    source, told = _source_and_warnings(code, [year], sub)
+    return official_status(source, year, region_code(code, sub), told) is None
 
 
 def _to_date(value: object, what: str) -> date:
@@ -222,7 +450,8 @@ def _days(start: date, end: date, source: holidays.HolidayBase) -> pd.DataFrame:
     )
 
 
-def day_table(start: date | str, end: date | str, country: str = "CN") -> pd.DataFrame:
+def day_table(start: date | str, end: date | str, country: str = "CN",
+              subdivision: str | None = None) -> pd.DataFrame:
     """Working-day flags for every day from ``start`` to ``end`` inclusive.
 
     Same columns as :attr:`Calendar.days`, over any range (history spans years).
@@ -234,7 +463,10 @@ def day_table(start: date | str, end: date | str, country: str = "CN") -> pd.Dat
     start, end : date or str
         First and last day (``YYYY-MM-DD`` strings accepted).
     country : str
-        ISO 3166 country code supported by the ``holidays`` package.
+        ISO 3166 country code supported by the ``holidays`` package, or
+        ``"country-subdivision"`` (``"GB-ENG"``).
+    subdivision : str, optional
+        A subdivision of the country in the package (e.g. ``"ENG"`` for GB).
 
     Returns
     -------
@@ -258,8 +490,8 @@ def day_table(start: date | str, end: date | str, country: str = "CN") -> pd.Dat
         raise CalendarError(f"day_table: end {last} is before start {first}: swap them")
     _check_year(first.year)
     _check_year(last.year)
-    code = _country_code(country)
-    return _days(first, last, _source(code, range(first.year, last.year + 1)))
+    code, sub = _region(country, subdivision)
+    return _days(first, last, _source(code, range(first.year, last.year + 1), sub))
 
 
 def _overrides(
@@ -324,11 +556,15 @@ def _rollups(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return weeks, pairs, months
 
 
-def estimated_message(year: int, country: str) -> str:
-    """Return the warning text for an estimated (not official) schedule."""
+def estimated_message(year: int, country: str, reason: str | None = None) -> str:
+    """Return the warning text for an estimated (not official) schedule.
+
+    ``reason`` is a clause from :func:`official_status` (default: no official schedule).
+    """
+    reason = reason or (f"the holidays package has no official {year} schedule for "
+                        f"{country} (no make-up working days, holiday days guessed)")
     return (
-        f"calendar {country} {year} is ESTIMATED: the holidays package has no official "
-        f"{year} schedule for {country} (no make-up working days, holiday days guessed). "
+        f"calendar {country} {year} is ESTIMATED: {reason}. "
         "Set [calendar] extra_holidays and extra_working_days in the scenario from the "
         "official notice, then official = true."
     )
@@ -338,6 +574,7 @@ def build_calendar(
     year: int,
     country: str = "CN",
     *,
+    subdivision: str | None = None,
     extra_holidays: Iterable[date | str] = (),
     extra_working_days: Iterable[date | str] = (),
     official: bool | None = None,
@@ -349,7 +586,11 @@ def build_calendar(
     year : int
         Plan year.
     country : str
-        ISO 3166 country code supported by the ``holidays`` package.
+        ISO 3166 country code supported by the ``holidays`` package, or
+        ``"country-subdivision"`` (``"GB-ENG"``).
+    subdivision : str, optional
+        A subdivision of the country in the package (``"ENG"``, or its name
+        ``"England"``); its regional holidays are added.
     extra_holidays : iterable of date or str
         Days of ``year`` that become non-working (named ``"holiday (scenario)"``).
     extra_working_days : iterable of date or str
@@ -358,7 +599,7 @@ def build_calendar(
     official : bool or None
         True: the user vouches that the package plus the overrides give the
         official schedule (no warning). None or False: the package decides (see
-        :func:`schedule_is_known`).
+        :func:`official_status`).
 
     Returns
     -------
@@ -369,20 +610,27 @@ def build_calendar(
     Raises
     ------
     CalendarError
-        Unknown country, invalid year, an override outside the year, an
-        unparseable override, or a date in both override lists.
+        Unknown country or subdivision, invalid year, an override outside the year,
+        an unparseable override, or a date in both override lists.
     """
     year = _check_year(year)
-    code = _country_code(country)
+    code, sub = _region(country, subdivision)
+    region = region_code(code, sub)
     off, on = _overrides(year, extra_holidays, extra_working_days)
-    source = _source(code, [year])
+    source, told = _source_and_warnings(code, [year], sub)
     days = _apply_overrides(_days(date(year, 1, 1), date(year, 12, 31), source), off, on)
     weeks, week_months, months = _rollups(days)
-    estimated = official is not True and not _known(source, year, code)
+    reason = official_status(source, year, region, told)
+    estimated = official is not True and reason is not None
     notes: list[str] = []
     if estimated:
-        notes.append(estimated_message(year, code))
+        notes.append(estimated_message(year, region, reason))
         warnings.warn(notes[-1], CalendarWarning, stacklevel=2)
+        basis = f"ESTIMATED: {reason}"
+    elif reason is not None:
+        basis = f"official: vouched for by the scenario (official = true); {reason}"
+    else:
+        basis = f"official: the holidays package's data for {region} {year}"
     return Calendar(
         year=year,
         country=code,
@@ -392,4 +640,6 @@ def build_calendar(
         months=months,
         estimated=estimated,
         warnings=notes,
+        subdivision=sub,
+        basis=basis,
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.dataset import LoadReport
-from planner.errors import MappingError
-from planner.mapping import COLUMN, ColumnSpec, TableMapping
+from planner.mapping import COLUMN, ColumnSpec, TableMapping, problems_error
 from planner.validation import present, to_text
 
 DUPLICATES_DROPPED = "duplicates_dropped"
@@ -19,7 +18,8 @@ DROPPED_MISSING = "dropped_missing"
 
 
 def filter_sales(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
-                 label: str, source: str, report: LoadReport) -> pd.DataFrame:
+                 label: str, source: str, report: LoadReport,
+                 problems: list[str] | None = None) -> pd.DataFrame:
     """Drop duplicate rows, excluded rows and rows missing values, counting each.
 
     Parameters
@@ -36,6 +36,9 @@ def filter_sales(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMappi
         The mapping's name in messages.
     report : LoadReport
         Receives the counts and notes.
+    problems : list of str, optional
+        Receives every option that names a column the file does not have (the option
+        is skipped); None raises them instead.
 
     Returns
     -------
@@ -45,8 +48,11 @@ def filter_sales(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMappi
     Raises
     ------
     MappingError
-        When an option names a column the file does not have.
+        When an option names a column the file does not have and ``problems`` is None
+        (every such option in one error).
     """
+    found: list[str] = [] if problems is None else problems
+    start = len(found)
     opts = tm.options
     if opts.drop_duplicates:
         keep = ~raw.duplicated()
@@ -60,9 +66,10 @@ def filter_sales(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMappi
         column = spec.sources[0] if spec is not None and spec.kind == COLUMN else key
         if column not in raw.columns:
             option = "exclude_prefix" if prefix else "exclude"
-            raise MappingError(f"{source}: [sales.options] {option} key {key!r} is neither a "
-                               f"mapped canonical column nor a column of {label} (found: "
-                               f"{', '.join(raw.columns)}); fix the key")
+            found.append(f"{source}: [sales.options] {option} key {key!r} is neither a "
+                         f"mapped canonical column nor a column of {label} (found: "
+                         f"{', '.join(raw.columns)}); fix the key")
+            continue
         text = to_text(raw[column])
         hit = (text.str.startswith(values) if prefix else text.isin(values)).fillna(False)
         drop |= hit.astype(bool)
@@ -72,13 +79,17 @@ def filter_sales(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMappi
         report.add(EXCLUDED_ROWS, drop.sum())
     for column in opts.drop_missing:
         if column not in specs or not specs[column].sources:
-            raise MappingError(f"{source}: [sales.options] drop_missing names {column!r}, which "
-                               f"is not a column of {label}; map it in [sales.columns] or "
-                               "remove it")
-        sources = specs[column].sources
+            found.append(f"{source}: [sales.options] drop_missing names {column!r}, which "
+                         f"is not a column of {label}; map it in [sales.columns] or remove it")
+            continue
+        sources = [s for s in specs[column].reads if s in raw.columns]
+        if not sources:  # built from canonical columns only: checked once built
+            continue
         missing = ~pd.concat([present(raw[s]) for s in sources], axis=1).all(axis=1)
         new = missing & ~drop
         drop |= missing
         report.add(DROPPED_MISSING, new.sum())
         report.notes.append(f"sales: dropped {new.sum():,} rows without {column}")
+    if problems is None and len(found) > start:
+        raise problems_error(source, found)
     return raw[~drop]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner import names
+
 
 @dataclass
 class LoadReport:
@@ -59,7 +61,8 @@ class Dataset:
     products : DataFrame
         ``product``, ``ticket_mode`` (fixed/variable), ``fixed_ticket`` (NaN for
         variable), ``margin_tier`` (high/standard/low), ``sell_from_month``,
-        ``sell_to_month`` (1..12; NaN means all year).
+        ``sell_to_month`` (1..12; NaN means all year), ``name`` (display name; the
+        code when none is given; added when absent).
     customers : DataFrame or None
         ``month`` (first day of month), ``segment``, ``stock``, ``new``,
         ``attrition``, ``aum`` (NaN when unknown).
@@ -67,6 +70,9 @@ class Dataset:
         What loading did.
     source : str
         Where the data came from (directory or description).
+    teams : DataFrame
+        ``team``, ``name`` (display name; the code when none is given), one row per
+        team of ``seats``, sorted; built from ``seats`` when not given.
     """
 
     sales: pd.DataFrame
@@ -75,3 +81,14 @@ class Dataset:
     customers: pd.DataFrame | None = None
     report: LoadReport = field(default_factory=LoadReport)
     source: str = ""
+    teams: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        """Give every product and team a display name (default: the code)."""
+        if names.NAME not in self.products:
+            self.products = self.products.assign(
+                **{names.NAME: self.products[names.PRODUCT].astype("str")})
+        if self.teams is None:
+            teams = sorted(self.seats[names.TEAM].dropna().astype("str").unique())
+            self.teams = pd.DataFrame({names.TEAM: pd.Series(teams, dtype="str"),
+                                       names.NAME: pd.Series(teams, dtype="str")})

@@ -34,9 +34,14 @@ def missing_column_message(table: str, column: str, found: Iterable[str]) -> str
             f"the mapping's [{table}.columns]")
 
 
-def mapped_column_message(table: str, source: str, canonical: str, found: Iterable[str]) -> str:
-    """Return the message for a source column named by the mapping but absent."""
-    return (f"missing column {source!r}, mapped to {canonical!r} in [{table}.columns] "
+def mapped_column_message(table: str, source: str, canonical: str, found: Iterable[str],
+                          mapping: str | None = None) -> str:
+    """Return the message for a source column named by the mapping but absent.
+
+    ``mapping`` is the mapping file's name (named in the message when given).
+    """
+    where = f"[{table}.columns]" + (f" of {mapping}" if mapping else "")
+    return (f"missing column {source!r}, mapped to {canonical!r} in {where} "
             f"(found: {_listing(found)}); fix the mapping or the file's header")
 
 

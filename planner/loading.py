@@ -24,7 +24,8 @@ from planner import headers, names
 from planner import validation as v
 from planner.cleaning import filter_sales
 from planner.dataset import Dataset, LoadReport
-from planner.errors import DataWarning, InputError, MappingError, Problem
+from planner.derived import MissingColumn, build_column
+from planner.errors import DataWarning, InputError, Problem
 from planner.history_dates import (
     PlanDates,
     check_plan_year,
@@ -33,15 +34,17 @@ from planner.history_dates import (
 )
 from planner.mapping import (
     COLUMN,
+    DERIVE_KEYS,
     MULTIPLY,
     TABLE_COLUMNS,
     ColumnSpec,
     DatasetMapping,
     TableMapping,
+    problems_error,
     resolve_mapping,
 )
 from planner.readers import read_table
-from planner.tables import derive_seats, products_table, tidy, with_defaults
+from planner.tables import derive_seats, products_table, teams_table, tidy, with_defaults
 
 # LoadReport count names
 RETURNS_NETTED = "returns_netted"
@@ -126,7 +129,7 @@ def load_dataset(data_dir: Path | str,
                 report.notes.append(f"{found[0]} is not UTF-8; read it as "
                                     f"{found[1].attrs['encoding']}")
     when = PlanDates(plan_start, window_end, trailing_months)
-    tables = {t: _build(raws[t], dm[t], labels[t], when, report)
+    tables = {t: _build(raws[t], dm[t], labels[t], when, report, dm.source)
               for t in ("seats", "products", "customers") if t in raws}
     if "sales" in raws:
         tables["sales"] = _sales(raws["sales"], dm, labels["sales"], tables, report, when)
@@ -139,16 +142,20 @@ def load_dataset(data_dir: Path | str,
     return _finish(tables, dm, report, str(data_dir))
 
 
-def _specs(raw: pd.DataFrame, tm: TableMapping, col: v.Collector) -> dict[str, ColumnSpec]:
+def _specs(raw: pd.DataFrame, tm: TableMapping, col: v.Collector,
+           source: str | None = None) -> dict[str, ColumnSpec]:
     """Resolve each canonical column to a spec; flag missing required or mapped columns."""
     specs = {}
     for column in TABLE_COLUMNS[tm.table]:
         spec = tm.columns.get(column)
         if spec is None and column in raw.columns:
             spec = ColumnSpec(COLUMN, (column,))
-        absent = [s for s in spec.sources if s not in raw.columns] if spec else []
-        for source in absent:
-            col.whole(headers.mapped_column_message(tm.table, source, column, raw.columns))
+        canonical = TABLE_COLUMNS[tm.table] if spec is not None and spec.derived else ()
+        absent = ([s for s in spec.reads if s not in raw.columns and s not in canonical]
+                  if spec else [])
+        for name in absent:
+            col.whole(headers.mapped_column_message(tm.table, name, column, raw.columns,
+                                                    source))
         if spec is None and column in v.REQUIRED[tm.table]:
             col.whole(headers.missing_column_message(tm.table, column, raw.columns))
         if spec is not None and not absent:
@@ -158,8 +165,11 @@ def _specs(raw: pd.DataFrame, tm: TableMapping, col: v.Collector) -> dict[str, C
 
 
 def _parse(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
-           col: v.Collector) -> Table:
-    """Turn raw columns into typed canonical columns, flagging bad values."""
+           col: v.Collector, mapping_name: str | None = None) -> Table:
+    """Turn raw columns into typed canonical columns, flagging bad values.
+
+    Maps and bins come last: they may read a canonical column of the table.
+    """
     out = Table(pd.DataFrame(index=raw.index), col=col)
     numbers: dict[str, pd.Series] = {}
 
@@ -169,6 +179,8 @@ def _parse(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
         return numbers[source]
 
     for column, spec in specs.items():
+        if spec.derived:
+            continue
         if spec.kind == MULTIPLY:  # a number column (the mapping checks it)
             with np.errstate(over="ignore", invalid="ignore"):  # inf is flagged as too large
                 out.frame[column] = np.prod([number(s).to_numpy() for s in spec.sources],
@@ -191,16 +203,45 @@ def _parse(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
         elif column in v.MONTH_COLUMNS:
             values = v.to_dates(source, col, column, v.NOT_A_MONTH, month=True)
         else:
-            values = v.to_text(source)
-            if column in (names.TICKET_MODE, names.MARGIN_TIER):
-                values = values.str.lower()
-            mapping = tm.values.get(column)
-            if mapping:
-                values = values.where(~values.isin(list(mapping)), values.map(mapping))
+            values = _text_values(v.to_text(source), column, tm)
         out.frame[column] = values
+    for column, spec in specs.items():
+        if spec.derived:
+            _derived_column(raw, column, spec, tm, out, mapping_name)
     v.check_required_values(out.present, tm.table, col)
     v.check_ranges(out.frame, out.raws, col)
     return out
+
+
+def _text_values(values: pd.Series, column: str, tm: TableMapping) -> pd.Series:
+    """Lower-case ticket modes and tiers, then apply the column's value map."""
+    if column in (names.TICKET_MODE, names.MARGIN_TIER):
+        values = values.str.lower()
+    mapping = tm.values.get(column)
+    if mapping:
+        values = values.where(~values.isin(list(mapping)), values.map(mapping))
+    return values
+
+
+def _derived_column(raw: pd.DataFrame, column: str, spec: ColumnSpec, tm: TableMapping,
+                    out: Table, mapping_name: str | None) -> None:
+    """Build a mapped or binned text column from a canonical column or the file's."""
+
+    def lookup(name: str) -> pd.Series | None:
+        if name != column and name in out.frame:
+            return out.frame[name]
+        return raw[name] if name in raw.columns else None
+
+    try:
+        values = build_column(spec, column, lookup, raw.index, out.col)
+    except MissingColumn as exc:  # a canonical column the file does not give
+        out.col.whole(headers.mapped_column_message(tm.table, exc.column, column, raw.columns,
+                                                    mapping_name))
+        return
+    values = _text_values(values, column, tm)
+    out.frame[column] = values
+    out.raws[column] = values
+    out.present[column] = values.notna()
 
 
 def _unused(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
@@ -213,7 +254,7 @@ def _unused(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
     ``also_mapped`` says the mapping derives by name. A look-alike is a warning, not a
     problem, when the mapping names the file's columns.
     """
-    used = (used or set()) | {s for spec in specs.values() for s in spec.sources}
+    used = (used or set()) | {s for spec in specs.values() for s in spec.reads}
     used |= {c for c in TABLE_COLUMNS[tm.table] if c not in tm.columns}
     absent = [c for c in (*TABLE_COLUMNS[tm.table], *also)
               if c not in specs and c not in v.REQUIRED[tm.table]]
@@ -226,12 +267,12 @@ def _unused(raw: pd.DataFrame, specs: dict[str, ColumnSpec], tm: TableMapping,
 
 
 def _build(raw: pd.DataFrame, tm: TableMapping, label: str, when: PlanDates,
-           report: LoadReport) -> Table:
+           report: LoadReport, source: str | None = None) -> Table:
     """Build and check a seats, products or customers table."""
     col = v.Collector(label)
-    specs = _specs(raw, tm, col)
+    specs = _specs(raw, tm, col, source)
     _unused(raw, specs, tm, col, report)
-    table = _parse(raw, specs, tm, col)
+    table = _parse(raw, specs, tm, col, source)
     table.frame = frame = with_defaults(table.frame, tm.table)
     if tm.table == "customers" and names.MONTH in table.raws:
         check_plan_year(frame[names.MONTH], table.raws[names.MONTH], names.MONTH,
@@ -243,6 +284,7 @@ def _build(raw: pd.DataFrame, tm: TableMapping, label: str, when: PlanDates,
         v.check_duplicates(frame, key, col, table.raws[key[0]], " and ".join(key), extra)
     if tm.table == "seats":
         v.check_seats(frame, table.raws, col)
+        v.check_team_names(frame, table.raws, col)
     elif tm.table == "products":
         v.check_products(frame, table.raws, col)
     return table
@@ -253,32 +295,39 @@ def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, 
     """Clean and check sales.
 
     Duplicates, exclusions, missing values, returns, references, and dates (the plan
-    year, stray dates, the trailing window).
+    year, stray dates, the trailing window); columns derived for seats and products.
+
+    Raises
+    ------
+    MappingError
+        Listing every option or ``derive`` key that names a column the file lacks.
     """
     tm, col = dm["sales"], v.Collector(label)
-    specs = _specs(raw, tm, col)
+    specs = _specs(raw, tm, col, dm.source)
     derive = dm["seats"].derive if "seats" not in tables else None
+    product_derive = dm["products"].derive or {}
     used = {*tm.options.exclude, *tm.options.exclude_prefix}
-    used |= {s for spec in (derive or {}).values() for s in spec.sources}
+    used |= {s for spec in (*(derive or {}).values(), *product_derive.values())
+             for s in spec.reads}
     also = () if "seats" in tables else tuple(k for k in (names.TEAM, names.GRADE)
                                               if k not in (derive or {}))
     _unused(raw, specs, tm, col, report, used, also, also_mapped=bool(derive))
-    raw = filter_sales(raw, specs, tm, label, dm.source, report)
+    mapping_problems: list[str] = []
+    raw = filter_sales(raw, specs, tm, label, dm.source, report, mapping_problems)
     if raw.empty:
         col.whole("has no rows left after the mapping's [sales.options] filters; loosen them")
-    table = _parse(raw, specs, tm, col)
+    table = _parse(raw, specs, tm, col, dm.source)
     frame = table.frame
-    for key, spec in (derive or {}).items():  # a canonical sales column, or a source column
-        if spec.kind == COLUMN and spec.sources[0] in TABLE_COLUMNS["sales"]:
-            frame[key] = frame.get(spec.sources[0])
-        elif spec.kind == COLUMN and spec.sources[0] not in raw.columns:
-            raise MappingError(f"{dm.source}: [seats] derive {key} names column "
-                               f"{spec.sources[0]!r}, which {label} does not have; name one "
-                               f"of its columns ({', '.join(raw.columns)}) or write a "
-                               f"constant as {{ value = {spec.sources[0]!r} }}")
-        else:
-            frame[key] = (v.to_text(raw[spec.sources[0]]) if spec.kind == COLUMN
-                          else pd.Series(str(spec.value), index=frame.index, dtype="str"))
+    seat_derive = derive or {}
+    derived = {("seats", k): seat_derive[k] for k in DERIVE_KEYS["seats"] if k in seat_derive}
+    derived |= {("products", k): spec for k, spec in product_derive.items()}
+    for (section, key), spec in derived.items():
+        values = _derive(raw, frame, section, key, spec, label, dm.source, col,
+                         mapping_problems)
+        if values is not None:
+            frame[key] = values
+    if mapping_problems:
+        raise problems_error(dm.source, mapping_problems)
     for column in (names.AMOUNT, names.UNITS):
         if column in frame and not tm.options.returns:
             v.check_negative(frame[column], table.raws[column], column, col)
@@ -286,15 +335,46 @@ def _sales(raw: pd.DataFrame, dm: DatasetMapping, label: str, tables: dict[str, 
         v.check_some_units(frame[names.UNITS], col.label(names.UNITS), col)
     if names.DATE in frame:
         _dates(frame[names.DATE], table.raws[names.DATE], when, col, report)
+    keep_top = tm.options.keep_top
     for other, what in (("seats", names.SEAT), ("products", names.PRODUCT)):
+        if keep_top is not None and keep_top.column == what:
+            continue  # the file describes the kept products and the catch-all
         if other in tables and what in frame and what in tables[other].frame:
             known = pd.Index(tables[other].frame[what].dropna())
             v.check_known(frame[what], known, what, tables[other].col.file,
                           frame[what], what, col)
-    if derive and names.TEAM in derive and names.SEAT in frame:
+    if derive and names.TEAM in derive and names.SEAT in frame and names.TEAM in frame:
         col.labels[names.TEAM] = derive[names.TEAM].label
         v.check_one_team(frame[names.SEAT], frame[names.TEAM], frame[names.TEAM], col)
     return table
+
+
+def _derive(raw: pd.DataFrame, frame: pd.DataFrame, section: str, key: str,
+            spec: ColumnSpec, label: str, source: str, col: v.Collector,
+            problems: list[str]) -> pd.Series | None:
+    """One ``derive`` key over the sales rows, or None after recording why not.
+
+    A name is an earlier derived key (``team`` for ``team_name``), a canonical sales
+    column, or a column of the file, in that order.
+    """
+    sales_columns = TABLE_COLUMNS["sales"]
+
+    def lookup(name: str) -> pd.Series | None:
+        if name in DERIVE_KEYS[section] and name != key and name in frame:
+            return frame[name]
+        if name in sales_columns:
+            return frame.get(name)
+        return raw[name] if name in raw.columns else None
+
+    try:
+        return build_column(spec, key, lookup, frame.index, col)
+    except MissingColumn as exc:
+        constant = (f" or write a constant as {{ value = {exc.column!r} }}"
+                    if spec.kind == COLUMN else " or a canonical sales column")
+        problems.append(f"{source}: [{section}] derive {key} names column {exc.column!r}, "
+                        f"which {label} does not have; name one of its columns "
+                        f"({', '.join(raw.columns)}){constant}")
+        return None
 
 
 def _dates(dates: pd.Series, raw: pd.Series, when: PlanDates, col: v.Collector,
@@ -338,7 +418,8 @@ def _finish(tables: dict[str, Table], dm: DatasetMapping, report: LoadReport,
     team = seats.drop_duplicates(names.SEAT).set_index(names.SEAT)[names.TEAM]
     sales[names.TEAM] = sales[names.SEAT].map(team).astype("str")
     given = tables["products"].frame if "products" in tables else None
-    products = products_table(given, sales, keep_top, grouped, report)
+    label = tables["products"].col.file if "products" in tables else "the products file"
+    products = products_table(given, sales, keep_top, grouped, report, label)
     report.add(SALES_ROWS, len(sales))
     customers = None
     if "customers" in tables:
@@ -346,4 +427,5 @@ def _finish(tables: dict[str, Table], dm: DatasetMapping, report: LoadReport,
                          names.CUSTOMERS_COLUMNS)
     sales_columns = (names.DATE, names.SEAT, names.TEAM, *names.SALES_COLUMNS[2:])
     return Dataset(tidy(sales, sales_columns), tidy(seats, names.SEATS_COLUMNS),
-                   tidy(products, names.PRODUCTS_COLUMNS), customers, report, source)
+                   tidy(products, names.PRODUCTS_COLUMNS), customers, report, source,
+                   teams=teams_table(seats))

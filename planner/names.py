@@ -29,6 +29,9 @@ FIXED_TICKET: Final = "fixed_ticket"
 MARGIN_TIER: Final = "margin_tier"  # "high" | "standard" | "low"
 SELL_FROM_MONTH: Final = "sell_from_month"  # 1..12, empty = all year
 SELL_TO_MONTH: Final = "sell_to_month"
+NAME: Final = "name"  # display name of a product (default: its code)
+# seats: a team's display name (default: the team's code); Dataset.teams has team, name
+TEAM_NAME: Final = "team_name"
 # customers (monthly, per segment)
 MONTH: Final = "month"  # first day of month (datetime64) in tidy customers
 STOCK: Final = "stock"
@@ -41,7 +44,7 @@ SALES_REQUIRED: Final = (DATE, SEAT, PRODUCT, AMOUNT)
 SEATS_COLUMNS: Final = (SEAT, TEAM, GRADE, START_DATE, END_DATE)
 SEATS_REQUIRED: Final = (SEAT, TEAM, GRADE)
 PRODUCTS_COLUMNS: Final = (
-    PRODUCT, TICKET_MODE, FIXED_TICKET, MARGIN_TIER, SELL_FROM_MONTH, SELL_TO_MONTH,
+    PRODUCT, TICKET_MODE, FIXED_TICKET, MARGIN_TIER, SELL_FROM_MONTH, SELL_TO_MONTH, NAME,
 )
 PRODUCTS_REQUIRED: Final = (PRODUCT,)
 CUSTOMERS_COLUMNS: Final = (MONTH, SEGMENT, STOCK, NEW, ATTRITION, AUM)

@@ -109,14 +109,14 @@ def read_table(data_dir: Path, tm: TableMapping, source: str) -> tuple[str, pd.D
     -------
     (str, DataFrame) or None
         The file's name in messages and its raw frame; None when an optional table has
-        no file or is derived.
+        no file, or seats are derived (products' ``derive`` only adds names from sales).
 
     Raises
     ------
     InputError
         When the file is missing (sales, or a file the mapping names) or unreadable.
     """
-    if tm.derive is not None:
+    if tm.derive is not None and tm.table == "seats":  # seats derived from sales, no file
         return None
     if tm.file is not None:
         path = data_dir / tm.file

@@ -80,6 +80,8 @@ MARGIN_TIER = "is not a margin tier; use high, standard or low"
 SELL_MONTH = "is not a month number; use 1 to 12, or leave it empty for all year"
 SECOND_TEAM = ("gives seat {seat!r} a second team (row {first} has {team!r}); give each seat "
                "one team, or provide a seats file")
+SECOND_TEAM_NAME = ("gives team {team!r} a second name (row {first} has {name!r}); give each "
+                    "team one name")
 MORE_ROWS = "and {n:,} more row{s} with the same problem"
 
 
@@ -383,3 +385,17 @@ def check_one_team(seat: pd.Series, team: pd.Series, raw: pd.Series, col: Collec
     bad = pair["team"].ne(first_team).reindex(seat.index, fill_value=False)
     col.flag(names.TEAM, bad, raw, lambda i: SECOND_TEAM.format(
         seat=pair.loc[i, "seat"], first=int(first_row.loc[i]) + 2, team=first_team.loc[i]))
+
+
+def check_team_names(seats: pd.DataFrame, raws: dict[str, pd.Series], col: Collector) -> None:
+    """Flag seats rows that give a team another name than the team's first named row."""
+    if names.TEAM_NAME not in raws:
+        return
+    pair = pd.DataFrame({"team": seats[names.TEAM], "name": seats[names.TEAM_NAME]}).dropna()
+    by_team = pair.groupby("team", sort=False)
+    first_name = by_team["name"].transform("first")
+    position = pd.Series(pair.index, index=pair.index)
+    first_row = position.groupby(pair["team"], sort=False).transform("first")
+    bad = pair["name"].ne(first_name).reindex(seats.index, fill_value=False)
+    col.flag(names.TEAM_NAME, bad, raws[names.TEAM_NAME], lambda i: SECOND_TEAM_NAME.format(
+        team=pair.loc[i, "team"], first=int(first_row.loc[i]) + 2, name=first_name.loc[i]))

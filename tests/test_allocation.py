@@ -178,3 +178,70 @@ def test_supply_unit_value_from_dual():
     # ticket of LO is 1.0: one unit of supply is one unit of amount
     assert values["marginal_value"].iloc[0] == pytest.approx(row["marginal_value"].iloc[0])
     assert values["marginal_value"].iloc[0] < 0
+
+
+def test_seat_basis_hires_are_rated_at_their_teams_own_per_seat_productivity():
+    """Under capacity_basis = "seat" a hire is a seat of its own team, not the company's."""
+    import warnings
+
+    from planner.allocation.roster import (
+        CapacityWarning,
+        planned_roster,
+        seat_productivity,
+    )
+    from planner.scenario.model import Hire
+
+    # a region of small shops (S, 100 and 300 a week) beside one big one (B, 5000)
+    seats = pd.DataFrame({
+        "seat": ["s1", "s2", "b1"], "team": ["S", "S", "B"], "grade": ["all"] * 3,
+        "start_date": pd.NaT, "end_date": pd.NaT, "active_at_end": [True] * 3,
+        "weekly_mean": [100.0, 300.0, 5000.0]})
+    grades = {"all": 1800.0}  # the company-wide grade average
+    hires = (Hire("all", "S", 1, 2), Hire("all", "NEW", 1, 1, new_team=True))
+    roster = planned_roster(seats, hires, 2027, ["all"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rate = seat_productivity(roster, seats, grades, "seat")
+    weekly = dict(zip(roster["seat"], rate, strict=True))
+    assert weekly == {"b1": 5000.0, "NEW-new-all-01-01": 1800.0, "S-new-all-01-01": 200.0,
+                      "S-new-all-01-02": 200.0, "s1": 100.0, "s2": 300.0}
+    # two hires double the region of two shops (the grade average would make it 10x)
+    region = roster["team"].eq("S").to_numpy()
+    assert rate[region].sum() / 400.0 == pytest.approx(2.0)
+    assert [str(w.message) for w in caught if w.category is CapacityWarning] == [
+        "team 'NEW' has no seat of grade 'all' with a productivity last year, so its 1 seat "
+        "of that grade without a history (hires) is rated at the grade's average over all "
+        "teams (1,800.00 a week); check that figure suits the team, or add [[hires]] of a "
+        "grade the team has"]
+    # the grade basis is unchanged: every seat at the grade's average, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert set(seat_productivity(roster, seats, grades, "grade")) == {1800.0}
+
+
+def test_superstore_one_hire_no_longer_quadruples_a_region():
+    """One hire into a one-manager region adds that region's manager, about 2x, not ~4x."""
+    import dataclasses
+    import warnings
+    from pathlib import Path
+
+    from planner.allocation.inputs import history_capacity, planned_capacity
+    from planner.pipeline import load_history, scenario_baselines, scenario_calendar
+    from planner.scenario import load_scenario
+    from planner.scenario.model import Hire
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (repo.parent / "shared" / "data" / "superstore" / "superstore_orders.csv").is_file():
+        pytest.skip("real data not available: superstore")
+    scenario = load_scenario(repo / "scenarios" / "superstore.toml")
+    scenario = dataclasses.replace(scenario, hires=(Hire("all", "South", 1, 1),),
+                                   ramp_months=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        baselines = scenario_baselines(scenario, load_history(scenario))
+        _, weights = planned_capacity(baselines, scenario, scenario_calendar(scenario))
+    growth = weights.groupby("team")["weight"].sum() / history_capacity(baselines, "seat")
+    others = growth.drop("South")
+    # same working-day ratio for every region; the hire exactly doubles South
+    assert growth["South"] == pytest.approx(2 * others.mean(), rel=1e-9)
+    assert growth["South"] < 2.1

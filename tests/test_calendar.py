@@ -6,6 +6,7 @@ import re
 import time
 import warnings
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -354,3 +355,144 @@ def test_bad_year() -> None:
     msg = "calendar year '2026' is not valid: use a whole year between 1900 and 2200, e.g. 2027"
     with pytest.raises(CalendarError, match=f"^{re.escape(msg)}$"):
         build_calendar("2026")  # type: ignore[arg-type]
+
+
+# --- subdivisions and what the package can vouch for ----------------------------
+
+
+def test_england_2013_has_its_bank_holidays() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cal = build_calendar(2013, "GB", subdivision="ENG")
+        whole = build_calendar(2013, "GB")
+    assert int(cal.days["is_working"].sum()) == 253
+    assert int(whole.days["is_working"].sum()) == 255
+    assert (cal.country, cal.subdivision, cal.region) == ("GB", "ENG", "GB-ENG")
+    assert (cal.estimated, cal.status) == (False, "official")
+    assert cal.basis == "official: the holidays package's data for GB-ENG 2013"
+    assert day(cal.days, "2013-04-01")["name"] == "Easter Monday"
+    assert day(cal.days, "2013-08-26")["name"] == "Late Summer Bank Holiday"
+    assert not day(cal.days, "2013-08-26")["is_working"]
+    assert day(whole.days, "2013-08-26")["is_working"]
+
+
+def test_subdivision_by_name_any_case_or_iso_3166_2_code() -> None:
+    expected = build_calendar(2013, "GB", subdivision="ENG").days
+    for country, sub in (("GB", "England"), ("gb", "eng"), ("GB-ENG", None)):
+        cal = build_calendar(2013, country, subdivision=sub)
+        assert cal.region == "GB-ENG"
+        pd.testing.assert_frame_equal(cal.days, expected)
+    history = day_table("2013-01-01", "2013-12-31", "GB", subdivision="ENG")
+    pd.testing.assert_frame_equal(history, expected)
+    assert schedule_is_known(2013, "GB-ENG") is True
+
+
+def test_unknown_subdivision_lists_the_valid_ones() -> None:
+    msg = ("unknown calendar subdivision: 'XYZ' is not a subdivision of GB in the holidays "
+           "package: use one of ENG, NIR, SCT, WLS")
+    with pytest.raises(CalendarError, match=f"^{re.escape(msg)}$"):
+        build_calendar(2013, "GB", subdivision="XYZ")
+    with pytest.raises(CalendarError, match=f"^{re.escape(msg)}$"):
+        day_table("2013-01-01", "2013-01-31", "GB-XYZ")
+    msg = ("unknown calendar subdivision: 'X' is not a subdivision of CN: the holidays "
+           "package has none for CN; remove the subdivision")
+    with pytest.raises(CalendarError, match=f"^{re.escape(msg)}$"):
+        build_calendar(2026, "CN", subdivision="X")
+    msg = ("unknown calendar country 'ZZ-ENG': use an ISO 3166 code supported by the holidays "
+           "package, e.g. CN, US, GB, DE (full list: holidays.list_supported_countries())")
+    with pytest.raises(CalendarError, match=f"^{re.escape(msg)}$"):
+        build_calendar(2013, "ZZ-ENG")
+
+
+def test_decree_countries_are_official_only_within_their_published_years() -> None:
+    import holidays
+
+    from planner.calendar import decree_years
+
+    first, last = decree_years(holidays.country_holidays("CN"))
+    assert first == 2001 and last >= 2026
+    assert decree_years(holidays.country_holidays("GB", subdiv="ENG")) is None
+    assert schedule_is_known(2000, "CN") is False  # before the first published notice
+    with pytest.warns(CalendarWarning):
+        cal = build_calendar(2027, "CN")
+    assert cal.status == "ESTIMATED"
+    assert cal.basis == ("ESTIMATED: the holidays package has no official 2027 schedule for "
+                         "CN (no make-up working days, holiday days guessed)")
+
+
+def test_dates_the_package_estimates_are_not_official() -> None:
+    with pytest.warns(CalendarWarning) as caught:
+        cal = build_calendar(2090, "EG")
+    assert cal.estimated is True
+    text = str(caught[0].message)
+    assert re.fullmatch(
+        r"calendar EG 2090 is ESTIMATED: the holidays package estimates \d+ holiday names of "
+        r"2090 for EG \('[^']+ \(estimated\)', .*\), pending the official dates\. Set "
+        r"\[calendar\] extra_holidays and extra_working_days in the scenario from the "
+        r"official notice, then official = true\.", text), text
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vouched = build_calendar(2090, "EG", official=True)
+    assert vouched.estimated is False
+    assert vouched.basis.startswith("official: vouched for by the scenario (official = true); "
+                                    "the holidays package estimates ")
+
+
+def test_what_the_package_warns_about_a_year_is_not_official() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cal = build_calendar(2090, "IN")
+    assert cal.warnings == [
+        "calendar IN 2090 is ESTIMATED: the holidays package warns for IN 2090: Requested "
+        "Holidays are available only from 2001 to 2035. Set [calendar] extra_holidays and "
+        "extra_working_days in the scenario from the official notice, then official = true."]
+    # the package's own warning is taken into the calendar's, not passed on
+    assert [type(w.message) for w in caught] == [CalendarWarning]
+
+
+def test_years_the_package_does_not_cover_are_estimated() -> None:
+    with pytest.warns(CalendarWarning) as caught:
+        cal = build_calendar(2150, "US")
+    assert cal.estimated is True
+    assert str(caught[0].message) == (
+        "calendar US 2150 is ESTIMATED: the holidays package covers US only for 1777..2100, "
+        "so no 2150 holidays are known. Set [calendar] extra_holidays and extra_working_days "
+        "in the scenario from the official notice, then official = true.")
+
+
+# --- the scenario key -------------------------------------------------------------
+
+
+def _scenario(tmp_path: Path, calendar: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text('[data]\ndir = "x"\n[target]\nmultiple = 1.5\n[calendar]\nyear = 2013\n'
+                    + calendar, encoding="utf-8")
+    return path
+
+
+def test_scenario_subdivision_reaches_the_calendar(tmp_path: Path) -> None:
+    from planner.pipeline import scenario_calendar
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(_scenario(tmp_path, 'country = "GB"\nsubdivision = "england"\n'))
+    assert (scenario.country, scenario.subdivision) == ("GB-ENG", "england")
+    assert ("calendar country", "GB-ENG") in scenario.settings_rows()
+    cal = scenario_calendar(scenario)
+    assert (cal.region, int(cal.days["is_working"].sum())) == ("GB-ENG", 253)
+    plain = load_scenario(_scenario(tmp_path, 'country = "GB"\n'))
+    assert (plain.country, plain.subdivision) == ("GB", None)
+
+
+def test_scenario_unknown_subdivision_names_the_file_key_and_valid_ones(tmp_path: Path) -> None:
+    from planner.errors import ScenarioError
+    from planner.scenario import load_scenario
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_scenario(tmp_path, 'country = "GB"\nsubdivision = "XYZ"\n'))
+    assert str(info.value) == ("s.toml line 8: calendar.subdivision: 'XYZ' is not a "
+                               "subdivision of GB in the holidays package: use one of ENG, "
+                               "NIR, SCT, WLS")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_scenario(tmp_path, 'country = "XX"\nsubdivision = "ENG"\n'))
+    assert str(info.value) == ("s.toml line 7: calendar.country: 'XX' is not a country of the "
+                               "holidays package: use an ISO 3166 code such as CN, US, GB, DE")

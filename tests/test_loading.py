@@ -272,10 +272,11 @@ def test_resolve_mapping_and_builtins(tmp_path: Path) -> None:
      "multiply must list two or more source columns, e.g. [\"Quantity\", \"UnitPrice\"]"),
     ({"sales": {"columns": {"amount": {"multiple": ["X", "Y"]}}}}, "m.toml: unknown key "
      "'multiple' in [sales.columns] amount; did you mean 'multiply'? use one of: column, "
-     "multiply, value"),
+     "multiply, value, map, default, bins, labels, per"),
     ({"sales": {"columns": {"amount": 3}}}, "m.toml: [sales.columns] amount must be a source "
-     "column name (\"Col\"), { column = \"Col\" }, { multiply = [\"A\", \"B\"] } or "
-     "{ value = \"constant\" }"),
+     "column name (\"Col\"), { column = \"Col\" }, { multiply = [\"A\", \"B\"] }, "
+     "{ value = \"constant\" }, { column = \"Col\", map = { old = \"new\" }, default = "
+     "\"X\" } or { column = \"Col\", bins = [0, 100], labels = [\"low\", \"high\"] }"),
     ({"sales": {"file": "a.json"}}, "m.toml: [sales] file 'a.json' has an unsupported type; "
      "use one of .csv, .parquet, .xlsx, .csv.gz"),
     ({"sales": {"options": {"returns": "yes"}}}, "m.toml: [sales.options] returns must be "
@@ -296,8 +297,8 @@ def test_resolve_mapping_and_builtins(tmp_path: Path) -> None:
     ({"seats": {"file": "s.csv", "derive": {}}}, "m.toml: [seats] has both file and derive; "
      "keep one"),
     ({"seats": {"derive": {"teams": "X"}}}, "m.toml: unknown key 'teams' in [seats] derive; "
-     "did you mean 'team'? use one of: team, grade"),
-    ({"products": {"derive": {}}}, "m.toml: unknown key 'derive' in [products]; use one of: "
+     "did you mean 'team'? use one of: team, grade, team_name"),
+    ({"customers": {"derive": {}}}, "m.toml: unknown key 'derive' in [customers]; use one of: "
      "file, columns, values, options"),
 ])
 def test_mapping_errors_name_the_key_and_fix(doc: dict[str, object], message: str) -> None:
@@ -383,3 +384,47 @@ def test_load_report_lists_warnings_and_unread_columns(tmp_path: Path) -> None:
     frame = ds.report.to_frame()
     assert frame[frame["item"] == "warning"]["value"].tolist() == ds.report.warnings
     assert len(ds.report.warnings) == 1
+
+
+def test_products_and_teams_carry_display_names(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,seat,product,amount\n2026-01-05,S1,P1,1\n"
+          "2026-01-05,S2,P2,1\n2026-01-06,S3,P2,1\n")
+    write(tmp_path, "products.csv", "product,name\nP1,  Trust A (1m ticket)\nP2,\n")
+    write(tmp_path, "seats.csv", "seat,team,grade,team_name\nS1,N,A,North region\n"
+          "S2,S,A,\nS3,N,B,North region\n")
+    ds = load_dataset(tmp_path)
+    assert list(ds.products.columns) == list(names.PRODUCTS_COLUMNS)
+    assert names.PRODUCTS_COLUMNS[-1] == names.NAME == "name"
+    assert ds.products[names.NAME].tolist() == ["Trust A (1m ticket)", "P2"]
+    assert list(ds.seats.columns) == list(names.SEATS_COLUMNS)  # names live in ds.teams
+    assert ds.teams.to_dict("list") == {"team": ["N", "S"], "name": ["North region", "S"]}
+
+
+def test_a_team_with_two_names_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,seat,product,amount\n2026-01-05,S1,P1,1\n")
+    write(tmp_path, "seats.csv", "seat,team,grade,Region name\nS1,N,A,North\nS2,N,A,Nord\n")
+    mapping = write(tmp_path, "m.toml", '[seats.columns]\nteam_name = "Region name"\n')
+    with pytest.raises(InputError) as info:
+        load_dataset(tmp_path, mapping)
+    assert [str(p) for p in info.value.problems] == [
+        "seats.csv row 3 column 'Region name': 'Nord' gives team 'N' a second name (row 2 "
+        "has 'North'); give each team one name"]
+
+
+def test_a_dataset_built_in_memory_names_products_and_teams_by_code() -> None:
+    from planner.dataset import Dataset
+
+    ds = Dataset(pd.DataFrame(), pd.DataFrame({names.TEAM: ["B", "A", "B"]}),
+                 pd.DataFrame({names.PRODUCT: ["P1", "P2"]}))
+    assert ds.products[names.NAME].tolist() == ["P1", "P2"]
+    assert ds.teams.to_dict("list") == {"team": ["A", "B"], "name": ["A", "B"]}
+
+
+def test_derived_seats_take_a_team_name_from_the_derived_team(tmp_path: Path) -> None:
+    write(tmp_path, "sales.csv", "date,Shop,Area,product,amount\n2026-01-05,S1,n,P1,1\n"
+          "2026-01-05,S2,s,P1,1\n")
+    mapping = write(tmp_path, "m.toml", '[sales.columns]\nseat = "Shop"\n[seats]\n'
+                    'derive = { team = "Area", team_name = { column = "team", map = '
+                    '{ n = "North" } } }\n')
+    ds = load_dataset(tmp_path, mapping)
+    assert ds.teams.to_dict("list") == {"team": ["n", "s"], "name": ["North", "s"]}

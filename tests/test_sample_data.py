@@ -210,8 +210,8 @@ def test_write_sample_csv(tmp_path: Path) -> None:
     customers = pd.read_csv(out / "customers.csv", dtype=str)
     assert customers[n.MONTH].str.fullmatch(r"\d{4}-\d{2}-01").all()
     products = (out / "products.csv").read_text().splitlines()
-    assert "TRUST_A,fixed,1000000,high,," in products
-    assert "UL_INS,variable,,high,3,5" in products
+    assert "TRUST_A,fixed,1000000,high,,,TRUST_A" in products  # name: the code
+    assert "UL_INS,variable,,high,3,5,UL_INS" in products
 
 
 def test_write_sample_parquet(tmp_path: Path) -> None:

@@ -205,8 +205,9 @@ def test_mapped_column_missing(tmp_path: Path) -> None:
     write(tmp_path, sales_csv=SALES)
     (tmp_path / "m.toml").write_text('[sales.columns]\namount = "Revenue"\n')
     assert problems(tmp_path, tmp_path / "m.toml") == [
-        "sales.csv: missing column 'Revenue', mapped to 'amount' in [sales.columns] (found: "
-        "date, seat, product, segment, amount, units); fix the mapping or the file's header",
+        "sales.csv: missing column 'Revenue', mapped to 'amount' in [sales.columns] of m.toml "
+        "(found: date, seat, product, segment, amount, units); fix the mapping or the file's "
+        "header",
     ]
 
 

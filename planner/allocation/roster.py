@@ -1,21 +1,35 @@
 """The planned seat roster and each seat's capacity weight per week.
 
-A seat's weight in a week is its grade's weekly productivity (last year, full-ramp
-seats) x its ramp factor (new hires ramp linearly to full over ``ramp_months``) x the
-expected share still on board (monthly attrition) x the week's working days while
-the seat is active / 5.
+A seat's weight in a week is its weekly productivity (last year, full-ramp seats) x its
+ramp factor (new hires ramp linearly to full over ``ramp_months``) x the expected share
+still on board (monthly attrition) x the week's working days while the seat is active /
+5. The weekly productivity is the grade's, or under ``capacity_basis = "seat"`` the
+seat's own; a seat without its own history (a hire) is then rated at its team's
+per-seat productivity for its grade, and only when the team has no such seat at the
+grade's (with a :class:`CapacityWarning` naming the team).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.errors import ScenarioError
+from planner.errors import PlannerWarning, ScenarioError
 from planner.scenario.model import Hire
 
 DAYS_PER_MONTH = 365.25 / 12
+GRADE_FALLBACK = ("team {team!r} has no seat of grade {grade!r} with a productivity last "
+                  "year, so its {count} seat{s} of that grade without a history (hires) "
+                  "{are} rated at the grade's average over all teams ({weekly:,.2f} a "
+                  "week); check that figure suits the team, or add [[hires]] of a grade "
+                  "the team has")
+
+
+class CapacityWarning(PlannerWarning):
+    """A seat's productivity is a stand-in (its team has no seat of its grade)."""
 
 
 def planned_roster(seats: pd.DataFrame, hires: tuple[Hire, ...], year: int,
@@ -72,25 +86,73 @@ def seat_productivity(roster: pd.DataFrame, seats: pd.DataFrame, grade_weekly: d
     roster : DataFrame
         :func:`planned_roster`.
     seats : DataFrame
-        Baseline seats with ``weekly_mean`` (the seat's own non-ramp weekly mean).
+        Baseline seats with ``team``, ``grade`` and ``weekly_mean`` (the seat's own
+        non-ramp weekly mean).
     grade_weekly : dict
         Weekly amount of a full-ramp seat of each grade.
     basis : {"grade", "seat"}
         ``grade``: every seat at its grade's mean (the story: grades are tight, and a
         weak seat is not rewarded with a small target); ``seat``: each seat at its own
-        history (for data whose "seats" are whole shops or countries), hires at their
-        grade's mean.
+        history (for data whose "seats" are whole shops or countries); a seat without
+        one (a hire) at its team's per-seat mean for its grade
+        (:func:`team_grade_productivity`), else at the grade's mean.
 
     Returns
     -------
     ndarray
+
+    Warns
+    -----
+    CapacityWarning
+        Under ``seat``, for each team whose seats without a history fall back on the
+        grade's mean (the team has no seat of that grade with a productivity).
     """
     by_grade = roster[n.GRADE].map(grade_weekly).to_numpy(float)
     if basis != "seat":
         return by_grade
     own = roster[n.SEAT].map(dict(zip(seats[n.SEAT], seats["weekly_mean"], strict=True)))
     own = own.to_numpy(float)
-    return np.where(np.isfinite(own) & (own > 0), own, by_grade)
+    has_own = np.isfinite(own) & (own > 0)
+    team_rate = team_grade_productivity(seats)
+    keys = pd.MultiIndex.from_arrays([roster[n.TEAM].astype("str"),
+                                      roster[n.GRADE].astype("str")])
+    by_team = team_rate.reindex(keys).to_numpy(float)
+    fallback = ~has_own & ~np.isfinite(by_team)
+    _warn_fallback(roster.loc[fallback], grade_weekly)
+    return np.where(has_own, own, np.where(np.isfinite(by_team), by_team, by_grade))
+
+
+def team_grade_productivity(seats: pd.DataFrame) -> pd.Series:
+    """Mean weekly productivity of a team's seats of each grade (seats with a history).
+
+    Returns
+    -------
+    Series
+        Indexed by (team, grade); only pairs with at least one seat whose own weekly
+        mean is positive.
+
+    Examples
+    --------
+    >>> seats = pd.DataFrame({"team": ["N", "N", "S"], "grade": ["A", "A", "A"],
+    ...                       "weekly_mean": [100.0, 300.0, float("nan")]})
+    >>> team_grade_productivity(seats).to_dict()
+    {('N', 'A'): 200.0}
+    """
+    weekly = pd.to_numeric(seats["weekly_mean"], errors="coerce")
+    known = seats.loc[np.isfinite(weekly) & (weekly > 0)]
+    rate = weekly.loc[known.index].groupby([known[n.TEAM].astype("str"),
+                                            known[n.GRADE].astype("str")]).mean()
+    return rate.rename_axis([n.TEAM, n.GRADE])
+
+
+def _warn_fallback(seats: pd.DataFrame, grade_weekly: dict[str, float]) -> None:
+    """One CapacityWarning per team and grade rated at the grade's mean."""
+    counts = seats.groupby([n.TEAM, n.GRADE], sort=True).size()
+    for (team, grade), count in counts.items():
+        weekly = grade_weekly.get(str(grade), float("nan"))
+        warnings.warn(GRADE_FALLBACK.format(
+            team=team, grade=grade, count=int(count), s="s" if count != 1 else "",
+            are="are" if count != 1 else "is", weekly=weekly), CapacityWarning, stacklevel=3)
 
 
 def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, productivity: np.ndarray,

@@ -16,6 +16,7 @@ from typing import Any
 
 import holidays
 
+from planner.calendar import calendar_region, subdivision_problem
 from planner.names import MARGIN_TIERS
 from planner.scenario import schema
 from planner.scenario.model import (
@@ -121,7 +122,8 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         window_end=window_end,
         trailing_months=_get(doc, "data", "trailing_months"),
         year=year,
-        country=_get(doc, "calendar", "country"),
+        country=_calendar_region(doc),
+        subdivision=_get(doc, "calendar", "subdivision"),
         extra_holidays=holidays,
         extra_working_days=working,
         official_calendar=_get(doc, "calendar", "official"),
@@ -204,9 +206,20 @@ def _country(r: _Rules) -> None:
     country = _get(r.doc, "calendar", "country")
     if not r.known("calendar", "country"):
         return
-    r.require(country.strip().upper() in holidays.list_supported_countries(), "calendar",
-              "country", f"{country!r} is not a country of the holidays package: use an "
-              "ISO 3166 code such as CN, US, GB, DE")
+    known = r.require(country.strip().upper() in holidays.list_supported_countries(),
+                      "calendar", "country", f"{country!r} is not a country of the holidays "
+                      "package: use an ISO 3166 code such as CN, US, GB, DE")
+    subdivision = _get(r.doc, "calendar", "subdivision")
+    if subdivision is None or not known or not r.known("calendar", "subdivision"):
+        return
+    problem = subdivision_problem(country, subdivision)
+    r.require(problem is None, "calendar", "subdivision", problem or "")
+
+
+def _calendar_region(doc: dict[str, Any]) -> str:
+    """The calendar code: the country, or ``country-subdivision`` (``GB-ENG``)."""
+    return calendar_region(_get(doc, "calendar", "country"),
+                           _get(doc, "calendar", "subdivision"))
 
 
 def _kpis(r: _Rules) -> dict[str, float]:

@@ -96,7 +96,11 @@ class Scenario:
     window_end: date | None = None
     trailing_months: int = 12
     year: int = 2027
+    #: The calendar code for :mod:`planner.calendar`: ``[calendar] country``, with the
+    #: subdivision appended ISO 3166-2 style (``"GB-ENG"``) when one is set.
     country: str = "CN"
+    #: ``[calendar] subdivision`` as written (``"ENG"``), None for the whole country.
+    subdivision: str | None = None
     extra_holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()
     official_calendar: bool = False

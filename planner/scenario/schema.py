@@ -133,6 +133,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
     "calendar": {
         "year": Field(WHOLE, None, Range(2000, 2100)),
         "country": Field(STR, "CN"),
+        "subdivision": Field(STR, None),  # of the country, in the holidays package
         "extra_holidays": Field(LIST, [], items=DATE),  # dates in the plan year
         "extra_working_days": Field(LIST, [], items=DATE),
         "official": Field(BOOL, False),
@@ -222,6 +223,8 @@ RULES: Final[dict[str, str]] = {
     "target.multiple": "exactly one of multiple and amount",
     "kpis.revenue": "the four weights sum to 1",
     "calendar.country": "a country code of the `holidays` package",
+    "calendar.subdivision": "a subdivision of the country in the `holidays` package "
+                            "(e.g. `ENG` for GB: England's bank holidays)",
     "levers.NAME.kind": "exactly one lever of kind `productivity`, over all products and "
                         "segments",
     "levers.NAME.products": "products with sales in the trailing window, or `\"*\"`",
