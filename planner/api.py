@@ -376,7 +376,7 @@ def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",
     >>> result.table["multiple"].tolist(), result.table["feasible"].tolist()
     ([1.0, 1.5, 2.0, 2.5, 3.0], [True, True, False, False, False])
     >>> round(float(result.frontier["max_multiple"].iloc[0]), 2)
-    1.75
+    1.76
     >>> [p.name for p in result.write(folder / "sweep")]
     ['sweep.csv', 'frontier.csv', 'sweep.png']
     """

@@ -10,13 +10,14 @@ a warehouse engine that provides them:
 ``seats`` (with ``active_at_end``), ``products``, ``customers``
     The small tables of :class:`planner.dataset.Dataset` (see :func:`copy_table`).
 ``days``
-    One row per day from the prior-year start to the window end: ``date``,
+    One row per day from the history's first month to the window end: ``date``,
     ``is_working``, ``week_start`` (the ISO week's Monday), ``month_start``.
 
 Parameters are named (``$ws``, ``$we``, ...) and bound by the caller. Heavy scans
 of ``sales`` happen in :data:`BOUNDS`, :data:`HISTORY_MONTHS`, :data:`SEAT_WEEK_SALES`,
 :data:`CUSTOMER_SALES` and :data:`TICKET_QUANTILES` (and :data:`HISTORY_IDS` when the
-customer base is unknown); everything after them reads small temp tables.
+customer base is unknown); everything after them reads small temp tables. The
+statements about each product's months are in :mod:`planner.season_sql`.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ MONTH_START = "CAST(date_trunc('month', date) AS DATE) AS month_start"
 
 BOUNDS = "SELECT min(date) AS first_date, max(date) AS last_date, count(*) AS n_rows FROM sales"
 
-# Product x month over all history (prior-year comparison, rows outside the window).
+# Product x month over all history (earlier years, launches, rows outside the window).
 HISTORY_MONTHS = """
 CREATE TEMP TABLE hist AS
 SELECT product, CAST(date_trunc('month', date) AS DATE) AS month_start,
@@ -253,71 +254,7 @@ ORDER BY team
 TEAM_PRODUCTS_TABLE = """SELECT team, product, sum(amount) AS amount, sum(units) AS units
 FROM wk GROUP BY ALL ORDER BY team, product"""
 
-# Product x calendar month of the window (every month, zeros included).
-PRODUCT_MONTHS = """
-CREATE TEMP TABLE pm AS
-WITH m AS (
-  SELECT month(date) AS month, min(date) AS first_day,
-    count(*) FILTER (WHERE is_working) AS working_days
-  FROM days WHERE date BETWEEN $ws AND $we GROUP BY 1
-), sold AS (
-  SELECT product, month(month_start) AS month, sum(amount) AS amount, sum(units) AS units
-  FROM wk GROUP BY ALL
-), g AS (
-  SELECT p.product, m.month, m.first_day, coalesce(s.amount, 0) AS amount,
-    coalesce(s.units, 0) AS units, m.working_days,
-    coalesce(s.amount, 0) / nullif(m.working_days, 0) AS per_working_day
-  FROM plist p CROSS JOIN m LEFT JOIN sold s ON s.product = p.product AND s.month = m.month
-)
-SELECT product, month, first_day, amount, units, working_days,
-  amount / nullif(sum(amount) OVER (PARTITION BY product), 0) AS share, per_working_day,
-  CASE WHEN amount > 0 THEN per_working_day / avg(CASE WHEN amount > 0 THEN per_working_day END)
-    OVER (PARTITION BY product) END AS seasonality
-FROM g
-"""
-
 SEGMENTS_TABLE = "SELECT * FROM segs ORDER BY segment"
-PRODUCT_MONTHS_TABLE = "SELECT * EXCLUDE (first_day) FROM pm ORDER BY product, first_day"
-
-# Spike statistics per product over its active months (amount > 0): the median monthly
-# per-working-day rate, months above $month_ratio x that median, the ratio to the same
-# calendar months one year earlier, and the capped ("normal") amount.
-SPIKES = """
-CREATE TEMP TABLE spikes AS
-WITH a AS (
-  SELECT product, month, first_day, amount, working_days, per_working_day AS r
-  FROM pm WHERE amount > 0
-), s AS (
-  SELECT product, count(*) AS active_months, median(r) AS med FROM a GROUP BY product
-), dm AS (
-  SELECT month_start, count(*) FILTER (WHERE is_working) AS wd FROM days GROUP BY 1
-), prior AS (
-  SELECT h.product, month(h.month_start) AS month, sum(h.amount) AS amount, sum(dm.wd) AS wd
-  FROM hist h JOIN dm USING (month_start)
-  WHERE NOT h.in_window
-    AND h.month_start >= CAST(date_trunc('month', $ws) - INTERVAL 12 MONTH AS DATE)
-    AND h.month_start <= $we - INTERVAL 12 MONTH
-  GROUP BY ALL HAVING sum(h.amount) > 0 AND sum(dm.wd) > 0
-), y AS (
-  SELECT a.product,
-    (sum(a.amount) / sum(a.working_days)) / (sum(p.amount) / sum(p.wd)) AS yoy_ratio
-  FROM a JOIN prior p USING (product, month) GROUP BY a.product
-), c AS (
-  SELECT a.*, s.active_months, s.med,
-    (s.active_months <= $short_months AND $n_months > $short_months) AS short,
-    a.r > $month_ratio * s.med AS spike_month
-  FROM a JOIN s USING (product)
-)
-SELECT c.product, any_value(c.active_months) AS active_months, any_value(c.med) AS median_rate,
-  any_value(c.short) AS short, max(c.r) / any_value(c.med) AS max_month_ratio,
-  coalesce(list(c.month ORDER BY c.first_day) FILTER (WHERE c.spike_month), []) AS spike_months,
-  arg_min(c.month, c.first_day) AS first_month, arg_max(c.month, c.first_day) AS last_month,
-  any_value(y.yoy_ratio) AS yoy_ratio,
-  sum(CASE WHEN c.spike_month OR (c.short AND c.r > c.med) THEN c.med ELSE c.r END
-      * c.working_days) AS capped_amount
-FROM c LEFT JOIN y USING (product) GROUP BY c.product
-"""
-
 SEGMENTS = """
 CREATE TEMP TABLE segs AS
 WITH f AS (SELECT * FROM facts WHERE level = 2),
@@ -355,6 +292,8 @@ FROM facts f JOIN segs s USING (segment)
 WHERE f.level = 0 ORDER BY f.product, f.segment
 """
 
+# Per product: the declared description, window totals, tickets and the declared selling
+# window (the normal year, spikes and launches come from planner.spikes).
 PRODUCTS = """
 SELECT p.product, coalesce(d.ticket_mode, 'variable') AS ticket_mode, d.fixed_ticket,
   coalesce(d.margin_tier, 'standard') AS margin_tier,
@@ -363,16 +302,10 @@ SELECT p.product, coalesce(d.ticket_mode, 'variable') AS ticket_mode, d.fixed_ti
   f.ticket_q[2] AS ticket_median, f.ticket_q[1] AS ticket_p10, f.ticket_q[3] AS ticket_p90,
   CASE WHEN d.ticket_mode = 'fixed' AND d.fixed_ticket IS NOT NULL THEN d.fixed_ticket
        ELSE f.amount / nullif(f.units, 0) END AS planned_ticket,
-  f.first_sale, f.last_sale, coalesce(k.active_months, 0) AS active_months,
-  coalesce(d.sell_from_month,
-    CASE WHEN k.active_months < $n_months THEN k.first_month END) AS sell_from_month,
-  coalesce(d.sell_to_month,
-    CASE WHEN k.active_months < $n_months THEN k.last_month END) AS sell_to_month,
-  coalesce(k.short, false) AS short, coalesce(k.spike_months, []) AS spike_months,
-  k.max_month_ratio, k.yoy_ratio, k.capped_amount, d.product IS NULL AS undeclared
+  f.first_sale, f.last_sale, d.sell_from_month, d.sell_to_month,
+  d.product IS NULL AS undeclared
 FROM plist p LEFT JOIN products d USING (product)
 LEFT JOIN (SELECT * FROM facts WHERE level = 1) f USING (product)
-LEFT JOIN spikes k USING (product)
 ORDER BY p.product
 """
 

@@ -1,30 +1,26 @@
 """Empirical baselines a planner reads off last year's history.
 
-:func:`compute_baselines` runs the SQL of :mod:`planner.baseline_sql` in an embedded,
-in-memory DuckDB connection and returns a :class:`Baselines` of plain DataFrames.
-Sales can be a DataFrame or a Parquet path that DuckDB scans without pandas.
+:func:`compute_baselines` runs the SQL of :mod:`planner.baseline_sql` and
+:mod:`planner.season_sql` in an embedded, in-memory DuckDB connection and returns a
+:class:`Baselines` of plain DataFrames. Sales can be a DataFrame or a Parquet path
+that DuckDB scans without pandas.
 
-Spike rule
-----------
-Per product, over its *active months* (calendar months of the window with a positive
-net amount), take each month's rate per working day and the median of those rates.
-A product is a spike (``is_spike``) when any of these holds:
-
-* **short**: active in at most :data:`SPIKE_SHORT_MONTHS` months of a longer window;
-* **spike month**: a month's rate is above :data:`SPIKE_MONTH_RATIO` x the median;
-* **jump**: its rate over its active months is above :data:`SPIKE_YOY_RATIO` x the
-  rate of the same calendar months one year earlier (when history covers them).
-
-``normalised_amount`` is the "normal year" value: the window amount for a product
-that is not a spike; otherwise the sum over active months of rate x working days,
-with spike months capped at the median rate (for a short product every month is
-capped at the median), divided by the jump ratio when the jump rule fired (last
-year's level). ``spike_reason`` says which rules fired, in plain words.
+Normal year
+-----------
+Last year is made a normal year by :mod:`planner.spikes`: a peak of a product's months
+that recurs in an earlier year, or falls in the season of the rest of the company or of
+its margin tier, is seasonality and kept (in ``normalised_amount`` and in the months'
+``seasonality``); a peak without such support, or a jump far above the same months a
+year earlier, is a one-off that the ``spikes`` policy normalises or keeps; a product
+launched inside the window gets a full year. Every step is a row of the ``spikes``
+table, and every normalisation and launch a warning.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,22 +31,20 @@ import pandas as pd
 
 from planner import baseline_sql as sql
 from planner import names as n
+from planner import season_sql
 from planner.atomic import atomic_write
 from planner.calendar import day_table
 from planner.dataset import Dataset
-from planner.errors import InputError, Problem
+from planner.errors import InputError, LaunchWarning, Problem, SpikeWarning
+from planner.spikes import DEFAULT_POLICY, THRESHOLDS, NormalYear, normal_year
 from planner.steady import steady, steady_value
 
-SPIKE_SHORT_MONTHS = 4
-SPIKE_MONTH_RATIO = 3.0
-SPIKE_YOY_RATIO = 2.0
 #: Files written by :meth:`Baselines.write`: ``baselines_<table>.csv`` and the workbook.
 CSV_PREFIX = "baselines_"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MAX_NAMES = 20
 #: The frames of :class:`Baselines`, in the order :meth:`Baselines.tables` gives them.
-TABLES = ("products", "product_months", "segments", "product_segments", "productivity_grade",
-          "productivity_team", "seats", "teams", "report")
+TABLES = ("products", "product_months", "spikes", "segments", "product_segments",
+          "productivity_grade", "productivity_team", "seats", "teams", "report")
 
 SalesSource = pd.DataFrame | str | os.PathLike[str]
 
@@ -68,6 +62,8 @@ class Baselines:
     products, product_months, segments, product_segments : DataFrame
         Per product, per product x calendar month, per customer segment and per
         product x segment (``customers * conversion * repurchase * ticket == amount``).
+        ``products.normalised_amount`` and ``product_months.seasonality`` are the
+        normal year's (:mod:`planner.spikes`).
     productivity_grade, productivity_team : DataFrame
         Weekly figures per seat by grade (or team) and product (``"*"``: all).
     seats, teams : DataFrame
@@ -77,7 +73,13 @@ class Baselines:
     report : DataFrame
         Data-quality report (``item``, ``value``).
     settings : dict
-        Window, ramp months, country and the spike thresholds used.
+        Window, ramp months, country, the spikes policy and the thresholds used.
+    spikes : DataFrame
+        Seasonal peaks kept, one-offs normalised or kept, launches annualised
+        (:data:`planner.spikes.SPIKE_COLUMNS`).
+    warnings : list of (str, str)
+        ``(kind, text)`` of every normalisation (``"spike"``) and the launches
+        (``"launch"``), as also emitted.
     """
 
     window_start: pd.Timestamp
@@ -95,6 +97,8 @@ class Baselines:
     team_products: pd.DataFrame
     report: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+    spikes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return every table by name, settings and totals first, report last."""
@@ -215,6 +219,8 @@ def compute_baselines(
     ramp_months: int = n.DEFAULT_RAMP_MONTHS,
     country: str = "CN",
     sales: SalesSource | None = None,
+    spikes: str = DEFAULT_POLICY,
+    spike_overrides: Mapping[str, str] | None = None,
 ) -> Baselines:
     """Compute last year's baselines from a dataset.
 
@@ -235,6 +241,11 @@ def compute_baselines(
         Sales to use instead of ``dataset.sales``: a DataFrame, or a Parquet file or
         glob that DuckDB scans directly (canonical column names; absent optional
         columns default as in :func:`planner.baseline_sql.sales_view`).
+    spikes : str
+        ``"normalise"`` (default) or ``"keep"``: what becomes of a one-off spike
+        (:mod:`planner.spikes`); seasonal peaks are always kept.
+    spike_overrides : mapping, optional
+        Product -> ``"normalise"`` or ``"keep"``, over ``spikes``.
 
     Returns
     -------
@@ -246,6 +257,13 @@ def compute_baselines(
         No sales at all, none in the window, or a Parquet source lacks a required column.
     CalendarError
         Unknown country.
+
+    Warns
+    -----
+    SpikeWarning
+        For each one-off spike normalised (product, months, factor, amount removed).
+    LaunchWarning
+        When products launched inside the window had their history annualised.
     """
     con = duckdb.connect(":memory:")
     try:
@@ -257,19 +275,19 @@ def compute_baselines(
                                       "has no sales rows: baselines need last year's sales")])
         ws, we = trailing_window(last, window_end, trailing_months)
         history_from = pd.Timestamp(first).to_period("M").start_time  # whole months
-        days_from = min(ws, max(history_from, ws - pd.DateOffset(months=12)))
-        con.register("days_src", day_table(days_from.date(), we.date(), country))
+        days = day_table(min(ws, history_from).date(), we.date(), country)
+        con.register("days_src", days)
         n_months = len(set(pd.period_range(ws, we, freq="M").month))
         settings: dict[str, Any] = {
             "window": f"{ws:%Y-%m-%d}..{we:%Y-%m-%d}", "window_start": f"{ws:%Y-%m-%d}",
             "window_end": f"{we:%Y-%m-%d}", "trailing_months": trailing_months,
-            "ramp_months": ramp_months, "country": country,
-            "spike_short_months": SPIKE_SHORT_MONTHS, "spike_month_ratio": SPIKE_MONTH_RATIO,
-            "spike_yoy_ratio": SPIKE_YOY_RATIO}
+            "ramp_months": ramp_months, "country": country, "spikes": spikes,
+            "spike_overrides": ", ".join(f"{k} = {v}" for k, v in
+                                         sorted((spike_overrides or {}).items())),
+            **THRESHOLDS}
         params: dict[str, Any] = {
             "ws": ws.date(), "we": we.date(), "ramp": ramp_months, "n_months": n_months,
-            "unknown": sql.UNKNOWN_TEAM, "all": sql.ALL_PRODUCTS,
-            "short_months": SPIKE_SHORT_MONTHS, "month_ratio": SPIKE_MONTH_RATIO}
+            "unknown": sql.UNKNOWN_TEAM, "all": sql.ALL_PRODUCTS}
         for stmt in (sql.copy_table("seats", (n.START_DATE, n.END_DATE), sql.ACTIVE_AT_END),
                      sql.copy_table("days", (n.DATE, n.WEEK_START), sql.MONTH_START),
                      sql.HISTORY_MONTHS, sql.SEAT_WEEK_SALES,
@@ -284,12 +302,12 @@ def compute_baselines(
                 "that range")])
         need_ids = bool(con.execute(sql.SEGMENTS_WITHOUT_BASE).fetchall()[0][0])
         for stmt in (sql.HISTORY_IDS if need_ids else sql.EMPTY_HISTORY_IDS,
-                     sql.PRODUCT_LIST, sql.SEAT_WEEKS, sql.CELLS, sql.PRODUCT_MONTHS,
-                     sql.SPIKES, sql.SEGMENTS):
+                     sql.PRODUCT_LIST, sql.SEAT_WEEKS, sql.CELLS, season_sql.PRODUCT_MONTHS,
+                     sql.SEGMENTS):
             _run(con, stmt, params)
-        products = _finish_products(_query(con, sql.PRODUCTS, params), n_months)
         frames = {name: _query(con, stmt, params) for name, stmt in (
-            ("product_months", sql.PRODUCT_MONTHS_TABLE), ("segments", sql.SEGMENTS_TABLE),
+            ("products", sql.PRODUCTS), ("product_months", season_sql.PRODUCT_MONTHS_TABLE),
+            ("history", season_sql.PRODUCT_HISTORY), ("segments", sql.SEGMENTS_TABLE),
             ("product_segments", sql.PRODUCT_SEGMENTS),
             ("productivity_grade", sql.productivity(n.GRADE)),
             ("productivity_team", sql.productivity(n.TEAM)),
@@ -297,43 +315,21 @@ def compute_baselines(
             ("team_products", sql.TEAM_PRODUCTS_TABLE), ("quality", sql.QUALITY))}
     finally:
         con.close()
-    report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], products,
+    year = normal_year(frames.pop("product_months"), frames.pop("products"),
+                       frames.pop("history"), days, window_start=ws,
+                       window_months=len(pd.period_range(ws, we, freq="M")), policy=spikes,
+                       overrides=spike_overrides)
+    for kind, text in year.warnings:
+        warnings.warn(text, SpikeWarning if kind == "spike" else LaunchWarning, stacklevel=2)
+    report = _report(dataset, settings, totals, frames.pop("quality").iloc[0], year,
                      frames["segments"])
     frames = {name: steady(frame) for name, frame in frames.items()}
     return Baselines(window_start=ws, window_end=we, total_amount=steady_value(totals["amount"]),
                      total_units=steady_value(totals["units"]),
-                     products=steady(products.drop(columns=["undeclared"])), report=report,
-                     settings=settings, **frames)
-
-
-def _finish_products(raw: pd.DataFrame, n_months: int) -> pd.DataFrame:
-    """Apply the spike rule (module docstring) and return the public columns."""
-    yoy = raw["yoy_ratio"].gt(SPIKE_YOY_RATIO)
-    spike_months = raw["spike_months"].map(lambda v: list(v) if v is not None else [])
-    has_month = spike_months.map(len) > 0
-    short = raw["short"].astype(bool)
-    reasons = []
-    for i in raw.index:
-        parts = []
-        if short[i]:
-            parts.append(f"sold in only {raw.at[i, 'active_months']} of {n_months} months")
-        if has_month[i]:
-            parts.append(f"rate above {SPIKE_MONTH_RATIO:g}x the median month in "
-                         f"{', '.join(_MONTHS[int(m) - 1] for m in spike_months[i])} (up to "
-                         f"{raw.at[i, 'max_month_ratio']:.1f}x)")
-        if yoy[i]:
-            parts.append(f"rate {raw.at[i, 'yoy_ratio']:.1f}x the same months a year earlier")
-        reasons.append("; ".join(parts))
-    is_spike = short | has_month | yoy
-    normal = raw["capped_amount"] / raw["yoy_ratio"].where(yoy, 1.0)
-    out = raw.assign(
-        is_spike=is_spike, spike_reason=pd.Series(reasons, index=raw.index, dtype="str"),
-        normalised_amount=normal.where(is_spike, raw["amount"]).astype("float64"),
-        sell_from_month=raw["sell_from_month"].astype("Int64"),
-        sell_to_month=raw["sell_to_month"].astype("Int64"),
-    )
-    return out.drop(columns=["short", "spike_months", "max_month_ratio", "yoy_ratio",
-                             "capped_amount"])
+                     products=steady(year.products.drop(columns=["undeclared"])),
+                     product_months=steady(year.months.drop(columns=["first_day"])),
+                     report=report, settings=settings, spikes=steady(year.spikes),
+                     warnings=year.warnings, **frames)
 
 
 def _names(values: Any) -> str:
@@ -343,9 +339,10 @@ def _names(values: Any) -> str:
 
 
 def _report(dataset: Dataset, settings: dict[str, Any], totals: pd.Series,
-            quality: pd.Series, products: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+            quality: pd.Series, year: NormalYear, segments: pd.DataFrame) -> pd.DataFrame:
     """Return the load report followed by what computing the baselines found."""
-    p = products
+    p = year.products
+    kept = p["is_spike"] & p["spike_action"].str.startswith("kept")
     rows: list[tuple[str, object]] = [
         ("baselines window", settings["window"]),
         ("sales rows in the window", int(totals["n_rows"])),
@@ -368,7 +365,13 @@ def _report(dataset: Dataset, settings: dict[str, Any], totals: pd.Series,
          _names(p.loc[p["undeclared"], n.PRODUCT])),
         ("products without sales in the window",
          _names(p.loc[p["units"].eq(0) & p["amount"].eq(0), n.PRODUCT])),
-        ("spike products (see spike_reason)", _names(p.loc[p["is_spike"], n.PRODUCT])),
+        ("one-off spikes normalised (see the spikes table)",
+         _names(p.loc[p["spike_action"] == "normalised", n.PRODUCT])),
+        ("one-off spikes kept (spikes policy or override)", _names(p.loc[kept, n.PRODUCT])),
+        ("seasonal peaks kept (see the spikes table)",
+         _names(p.loc[p["seasonal_months"] != "", n.PRODUCT])),
+        ("products launched inside the window (history annualised)",
+         _names(p.loc[p["launched"], n.PRODUCT])),
         ("segments whose customer base is not from the customers table",
          _names(segments.loc[segments["base_source"] != "customers table", n.SEGMENT])),
         ("amount in product x segment cells with no units (ticket undefined)",

@@ -112,3 +112,11 @@ class PlannerWarning(UserWarning):
 
 class DataWarning(PlannerWarning):
     """The history loads, but something in it needs a look (a short window, odd dates)."""
+
+
+class SpikeWarning(PlannerWarning):
+    """A one-off spike was normalised out of last year's baselines (see planner.spikes)."""
+
+
+class LaunchWarning(PlannerWarning):
+    """Products launched inside the trailing window were planned on annualised history."""

@@ -30,7 +30,7 @@ from planner.drivers.result import customer_targets
 from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.errors import ScenarioError
 from planner.loading import load_dataset
-from planner.plan_result import PlanResult
+from planner.plan_result import PlanResult, gather_warnings
 from planner.scenario.checks import raise_for_data
 from planner.scenario.model import Scenario
 
@@ -60,10 +60,11 @@ def load_history(scenario: Scenario) -> Dataset:
 
 
 def scenario_baselines(scenario: Scenario, dataset: Dataset) -> Baselines:
-    """Baselines over the scenario's trailing window."""
+    """Baselines over the scenario's trailing window, one-off spikes as it says."""
     return compute_baselines(dataset, window_end=scenario.window_end,
                              trailing_months=scenario.trailing_months,
-                             ramp_months=scenario.ramp_months, country=scenario.country)
+                             ramp_months=scenario.ramp_months, country=scenario.country,
+                             spikes=scenario.spikes, spike_overrides=scenario.spike_overrides)
 
 
 def scenario_calendar(scenario: Scenario) -> Calendar:
@@ -221,7 +222,8 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
             columns={n.AMOUNT: "load"}), on=[n.TEAM, n.WEEK], how="left").fillna({"load": 0.0})
     history_monthly = baselines.product_months[[n.PRODUCT, n.MONTH, n.AMOUNT, n.UNITS]]
     history_teams = baselines.team_products[[n.TEAM, n.PRODUCT, n.AMOUNT, n.UNITS]]
-    warnings = list(calendar.warnings)
+    warnings: list[str] = [*gather_warnings(baselines.report, baselines.warnings,
+                                            calendar.warnings)]
     settings = scenario.settings_rows() + [
         ("last year (trailing window)", f"{baselines.window_start:%Y-%m-%d}.."
                                         f"{baselines.window_end:%Y-%m-%d}"),

@@ -2,10 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+
+class PlanWarning(str):
+    """A warning's text that also says what it is about.
+
+    A ``str`` (shown, written and compared as its text) with a ``kind``: ``"data"`` (the
+    history), ``"spike"`` and ``"launch"`` (the baselines' normal year), ``"calendar"``,
+    or ``"plan"`` (anything else, the default).
+
+    Examples
+    --------
+    >>> w = PlanWarning("calendar CN 2027 is ESTIMATED", "calendar")
+    >>> w == "calendar CN 2027 is ESTIMATED", w.kind, warning_kind("plain text")
+    (True, 'calendar', 'plan')
+    """
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str = "plan") -> PlanWarning:
+        """A warning ``text`` of ``kind``."""
+        self = super().__new__(cls, text)
+        self.kind = kind
+        return self
+
+
+def warning_kind(warning: str) -> str:
+    """The kind of a warning (``"plan"`` for a plain string)."""
+    return getattr(warning, "kind", "plan")
+
+
+def gather_warnings(report: pd.DataFrame, baselines: Iterable[tuple[str, str]],
+                    calendar: Iterable[str]) -> list[PlanWarning]:
+    """Every warning of a run, in the order its steps ran.
+
+    Parameters
+    ----------
+    report : DataFrame
+        The baselines' report (``item, value``): its ``warning`` rows are the history's.
+    baselines : iterable of (str, str)
+        ``(kind, text)`` of the baselines (one-off spikes normalised, launches).
+    calendar : iterable of str
+        The plan year's calendar warnings.
+
+    Returns
+    -------
+    list of PlanWarning
+    """
+    data = report.loc[report["item"] == "warning", "value"] if len(report) else []
+    return ([PlanWarning(str(text), "data") for text in data]
+            + [PlanWarning(text, kind) for kind, text in baselines]
+            + [PlanWarning(text, "calendar") for text in calendar])
 
 
 @dataclass
@@ -56,7 +108,9 @@ class PlanResult:
     year : int
         Plan year.
     warnings : list of str
-        Things the user must know (e.g. an estimated calendar).
+        Every warning of the run, one line each: the history's, the baselines' (one-off
+        spikes normalised, launches annualised) and the calendar's; each a
+        :class:`PlanWarning` saying its kind (a plain string counts as ``"plan"``).
     """
 
     name: str

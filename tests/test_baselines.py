@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pytest
 from planner.baselines import Baselines, compute_baselines, trailing_window
 from planner.calendar import day_table
 from planner.dataset import Dataset, LoadReport
-from planner.errors import InputError
+from planner.errors import InputError, LaunchWarning, SpikeWarning
+from planner.spikes import SPIKE_COLUMNS
 
 NaN = float("nan")
 SALES_COLUMNS = ["date", "seat", "product", "segment", "amount", "units", "customer_id"]
@@ -98,6 +100,7 @@ def test_products(tiny: Baselines) -> None:
     assert var["ticket_p90"] == pytest.approx(200 + 0.6 * 300)
     assert not tiny.products["is_spike"].any()
     assert tiny.products["normalised_amount"].tolist() == [3500, 1050]
+    assert tiny.spikes.empty and tiny.warnings == []
 
 
 def test_segments(tiny: Baselines) -> None:
@@ -179,6 +182,7 @@ def test_product_months(tiny: Baselines) -> None:
     assert pm["per_working_day"].tolist() == pytest.approx([3500 / 21, 1050 / 21])
     assert pm["share"].tolist() == [1, 1]
     assert pm["seasonality"].tolist() == [1, 1]
+    assert pm["normal_amount"].tolist() == [3500, 1050]
 
 
 def test_report(tiny: Baselines) -> None:
@@ -244,7 +248,8 @@ def test_window_selection() -> None:
         pd.Timestamp("2025-06-16"), pd.Timestamp("2026-06-15"))
     assert trailing_window(date(2024, 2, 3), None, 3) == (
         pd.Timestamp("2023-12-01"), pd.Timestamp("2024-02-29"))
-    b = compute_baselines(tiny_dataset())  # default: 12 months to the last sale's month end
+    with pytest.warns(LaunchWarning, match="FIX"):  # first sold after April 2024
+        b = compute_baselines(tiny_dataset())  # default: 12 months to the last sale's month end
     assert (b.window_start, b.window_end) == (pd.Timestamp("2024-04-01"),
                                               pd.Timestamp("2025-03-31"))
     assert b.total_amount == pytest.approx(4550 + 700)
@@ -259,15 +264,45 @@ def test_empty_window_raises() -> None:
         "--window-end with a date in that range")
 
 
-def monthly_sales(product: str, rate: dict[str, float]) -> list[tuple]:
-    """One sale per month ("YYYY-MM" -> rate per working day) on the month's 10th."""
+def monthly_sales(product: str, rate: dict[str, float], day: int = 10) -> list[tuple]:
+    """One sale per month ("YYYY-MM" -> rate per working day) on the month's ``day``."""
     out = []
     for month, r in rate.items():
         start = pd.Timestamp(month + "-01")
-        wd = int(day_table(start.date(), (start + pd.offsets.MonthEnd(0)).date())[
-            "is_working"].sum())
-        out.append((start + pd.Timedelta(days=9), "S1", product, "G1", r * wd, 1.0, "c1"))
+        wd = working_days(start, start + pd.offsets.MonthEnd(0))
+        out.append((start + pd.Timedelta(days=day - 1), "S1", product, "G1", r * wd, 1.0, "c1"))
     return out
+
+
+def working_days(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    return int(day_table(first.date(), last.date())["is_working"].sum())
+
+
+def year_of(rate: float, year: int = 2025, **months: float) -> dict[str, float]:
+    """A year of monthly rates: ``rate`` except the months named (``nov=600.0``)."""
+    names = [m.lower() for m in MONTHS]
+    return {f"{year}-{k:02d}": months.get(names[k - 1], rate) for k in range(1, 13)}
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def history(rows: list[tuple], tiers: dict[str, str] | None = None) -> Dataset:
+    """A dataset of ``rows`` (seat S1); products declared with ``tiers`` when given."""
+    sales = pd.DataFrame(rows, columns=SALES_COLUMNS)
+    ds = tiny_dataset()
+    products = ds.products.iloc[0:0]
+    if tiers:
+        products = pd.DataFrame({
+            "product": list(tiers), "ticket_mode": "variable", "fixed_ticket": NaN,
+            "margin_tier": list(tiers.values()), "sell_from_month": NaN,
+            "sell_to_month": NaN})
+    return Dataset(sales, ds.seats, products, None)
+
+
+def spikes_of(b: Baselines, product: str) -> list[tuple]:
+    frame = b.spikes.loc[b.spikes["product"] == product]
+    return [tuple(r) for r in frame.drop(columns=["product"]).itertuples(index=False)]
 
 
 def spike_dataset() -> Dataset:
@@ -277,38 +312,200 @@ def spike_dataset() -> Dataset:
     reg = {f"{y}-{m:02d}": 1000.0 for y, m in [(2025, k) for k in range(1, 13)]}
     reg["2025-06"] = 5000.0
     rows += monthly_sales("REG", reg)
-    sales = pd.DataFrame(rows, columns=SALES_COLUMNS)
-    ds = tiny_dataset()
-    return Dataset(sales, ds.seats, ds.products.iloc[0:0], None)
+    return history(rows)
 
 
 def test_spikes_flagged_and_normalised() -> None:
-    b = compute_baselines(spike_dataset())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        b = compute_baselines(spike_dataset())
     assert b.settings["window"] == "2025-01-01..2025-12-31"
+    assert b.settings["spikes"] == "normalise"
     ul = row(b.products, product="UL")
-    assert ul["is_spike"]
-    assert ul["spike_reason"] == (
-        "sold in only 3 of 12 months; rate 3.0x the same months a year earlier")
+    assert ul["is_spike"] and ul["spike_action"] == "normalised"
+    assert ul["spike_reason"] == ("jump in Mar, Apr, May: 3.0x the same months a year earlier, "
+                                  "the rest of the company had no sales then")
     assert ul["normalised_amount"] == pytest.approx(ul["amount"] / 3)
-    assert (ul["sell_from_month"], ul["sell_to_month"]) == (3, 5)  # observed
+    # sold in the same three months a year earlier: not a launch, its window is observed
+    assert (ul["sell_from_month"], ul["sell_to_month"]) == (3, 5)
+    assert not ul["launched"]
     reg = row(b.products, product="REG")
     assert reg["is_spike"]
-    assert reg["spike_reason"] == "rate above 3x the median month in Jun (up to 5.0x)"
+    assert reg["spike_reason"] == (
+        "one-off peak in Jun: up to 5.0x the median month; not seen in an earlier year, nor a "
+        "peak month of the rest of the company or of its tier")
     june = row(b.product_months, product="REG", month=6)
     assert reg["normalised_amount"] == pytest.approx(reg["amount"] - june["amount"] * 0.8)
+    assert june["normal_amount"] == pytest.approx(june["amount"] / 5)
     assert pd.isna(reg["sell_from_month"])  # sold all year, none declared
+    # the phasing follows the normal year: REG flat, UL only in its three months
+    reg_months = b.product_months.loc[b.product_months["product"] == "REG"]
+    assert reg_months["seasonality"].tolist() == pytest.approx([1.0] * 12)
     pm = b.product_months[b.product_months["product"] == "UL"]
-    assert pm["seasonality"].notna().sum() == 3
     assert pm["month"].tolist() == list(range(1, 13))
+    assert pm["seasonality"].tolist() == pytest.approx([0, 0, 1, 1, 1] + [0] * 7)
+    assert spikes_of(b, "REG")[0][:5] == (
+        "one-off peak", "Jun", "up to 5.0x the median month; not seen in an earlier year, nor "
+        "a peak month of the rest of the company or of its tier", "normalised",
+        reg["amount"])
+    assert [w.category for w in caught] == [SpikeWarning, SpikeWarning]
+    assert str(caught[1].message) == (
+        "baselines: UL: one-off jump in Mar, Apr, May normalised (3.0x the same months a year "
+        "earlier, the rest of the company had no sales then); divided by the jump: baseline "
+        "x0.33 (18,600 -> 6,200, 12,400 removed); to keep it, set "
+        '[baselines.spike_overrides] UL = "keep"')
+    assert b.warnings == [("spike", str(w.message)) for w in caught]
+    items = dict(zip(b.report["item"], b.report["value"], strict=True))
+    assert items["one-off spikes normalised (see the spikes table)"] == "REG, UL"
+
+
+def christmas() -> Dataset:
+    """XMAS peaks in Nov-Dec with the company (BIG); ONE has a one-off June."""
+    rows = monthly_sales("XMAS", year_of(100.0, nov=600.0, dec=500.0))
+    rows += monthly_sales("BIG", year_of(1000.0, nov=2000.0, dec=1800.0))
+    rows += monthly_sales("ONE", year_of(100.0, jun=500.0))
+    return history(rows)
+
+
+@pytest.fixture(scope="module")
+def xmas() -> Baselines:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpikeWarning)
+        return compute_baselines(christmas())
+
+
+def test_a_peak_in_the_company_season_is_kept(xmas: Baselines) -> None:
+    x = row(xmas.products, product="XMAS")
+    assert not x["is_spike"] and x["spike_action"] == ""
+    assert x["seasonal_months"] == "Nov, Dec"
+    assert x["normalised_amount"] == x["amount"]
+    assert spikes_of(xmas, "XMAS") == [(
+        "seasonal peak", "Nov, Dec", "up to 6.0x the median month; Nov, Dec are peak months "
+        "of the rest of the company", "kept: seasonal", x["amount"], x["amount"], 1.0, 0.0)]
+    season = xmas.product_months.loc[xmas.product_months["product"] == "XMAS", "seasonality"]
+    assert season.tolist() == pytest.approx([100 / 175] * 10 + [600 / 175, 500 / 175])
+    one = row(xmas.products, product="ONE")
+    assert one["is_spike"] and one["spike_action"] == "normalised"
+    june = row(xmas.product_months, product="ONE", month=6)["amount"]
+    assert one["normalised_amount"] == pytest.approx(one["amount"] - june * 0.8)
+    items = dict(zip(xmas.report["item"], xmas.report["value"], strict=True))
+    assert items["seasonal peaks kept (see the spikes table)"] == "XMAS"
+
+
+def test_a_peak_alone_is_a_one_off() -> None:
+    rows = monthly_sales("XMAS", year_of(100.0, nov=600.0, dec=500.0))
+    rows += monthly_sales("BIG", year_of(1000.0))
+    with pytest.warns(SpikeWarning, match=r"^baselines: XMAS: one-off spike in Nov, Dec "):
+        b = compute_baselines(history(rows))
+    x = row(b.products, product="XMAS")
+    assert x["is_spike"] and x["seasonal_months"] == ""
+    assert x["normalised_amount"] == pytest.approx(x["amount"] - 500 * working_days(
+        pd.Timestamp("2025-11-01"), pd.Timestamp("2025-11-30")) - 400 * working_days(
+        pd.Timestamp("2025-12-01"), pd.Timestamp("2025-12-31")))
+
+
+def test_a_peak_that_recurs_is_kept() -> None:
+    rows = monthly_sales("XMAS", year_of(100.0, 2024, nov=600.0))
+    rows += monthly_sales("XMAS", year_of(100.0, 2025, nov=600.0))
+    rows += monthly_sales("BIG", {**year_of(1000.0, 2024), **year_of(1000.0, 2025)})
+    b = compute_baselines(history(rows))
+    assert b.settings["window"] == "2025-01-01..2025-12-31"
+    assert spikes_of(b, "XMAS")[0][:5] == (
+        "seasonal peak", "Nov", "up to 6.0x the median month; recurs: a peak in Nov 2024",
+        "kept: seasonal", row(b.products, product="XMAS")["amount"])
+    assert b.warnings == []
+
+
+def test_a_peak_of_the_tier_is_kept() -> None:
+    rows = monthly_sales("XMAS", year_of(100.0, nov=600.0))
+    rows += monthly_sales("GIFT", year_of(100.0, nov=250.0))
+    rows += monthly_sales("BIG", year_of(1000.0))
+    b = compute_baselines(history(rows, {"XMAS": "high", "GIFT": "high", "BIG": "standard"}))
+    assert spikes_of(b, "XMAS")[0][:4] == (
+        "seasonal peak", "Nov", "up to 6.0x the median month; Nov is a peak month of the "
+        "rest of tier high", "kept: seasonal")
+
+
+def test_spike_policy_and_overrides() -> None:
+    ds = christmas()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kept = compute_baselines(ds, spikes="keep")
+    assert caught == [] and kept.warnings == []
+    one = row(kept.products, product="ONE")
+    assert one["is_spike"] and one["spike_action"] == "kept: spikes = keep"
+    assert one["normalised_amount"] == one["amount"]
+    assert kept.settings["spikes"] == "keep"
+    items = dict(zip(kept.report["item"], kept.report["value"], strict=True))
+    assert items["one-off spikes kept (spikes policy or override)"] == "ONE"
+    override = compute_baselines(ds, spike_overrides={"ONE": "keep"})
+    assert row(override.products, product="ONE")["spike_action"] == "kept: spike_overrides"
+    assert override.settings["spike_overrides"] == "ONE = keep"
+    with pytest.warns(SpikeWarning, match="ONE: one-off spike in Jun normalised"):
+        forced = compute_baselines(ds, spikes="keep", spike_overrides={"ONE": "normalise"})
+    assert row(forced.products, product="ONE")["normalised_amount"] < one["amount"]
+    with pytest.raises(ValueError, match="spikes policy must be one of normalise, keep"):
+        compute_baselines(ds, spikes="drop")
+
+
+def launch_dataset(first_day: int, sell: tuple[float, float] = (NaN, NaN)) -> Dataset:
+    """BIG sells all 2025 at 100 x the month number per day; NEW from July at 50 a day."""
+    rows = monthly_sales("BIG", {f"2025-{m:02d}": 100.0 * m for m in range(1, 13)})
+    rows += monthly_sales("NEW", {"2025-07": 50.0}, day=first_day)
+    rows += monthly_sales("NEW", {f"2025-{m:02d}": 50.0 for m in range(8, 13)})
+    ds = history(rows, {"BIG": "standard", "NEW": "standard"})
+    ds.products.loc[1, ["sell_from_month", "sell_to_month"]] = sell
+    return ds
+
+
+def test_a_launch_is_annualised_on_the_company_months() -> None:
+    with pytest.warns(LaunchWarning) as caught:
+        b = compute_baselines(launch_dataset(first_day=10))
+    pm = b.product_months.set_index(["product", "month"])
+    big = pm.loc["BIG", "amount"]
+    new = row(b.products, product="NEW")
+    july = pd.Timestamp("2025-07-01"), pd.Timestamp("2025-07-31")
+    share = working_days(pd.Timestamp("2025-07-10"), july[1]) / working_days(*july)
+    level = new["amount"] / (big.loc[8:].sum() + share * big.loc[7])
+    assert pm.loc["NEW", "normal_amount"].loc[:6].tolist() == pytest.approx(
+        (level * big.loc[:6]).tolist())
+    assert pm.loc[("NEW", 7), "normal_amount"] == pytest.approx(
+        pm.loc[("NEW", 7), "amount"] + level * (1 - share) * big.loc[7])
+    assert new["normalised_amount"] == pytest.approx(level * big.sum())
+    assert new["launched"] and pd.isna(new["sell_from_month"])  # planned all year
+    assert (pm.loc["NEW", "seasonality"] > 0).all()
+    assert spikes_of(b, "NEW")[0][:5] == (
+        "launch", "Jan, Feb, Mar, Apr, May, Jun, Jul", "first sale 2025-07-10; the months "
+        "before it filled at the product's level on the rest of the company's months",
+        "annualised", new["amount"])
+    assert str(caught[0].message).startswith(
+        "baselines: 1 product launched inside the trailing window, planned on a full year "
+        "(the months before the first sale filled at the product's level on the rest of the "
+        f"company's months): NEW (first sale 2025-07-10, x{new['normalised_amount'] / new['amount']:.2f}: ")
+    assert b.warnings == [("launch", str(caught[0].message))]
+
+
+def test_a_product_opening_its_declared_window_is_no_launch() -> None:
+    b = compute_baselines(launch_dataset(first_day=1, sell=(7.0, 12.0)))
+    new = row(b.products, product="NEW")
+    assert not new["launched"] and new["normalised_amount"] == new["amount"]
+    assert (new["sell_from_month"], new["sell_to_month"]) == (7, 12)
+    assert b.spikes.empty and b.warnings == []
 
 
 def test_sample_universal_life_is_a_spike() -> None:
     sample = pytest.importorskip("planner.sample_data")
-    b = compute_baselines(sample.generate_sample(seed=7))
+    with pytest.warns(SpikeWarning, match=r"^baselines: UL_INS: one-off jump in Mar, Apr, May "
+                      r"normalised \(2\.7x the same months a year earlier, the rest of the "
+                      r"company 1\.11x\)"):
+        b = compute_baselines(sample.generate_sample(seed=7))
     flagged = b.products.loc[b.products["is_spike"], "product"].tolist()
     assert flagged == ["UL_INS"]
     ul = row(b.products, product="UL_INS")
     assert ul["normalised_amount"] < 0.6 * ul["amount"]
+    assert b.spikes["kind"].tolist() == ["jump"]
+    assert b.spikes.loc[0, "amount_removed"] == pytest.approx(
+        ul["amount"] - ul["normalised_amount"])
     product = b.product_segments
     np.testing.assert_allclose(
         product["customers"] * product["conversion"] * product["repurchase"]
@@ -320,10 +517,12 @@ def test_write_creates_csvs_and_workbook(tmp_path: Path, tiny: Baselines) -> Non
     paths = tiny.write(out)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(p.name for p in paths)
-    assert "baselines_products.csv" in names and "baselines.xlsx" in names
+    assert {"baselines_products.csv", "baselines_spikes.csv", "baselines.xlsx"} <= set(names)
     assert len(paths) == len(tiny.tables()) + 1
     back = pd.read_csv(out / "baselines_products.csv")
     assert back["amount"].tolist() == [3500, 1050]
+    spikes = pd.read_csv(out / "baselines_spikes.csv")
+    assert tuple(spikes.columns) == SPIKE_COLUMNS and spikes.empty
     book = openpyxl.load_workbook(out / "baselines.xlsx")
     assert book.sheetnames == list(tiny.tables())
     sheet = book["products"]
@@ -331,3 +530,15 @@ def test_write_creates_csvs_and_workbook(tmp_path: Path, tiny: Baselines) -> Non
     assert sheet["A1"].value == "product" and sheet["A1"].font.bold
     assert [c.value for c in sheet["A"][1:]] == ["FIX", "VAR"]
     assert sheet.column_dimensions["A"].width >= len("product")
+
+
+def test_write_lists_the_spikes(tmp_path: Path, xmas: Baselines) -> None:
+    xmas.write(tmp_path)
+    back = pd.read_csv(tmp_path / "baselines_spikes.csv", dtype={"product": str})
+    assert back[["product", "kind", "months", "action"]].values.tolist() == [
+        ["ONE", "one-off peak", "Jun", "normalised"],
+        ["XMAS", "seasonal peak", "Nov, Dec", "kept: seasonal"]]
+    sheet = openpyxl.load_workbook(tmp_path / "baselines.xlsx")["spikes"]
+    assert [c.value for c in sheet[1]] == list(SPIKE_COLUMNS)
+    assert sheet["A2"].value == "ONE" and sheet["I2"].value == pytest.approx(
+        back.loc[0, "amount_removed"])

@@ -83,7 +83,7 @@ def test_summary(comparison: Comparison) -> None:
                                                                       "max_multiple"], rel=1e-6)
     assert s.loc["sample_15x", "reason"].startswith(
         "target 15.00x (74,755,740,426) is out of reach: the levers at their caps give at most "
-        "10.95x")
+        "11.04x")
     assert s.loc["sample_10x", "reason"] == ""
     assert pd.isna(s.loc["sample_15x", "team_targets"])
 

@@ -16,9 +16,10 @@ from planner.outputs import write_outputs
 from planner.plan_result import PlanResult
 
 CENT = 0.005
-SHEETS_EN = ["Settings", "Drivers", "Product targets", "Team x product", "Monthly phasing",
-             "Weekly phasing", "Binding constraints", "Last year vs plan", "Charts"]
-SHEETS_ZH = ["设置", "驱动因素", "产品目标", "团队×产品", "月度分解", "周度分解", "紧约束",
+SHEETS_EN = ["Settings", "Warnings", "Drivers", "Product targets", "Team x product",
+             "Monthly phasing", "Weekly phasing", "Binding constraints", "Last year vs plan",
+             "Charts"]
+SHEETS_ZH = ["设置", "警告", "驱动因素", "产品目标", "团队×产品", "月度分解", "周度分解", "紧约束",
              "去年与计划", "图表"]
 
 

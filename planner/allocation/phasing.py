@@ -66,9 +66,10 @@ def product_paths(slots: pd.DataFrame, products: pd.DataFrame, seasonality: pd.D
     slots : DataFrame
         :func:`slots_of`.
     products : DataFrame
-        ``product, sell_from_month, sell_to_month, is_spike``.
+        ``product, sell_from_month, sell_to_month``.
     seasonality : DataFrame
-        ``product, month (1..12), seasonality`` (index per working day; NaN = no data).
+        ``product, month (1..12), seasonality`` (index per working day of the baselines'
+        normal year, seasonal peaks kept; NaN = no data).
     factors : ndarray
         Event multipliers, products x slots.
 
@@ -90,7 +91,7 @@ def product_paths(slots: pd.DataFrame, products: pd.DataFrame, seasonality: pd.D
         inside = (month_num >= lo) & (month_num <= hi) if lo <= hi else (
             (month_num >= lo) | (month_num <= hi))
         index = np.ones(12)
-        if product in season.index and not bool(getattr(row, "is_spike", False)):
+        if product in season.index:  # the normal year's: one-off spikes already cut
             values = season.loc[product].reindex(range(1, 13)).to_numpy(float)
             mean = np.nanmean(values) if np.isfinite(values).any() else 1.0
             index = np.where(np.isfinite(values), values, mean)

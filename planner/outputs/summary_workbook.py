@@ -1,4 +1,4 @@
-"""The planner's ``summary.xlsx``: settings, drivers, targets, phasing, constraints, charts."""
+"""The planner's ``summary.xlsx``: settings, warnings, drivers, targets, phasing, charts."""
 
 from __future__ import annotations
 
@@ -26,19 +26,22 @@ from planner.outputs.cells import (
 )
 from planner.outputs.labels import Labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
-from planner.outputs.styles import Formats, make_formats, page_setup
-from planner.plan_result import PlanResult
+from planner.outputs.styles import FONT, Formats, make_formats, page_setup
+from planner.plan_result import PlanResult, warning_kind
 
 HEADER_ROW = 2  # row 0 title, row 1 scenario name
 PLAN_COLOR, LAST_YEAR_COLOR = "#2F5597", "#A6A6A6"
 
 
 def _sheet(wb: Workbook, fm: Formats, lb: Labels, result_name: str, key: str,
-           header_row: int = HEADER_ROW, freeze_col: int = 1) -> Worksheet:
-    sheet = wb.add_worksheet(lb[f"sheet_{key}"])
-    put_text(sheet, 0, 0, lb[f"title_{key}"], fm.title)
+           header_row: int = HEADER_ROW, freeze_col: int = 1,
+           name: str | None = None) -> Worksheet:
+    """A sheet titled by the labels of ``key`` (or named and titled ``name``)."""
+    title = name or lb[f"title_{key}"]
+    sheet = wb.add_worksheet(name or lb[f"sheet_{key}"])
+    put_text(sheet, 0, 0, title, fm.title)
     put_text(sheet, 1, 0, result_name, fm.subtitle)
-    page_setup(sheet, left=result_name, center=lb[f"title_{key}"], footer=lb["page"],
+    page_setup(sheet, left=result_name, center=title, footer=lb["page"],
                header_row=header_row, freeze=(header_row + 1, freeze_col))
     return sheet
 
@@ -95,6 +98,20 @@ def _settings(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, plan_to
     sheet.set_column(0, 0, text_width([k for k, _ in result.settings] + [lb["team_targets_total"]],
                                       18, 40))
     sheet.set_column(1, 1, text_width([v for _, v in result.settings], 18, 60))
+
+
+def _warnings(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult) -> None:
+    """Every warning of the run, one row each with its kind (data, spike, launch, ...)."""
+    sheet = _sheet(wb, fm, lb, result.name, "warnings", name=lb["warnings"])
+    wrap = wb.add_format({"font_name": FONT, "font_size": 10, "valign": "top",
+                          "text_wrap": True})
+    put_headers(sheet, HEADER_ROW, 0, [lb["kind"], lb["warnings"]], fm.header)
+    rows = [(lb.code("warning", warning_kind(w)), w) for w in result.warnings]
+    for i, (kind, text) in enumerate(rows or [("", lb["no_warnings"])]):
+        put_text(sheet, HEADER_ROW + 1 + i, 0, kind, wrap)
+        put_text(sheet, HEADER_ROW + 1 + i, 1, text, wrap)
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 110)
 
 
 def _drivers(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult) -> None:
@@ -316,6 +333,7 @@ def write_summary_workbook(path: Path, result: PlanResult, labels: Labels) -> No
     plan_by_product = {str(k): float(v) for k, v in
                        result.plan.groupby(n.PRODUCT)[n.AMOUNT].sum().items()}
     _settings(wb, fm, labels, result, float(result.plan[n.AMOUNT].sum()))
+    _warnings(wb, fm, labels, result)
     _drivers(wb, fm, labels, result)
     _product_targets(wb, fm, labels, result, plan_by_product)
     matrix = _matrix(wb, fm, labels, result, teams, products)

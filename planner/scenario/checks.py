@@ -3,10 +3,10 @@
 A scenario file can be valid on its own and still name things the data does not
 have: a hire for team ``t03`` when the data says ``T03`` (which would otherwise
 become a phantom team with its share of the target), a grade with no productivity, a
-lever, supply rule or event on a product or segment with no sales in the trailing
-window, a mix floor on a margin tier with no products. :func:`check_scenario` lists
-every such problem, each naming the scenario file (or the base file the key came
-from), the line and the key.
+lever, supply rule, event or spike override on a product or segment with no sales in
+the trailing window, a mix floor on a margin tier with no products.
+:func:`check_scenario` lists every such problem, each naming the scenario file (or the
+base file the key came from), the line and the key.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ def check_scenario(scenario: Scenario, baselines: Baselines) -> list[str]:
             problems.add(where, "supply", "product", _unknown(
                 rule.product, products, "has no sales in the trailing window",
                 "fix the name"), i)
+    for product in scenario.spike_overrides:
+        if product not in products:
+            problems.add(where, "baselines.spike_overrides", product, _unknown(
+                product, products, "has no sales in the trailing window",
+                "fix the name or remove the line"))
     for i, event in enumerate(scenario.events):
         bad = [p for p in event.products if p != "*" and p not in products]
         if bad:

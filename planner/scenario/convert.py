@@ -139,6 +139,8 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         smoothness=float(_get(doc, "allocation", "smoothness")),
         deviation_weight=float(_get(doc, "allocation", "deviation_weight")),
         capacity_basis=_get(doc, "allocation", "capacity_basis"),
+        spikes=_get(doc, "baselines", "spikes"),
+        spike_overrides=dict(_get(doc, "baselines", "spike_overrides")),
         mix=tuple(m for m in mix if m is not None),
         supply=tuple(s for s in supply if s is not None),
         events=tuple(e for e in events if e is not None),

@@ -116,6 +116,10 @@ class Scenario:
     smoothness: float = 0.0
     deviation_weight: float = 1.0
     capacity_basis: str = "grade"
+    #: What becomes of a one-off spike in the baselines (``"normalise"`` or ``"keep"``),
+    #: and per product (:mod:`planner.spikes`).
+    spikes: str = "normalise"
+    spike_overrides: dict[str, str] = field(default_factory=dict)
     mix: tuple[MixRule, ...] = ()
     supply: tuple[SupplyRule, ...] = ()
     events: tuple[Event, ...] = ()
@@ -143,7 +147,9 @@ class Scenario:
             ("ramp months", str(self.ramp_months)),
             ("attrition per month", f"{self.attrition_rate:.1%}"),
             ("hires", str(sum(h.count for h in self.hires))),
+            ("one-off spikes", self.spikes),
         ]
+        rows += [(f"one-off spikes: {p}", v) for p, v in sorted(self.spike_overrides.items())]
         rows += [(f"mix {m.tier}", _mix_text(m)) for m in self.mix]
         rows += [(f"KPI weight {k}", f"{v:.0%}") for k, v in self.kpis.items()]
         return rows

@@ -117,6 +117,23 @@ def _value_problem(value: Any, field: schema.Field) -> str | None:
     return None
 
 
+def _check_values(src: Source, problems: Problems, section: str, table: dict[str, Any],
+                  field: schema.Field) -> dict[str, Any]:
+    """The good pairs of a table of values (``[baselines.spike_overrides]``).
+
+    Each bad one is recorded under its own key (``baselines.spike_overrides.UL_INS``).
+    """
+    value_field = field._replace(types=field.items, items=())
+    clean = {}
+    for key, value in table.items():
+        message = _value_problem(value, value_field)
+        if message is None:
+            clean[key] = value
+        else:
+            problems.add(src, section, key, message)
+    return clean
+
+
 def _check_fields(src: Source, problems: Problems, section: str, table: Any,
                   fields: dict[str, schema.Field], index: int | None = None,
                   ) -> dict[str, Any] | None:
@@ -128,6 +145,9 @@ def _check_fields(src: Source, problems: Problems, section: str, table: Any,
     for key, value in table.items():
         if key not in fields:
             problems.add_unclear(src, section, key, _suggest(key, list(fields)), index)
+            continue
+        if fields[key].types == schema.TABLE and isinstance(value, dict):
+            clean[key] = _check_values(src, problems, f"{section}.{key}", value, fields[key])
             continue
         message = _value_problem(value, fields[key])
         if message is None:

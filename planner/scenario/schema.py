@@ -14,6 +14,9 @@ Every number has a range, enforced on load (``inf`` and ``nan`` are never accept
 * amounts and units are at most 1e18, a target multiple at most 1000, an event
   multiplier in ``(0, 100]``, a solver time limit in ``(0, 86400]`` seconds.
 
+A table of values (``[baselines.spike_overrides]``: product -> policy) is checked
+value by value, each problem naming its key.
+
 Rules that involve more than one key (``cap >= min``, KPI weights summing to 1,
 breakpoints increasing, event dates inside the plan year, ...) are checked in
 :mod:`planner.scenario.convert`; rules against the history (known teams, grades,
@@ -27,6 +30,7 @@ from datetime import date
 from typing import Any, Final, NamedTuple
 
 from planner.names import MARGIN_TIERS
+from planner.spikes import DEFAULT_POLICY, POLICIES
 
 
 class Range(NamedTuple):
@@ -80,8 +84,8 @@ class Field(NamedTuple):
     """One key: accepted types, default, range (numbers, or each number of a list).
 
     ``default`` None means optional without a default (or required, see the README).
-    ``items`` are the accepted types of a list's items; ``choices`` the accepted
-    texts.
+    ``items`` are the accepted types of a list's items (or of a table's values);
+    ``choices`` the accepted texts (of a table's values).
     """
 
     types: tuple[type, ...]
@@ -96,6 +100,7 @@ WHOLE: Final = (int,)
 STR: Final = (str,)
 LIST: Final = (list,)
 BOOL: Final = (bool,)
+TABLE: Final = (dict,)  # a table of key = value pairs, e.g. product = "keep"
 DATE: Final = (str, date)  # "YYYY-MM-DD" or a TOML date
 
 # Ranges shared by several keys.
@@ -159,6 +164,10 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "high_margin_mix": Field(NUM, 0.2, FRACTION),
         "new_customers": Field(NUM, 0.2, FRACTION),
         "active_customers": Field(NUM, 0.2, FRACTION),
+    },
+    "baselines": {
+        "spikes": Field(STR, DEFAULT_POLICY, choices=POLICIES),
+        "spike_overrides": Field(TABLE, {}, items=STR, choices=POLICIES),
     },
     "solver": {
         "time_limit": Field(NUM, 600.0, Range(0.0, 86400.0, low_open=True)),
@@ -225,6 +234,8 @@ RULES: Final[dict[str, str]] = {
     "calendar.country": "a country code of the `holidays` package",
     "calendar.subdivision": "a subdivision of the country in the `holidays` package "
                             "(e.g. `ENG` for GB: England's bank holidays)",
+    "baselines.spike_overrides": "per product (a product with sales in the trailing "
+                                 "window); over `spikes`",
     "levers.NAME.kind": "exactly one lever of kind `productivity`, over all products and "
                         "segments",
     "levers.NAME.products": "products with sales in the trailing window, or `\"*\"`",
@@ -251,7 +262,7 @@ RULES: Final[dict[str, str]] = {
 def type_name(types: tuple[type, ...]) -> str:
     """The accepted types in words, e.g. ``integer or number``."""
     words = {str: "text", int: "integer", float: "number", list: "list",
-             bool: "true/false", date: "date"}
+             bool: "true/false", date: "date", dict: "table"}
     return " or ".join(words.get(t, t.__name__) for t in types)
 
 
@@ -262,6 +273,8 @@ def _toml(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -305,7 +318,9 @@ def ranges_markdown() -> str:
     """
     lines = ["| key | type | default | allowed |", "|---|---|---|---|"]
     for rule, key, field in _rows():
-        kind = f"list of {_doc_type(field.items)}" if field.items else _doc_type(field.types)
+        kind = _doc_type(field.types)
+        if field.items:
+            kind = f"{'table' if field.types == TABLE else 'list'} of {_doc_type(field.items)}"
         if rule in REQUIRED:
             default = "*required*"
         else:
