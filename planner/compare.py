@@ -232,8 +232,8 @@ class _History:
         # loading checks the history against the plan year and the trailing window
         data_key = (str(scenario.data_dir), str(scenario.mapping), scenario.year,
                     scenario.window_end, scenario.trailing_months)
-        key = (*data_key, scenario.window_end, scenario.trailing_months,
-               scenario.ramp_months, scenario.country)
+        key = (*data_key, scenario.ramp_months, scenario.country, scenario.spikes,
+               tuple(sorted(scenario.spike_overrides.items())))
         if key not in self.baselines:
             if data_key not in self.datasets:
                 say("loading history")
