@@ -135,7 +135,7 @@ def clean_stale(dest: Path) -> list[Path]:
     return removed
 
 
-def atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, writer: Callable[[Path], object]) -> Path:
     """Write a file through a temp file in the same directory, then rename it into place.
 
     Parameters

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pandas as pd
@@ -46,7 +46,7 @@ _MAX_NAMES = 20
 TABLES = ("products", "product_months", "spikes", "segments", "product_segments",
           "productivity_grade", "productivity_team", "seats", "teams", "report")
 
-SalesSource = pd.DataFrame | str | os.PathLike[str]
+SalesSource: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 
 
 @dataclass
@@ -129,11 +129,12 @@ class Baselines:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         tables = self.tables()
-        paths = [
-            atomic_write(out_dir / f"{CSV_PREFIX}{name}.csv",
-                         lambda p, f=frame: write_csv(f, p, csv_safe=csv_safe))
-            for name, frame in tables.items()
-        ]
+        paths = []
+        for name, frame in tables.items():
+            def write(path: Path, frame: pd.DataFrame = frame) -> None:
+                write_csv(frame, path, csv_safe=csv_safe)
+
+            paths.append(atomic_write(out_dir / f"{CSV_PREFIX}{name}.csv", write))
         paths.append(atomic_write(out_dir / n.BASELINES_XLSX,
                                   lambda p: write_baselines_workbook(tables, p)))
         return paths

@@ -38,7 +38,8 @@ class LoadReport:
 
     def to_frame(self) -> pd.DataFrame:
         """Return the report as a two-column frame (``item``, ``value``)."""
-        rows = [(f"rows read: {k}", v) for k, v in self.rows_read.items()]
+        rows: list[tuple[str, object]] = [(f"rows read: {k}", v)
+                                          for k, v in self.rows_read.items()]
         rows += list(self.counts.items())
         rows += [("note", n) for n in self.notes]
         rows += [("warning", w) for w in self.warnings]

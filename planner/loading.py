@@ -129,12 +129,12 @@ def load_dataset(data_dir: Path | str,
                 report.notes.append(f"{found[0]} is not UTF-8; read it as "
                                     f"{found[1].attrs['encoding']}")
     when = PlanDates(plan_start, window_end, trailing_months)
-    tables = {t: _build(raws[t], dm[t], labels[t], when, report, dm.source)
-              for t in ("seats", "products", "customers") if t in raws}
+    tables: dict[str, Table] = {t: _build(raws[t], dm[t], labels[t], when, report, dm.source)
+                                for t in ("seats", "products", "customers") if t in raws}
     if "sales" in raws:
         tables["sales"] = _sales(raws["sales"], dm, labels["sales"], tables, report, when)
-    for table in tables.values():
-        problems += table.col.problems
+    for built in tables.values():
+        problems += built.col.problems
     if problems:
         raise InputError(problems)
     for text in report.warnings:

@@ -118,6 +118,7 @@ def read_table(data_dir: Path, tm: TableMapping, source: str) -> tuple[str, pd.D
     """
     if tm.derive is not None and tm.table == "seats":  # seats derived from sales, no file
         return None
+    path: Path | None
     if tm.file is not None:
         path = data_dir / tm.file
         if not path.exists() and not path.is_symlink():
@@ -178,7 +179,7 @@ def read_frame(path: Path, label: str | None = None) -> pd.DataFrame:
         raise _problem(label, f"cannot be opened ({reason}); check that the file can be "
                        "read (its permissions) and retry") from exc
     except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
-        kind = {".parquet": "Parquet", ".xlsx": "an Excel .xlsx workbook"}.get(suffix, "CSV")
+        kind = {".parquet": "Parquet", ".xlsx": "an Excel .xlsx workbook"}.get(suffix or "", "CSV")
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _problem(label, f"cannot be read as {kind} ({reason}); save it again as "
                        f"{', '.join(names.DATA_SUFFIXES)} and retry") from exc

@@ -34,7 +34,7 @@ def with_defaults(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             elif column in TEXT_COLUMNS:
                 frame[column] = pd.Series(default, index=frame.index, dtype="str")
             else:
-                frame[column] = np.nan if default is None else float(default)
+                frame[column] = np.nan if default is None else float(str(default))
         elif default is not None and column != names.GRADE:
             frame[column] = frame[column].fillna(default)
     return frame

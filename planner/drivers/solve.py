@@ -213,8 +213,8 @@ def _unreachable(tree: DriverTree, best: Point, target: float, history_total: fl
             f"short by {short:,.0f} ({short / target:.1%})")
     lines = [f"# Target unreachable\n\n{head}.\n", "## Binding caps\n",
              "| lever | cap | uplift needed with this cap alone raised |", "|---|---|---|"]
-    for name, cap, needed in rows:
-        text = (f"+{needed:.1%}" if needed is not None
+    for name, cap, alone in rows:
+        text = (f"+{alone:.1%}" if alone is not None
                 else "not enough alone (capacity or other caps bind)")
         lines.append(f"| {name} | +{cap:.1%} | {text} |")
     if together and len(together) > 1:
@@ -227,8 +227,8 @@ def _unreachable(tree: DriverTree, best: Point, target: float, history_total: fl
     lines.append("\n## Levers at the largest reachable point\n")
     lines += _markdown(table)
     names = ", ".join(f"{name} (cap +{cap:.0%}"
-                      + (f", needs +{needed:.0%} alone)" if needed is not None else ")")
-                      for name, cap, needed in rows)
+                      + (f", needs +{alone:.0%} alone)" if alone is not None else ")")
+                      for name, cap, alone in rows)
     return TargetUnreachableError(f"{head}; binding caps: {names or 'none'}",
                                   "\n".join(lines) + "\n")
 

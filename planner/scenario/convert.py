@@ -255,8 +255,10 @@ def _lever(r: _Rules, name: str, t: dict[str, Any]) -> LeverSpec | None:
     bps, slopes = t.get("breakpoints"), t.get("slopes")
     if (bps is not None or slopes is not None) and r.known(section, "breakpoints") and r.known(
             section, "slopes"):
-        if r.require(bps is not None and slopes is not None and len(slopes) == len(bps) + 1,
-                     section, "slopes", "give breakpoints and one more slope than breakpoints"):
+        paired = bps is not None and slopes is not None and len(slopes) == len(bps) + 1
+        if r.require(paired, section, "slopes",
+                     "give breakpoints and one more slope than breakpoints") and (
+                bps is not None and slopes is not None):
             r.require(all(b2 > b1 for b1, b2 in zip(bps, bps[1:], strict=False)), section,
                       "breakpoints", "must be increasing")
             r.require(all(s2 >= s1 for s1, s2 in zip(slopes, slopes[1:], strict=False)),
