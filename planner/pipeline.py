@@ -19,22 +19,25 @@ from planner.allocation.inputs import (
     planned_capacity,
     prepare_allocation,
 )
-from planner.allocation.seats import split_to_seats
+from planner.allocation.seats import QUANTA, split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.allocation.values import seat_values, supply_values
 from planner.baselines import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.dataset import Dataset
 from planner.drivers import DriverResult, build_tree, solve_drivers
-from planner.drivers.result import customer_targets
+from planner.drivers.result import customer_targets, rounding_note
 from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.errors import ScenarioError
 from planner.loading import load_dataset
 from planner.plan_result import PlanResult, gather_warnings
+from planner.rounding import UnitPrices, round_plan, round_targets
 from planner.scenario.checks import raise_for_data
 from planner.scenario.model import Scenario
 
 Progress = Callable[[str], None]
+NAME = "name"  # display-name column of the products table (and of a teams table)
+TEAM_NAME = "team_name"  # a team's display name on the seats table
 
 
 def _quiet(_: str) -> None:
@@ -160,15 +163,17 @@ def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     dataset = load_history(scenario)
     say("computing baselines")
     baselines = scenario_baselines(scenario, dataset)
-    return plan_from_baselines(scenario, baselines, progress)
+    return plan_from_baselines(scenario, baselines, progress, dataset)
 
 
 def plan_from_baselines(scenario: Scenario, baselines: Baselines,
-                        progress: Progress | None = None) -> PlanResult:
+                        progress: Progress | None = None,
+                        dataset: Dataset | None = None) -> PlanResult:
     """The plan on baselines already computed (what-ifs on one data set share them).
 
     ``result.extra["reach_multiple"]`` is the largest multiple of last year the
-    levers can reach.
+    levers can reach. ``dataset`` (the history the baselines came from) supplies the
+    display names of products and teams; without it they are shown by code.
     """
     say = progress or _quiet
     raise_for_data(scenario, baselines)  # every problem at once, before any solve
@@ -177,6 +182,9 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     drivers = run_drivers(scenario, baselines, calendar)
     say("preparing the allocation")
     prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar)
+    prices = unit_prices_of(drivers.product_targets, prepared.inputs.products)
+    prepared.inputs.products = buffered_targets(prepared.inputs.products, prices,
+                                                scenario.buffer)
     say(f"solving the allocation ({len(prepared.inputs.teams)} teams x "
         f"{len(prepared.inputs.products)} products x {len(prepared.inputs.slots)} week parts)")
     raw, binding, lp, solution = solve_allocation(prepared.inputs, scenario.solver)
@@ -187,7 +195,8 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     binding = pd.concat([f for f in (binding, values, supply) if len(f)] or [binding],
                         ignore_index=True)
     say("splitting team targets over seats")
-    return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding)
+    return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding, prices,
+                    dataset)
 
 
 def _team_customers(drivers: DriverResult, baselines: Baselines, plan: pd.DataFrame,
@@ -203,20 +212,114 @@ def _team_customers(drivers: DriverResult, baselines: Baselines, plan: pd.DataFr
                          **{k: share.to_numpy() * v * (1 + buffer) for k, v in company.items()}})
 
 
+def unit_prices_of(product_targets: pd.DataFrame, products: pd.DataFrame) -> UnitPrices:
+    """How the plan counts each product: whole units at its fixed ticket, or cents.
+
+    ``product_targets`` (the driver model's, with ``ticket``: the unit price of a
+    fixed-ticket product, NaN otherwise) and the allocation's ``products`` (``ticket``:
+    the planned average ticket, for the units of variable-ticket products).
+    """
+    targets = product_targets.set_index(n.PRODUCT)
+    declared = targets["ticket"] if "ticket" in targets else pd.Series(np.nan, targets.index)
+    planned = products.set_index(n.PRODUCT)["ticket"].reindex(targets.index)
+    fixed = declared.notna().to_numpy()
+    ticket = np.where(fixed, declared.to_numpy(float), planned.to_numpy(float))
+    total = float(targets["target_amount"].sum())
+    return UnitPrices.of(pd.Series(targets.index), ticket, fixed, total)
+
+
+def buffered_targets(products: pd.DataFrame, prices: UnitPrices, buffer: float) -> pd.DataFrame:
+    """The allocation's product targets with the buffer, in whole units and cents.
+
+    Each product's company target x (1 + buffer) is rounded as the company targets are
+    (:func:`planner.rounding.round_targets`): whole units of fixed-ticket products, what
+    that moves taken from the variable-ticket products of the same margin tier, so the
+    team targets add up to the company target x (1 + buffer) to the cent. The unit price
+    of a fixed-ticket product becomes its ``ticket``.
+    """
+    out = products.copy()
+    fixed = prices.fixed.reindex(out[n.PRODUCT]).fillna(False).to_numpy(bool)
+    ticket = prices.ticket.reindex(out[n.PRODUCT]).to_numpy(float)
+    counts, quantum = round_targets(out["target_amount"].to_numpy(float) * (1.0 + buffer),
+                                    ticket, fixed, out[n.MARGIN_TIER].to_numpy())
+    out["target"] = counts * quantum
+    out["ticket"] = np.where(fixed, ticket, out["ticket"].to_numpy(float))
+    return out
+
+
+def whole_plan(raw: pd.DataFrame, slots: pd.DataFrame, products: pd.DataFrame,
+               prices: UnitPrices) -> pd.DataFrame:
+    """``plan.csv`` rows from the allocation's exact amounts, in whole units and cents.
+
+    The buffered product targets (``products.target``) are split down teams, months and
+    week parts by :func:`planner.rounding.round_plan`, so every level sums exactly.
+    """
+    targets = pd.Series(np.rint(prices.exact(products[n.PRODUCT], products["target"])),
+                        index=products[n.PRODUCT].to_numpy()).astype(np.int64)
+    plan = raw.merge(slots[["slot", n.WEEK_START]], on="slot")
+    counts = round_plan(plan, prices, targets)
+    plan[QUANTA] = counts
+    plan[n.AMOUNT] = prices.amount(plan[n.PRODUCT], counts)
+    plan[n.UNITS] = prices.units(plan[n.PRODUCT], counts)
+    return plan
+
+
+def _products_with_names(baselines: Baselines, dataset: Dataset | None) -> pd.DataFrame:
+    """``product, margin_tier, ticket_mode, name``: the display name from the products file.
+
+    The name is the products table's ``name`` column when it has one (the dataset's, or
+    the baselines'), else the code.
+    """
+    products = baselines.products[[n.PRODUCT, n.MARGIN_TIER, n.TICKET_MODE]].copy()
+    source = next((f for f in (None if dataset is None else dataset.products,
+                               baselines.products)
+                   if f is not None and NAME in f.columns), None)
+    names = {} if source is None else dict(zip(source[n.PRODUCT].astype(str),
+                                               source[NAME], strict=True))
+    codes = products[n.PRODUCT].astype(str)
+    products[NAME] = [_text(names.get(code), code) for code in codes]
+    return products
+
+
+def team_names(dataset: Dataset | None) -> dict[str, str]:
+    """Display name per team: the dataset's ``teams`` table or the seats' ``team_name``."""
+    if dataset is None:
+        return {}
+    teams = getattr(dataset, "teams", None)
+    if isinstance(teams, pd.DataFrame) and {n.TEAM, NAME} <= set(teams.columns):
+        pairs = zip(teams[n.TEAM], teams[NAME], strict=True)
+    elif TEAM_NAME in dataset.seats.columns:
+        pairs = zip(dataset.seats[n.TEAM], dataset.seats[TEAM_NAME], strict=True)
+    else:
+        return {}
+    return {str(team): _text(name, str(team)) for team, name in pairs}
+
+
+def _text(value: object, default: str) -> str:
+    """``value`` as text, or ``default`` when it is missing or blank."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return default
+    text = str(value).strip()
+    return text or default
+
+
 def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
              drivers: DriverResult, prepared: Prepared, raw: pd.DataFrame,
-             binding: pd.DataFrame) -> PlanResult:
-    """Build the :class:`PlanResult` from the solved pieces."""
+             binding: pd.DataFrame, prices: UnitPrices | None = None,
+             dataset: Dataset | None = None) -> PlanResult:
+    """Build the :class:`PlanResult` from the solved pieces.
+
+    ``dataset``, when given, supplies the display names of products and teams.
+    """
     products = prepared.inputs.products
-    ticket = dict(zip(products[n.PRODUCT], products["ticket"], strict=True))
-    plan = raw.merge(prepared.inputs.slots[["slot", n.WEEK_START]], on="slot")
-    plan[n.UNITS] = plan[n.AMOUNT] / plan[n.PRODUCT].map(ticket)
-    plan = plan[list(n.PLAN_COLUMNS)].reset_index(drop=True)
-    team_month = plan.groupby([n.TEAM, n.PRODUCT, n.MONTH], as_index=False)[
-        [n.AMOUNT, n.UNITS]].sum()
+    if prices is None:
+        prices = unit_prices_of(drivers.product_targets, products)
+    whole = whole_plan(raw, prepared.inputs.slots, products, prices)
+    plan = whole[list(n.PLAN_COLUMNS)].reset_index(drop=True)
+    team_month = whole.groupby([n.TEAM, n.PRODUCT, n.MONTH], as_index=False)[QUANTA].sum()
     seat_month = prepared.seat_weights.groupby([n.SEAT, n.TEAM, n.GRADE, n.MONTH],
                                                as_index=False)["weight"].sum()
-    seats = split_to_seats(team_month, seat_month)
+    seats = split_to_seats(team_month, seat_month, prices)
     capacity = prepared.inputs.capacity.merge(
         plan.groupby([n.TEAM, n.WEEK], as_index=False)[n.AMOUNT].sum().rename(
             columns={n.AMOUNT: "load"}), on=[n.TEAM, n.WEEK], how="left").fillna({"load": 0.0})
@@ -224,12 +327,17 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     history_teams = baselines.team_products[[n.TEAM, n.PRODUCT, n.AMOUNT, n.UNITS]]
     warnings: list[str] = [*gather_warnings(baselines.report, baselines.warnings,
                                             calendar.warnings)]
+    company = float(drivers.product_targets["target_amount"].sum())
+    rounding = rounding_note(drivers.target, drivers.product_targets)
+    if abs(company - drivers.target) >= 0.005:
+        warnings.append(rounding)
     settings = scenario.settings_rows() + [
         ("last year (trailing window)", f"{baselines.window_start:%Y-%m-%d}.."
                                         f"{baselines.window_end:%Y-%m-%d}"),
         ("last year revenue", f"{baselines.total_amount:,.0f}"),
-        ("company target", f"{drivers.target:,.0f}"),
-        ("team targets (with buffer)", f"{drivers.target * (1 + scenario.buffer):,.0f}"),
+        ("company target", f"{company:,.2f}"),
+        ("team targets (with buffer)", f"{float(plan[n.AMOUNT].sum()):,.2f}"),
+        ("units", rounding),
         ("planned amount per seat vs last year",
          f"{prepared.productivity_factor:.2f}x"),
         ("calendar", "ESTIMATED" if calendar.estimated else "official"),
@@ -237,13 +345,14 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     return PlanResult(
         name=scenario.name, settings=settings, plan=plan, plan_seats=seats,
         drivers=drivers.drivers, product_targets=drivers.product_targets,
-        products=baselines.products[[n.PRODUCT, n.MARGIN_TIER, n.TICKET_MODE]],
+        products=_products_with_names(baselines, dataset),
         binding=binding, capacity=capacity[[n.TEAM, n.WEEK, "capacity", "load"]],
         history_monthly=history_monthly, history_teams=history_teams,
         seats=prepared.roster, calendar_weeks=calendar.weeks[[n.WEEK, n.WEEK_START,
                                                              n.WORKING_DAYS]],
-        target=drivers.target, buffer=scenario.buffer, history_total=baselines.total_amount,
+        target=company, buffer=scenario.buffer, history_total=baselines.total_amount,
         kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
+        team_names=team_names(dataset),
         extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply,
                "reach_multiple": drivers.reach_multiple,
                "customer_targets": _team_customers(drivers, baselines, plan,

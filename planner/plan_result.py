@@ -73,9 +73,12 @@ class PlanResult:
     plan : DataFrame
         ``plan.csv``: ``team, product, week, week_start, month, amount, units``
         (week ``"2027-W05"``, week_start datetime64, month ``"2027-02"``); one row per
-        team x product x (week, month) part: a week straddling two months has two rows.
+        team x product x (week, month) part: a week straddling two months has two rows,
+        split by working days. Units of fixed-ticket products are whole and amount =
+        units x ticket; other amounts are in cents; every level sums exactly.
     plan_seats : DataFrame
-        ``plan_seats.csv``: ``seat, team, grade, product, month, amount, units``.
+        ``plan_seats.csv``: ``seat, team, grade, product, month, amount, units`` (whole
+        units and cents, summing exactly to the team's month).
     drivers : DataFrame
         ``drivers.csv``: ``lever, scope, baseline, uplift, planned, cap, binding,
         marginal_value, kind``.
@@ -83,7 +86,8 @@ class PlanResult:
         ``product_targets.csv``: ``product, baseline_amount, target_amount,
         baseline_units, target_units, multiple``.
     products : DataFrame
-        ``product, margin_tier, ticket_mode`` for labels and the mix KPI.
+        ``product, margin_tier, ticket_mode`` for labels and the mix KPI, and ``name``
+        (the display name; the code when the products file has none) when known.
     binding : DataFrame
         Binding constraints in the user's words: ``family, label, slack, marginal_value,
         meaning`` (``meaning`` says what one more unit is worth, in words).
@@ -98,7 +102,8 @@ class PlanResult:
     calendar_weeks : DataFrame
         ``week, week_start, working_days`` for the plan year.
     target : float
-        Company target (before the buffer).
+        Company target (before the buffer): the sum of the product targets, whole units
+        of fixed-ticket products and cents of the others.
     buffer : float
         Over-assignment buffer: team targets sum to ``target * (1 + buffer)``.
     history_total : float
@@ -111,6 +116,10 @@ class PlanResult:
         Every warning of the run, one line each: the history's, the baselines' (one-off
         spikes normalised, launches annualised) and the calendar's; each a
         :class:`PlanWarning` saying its kind (a plain string counts as ``"plan"``).
+    extra : dict
+        Further tables (fairness bands, supply, customer targets, reach multiple).
+    team_names : dict of str to str
+        Display name per team code, when the data gives one.
     """
 
     name: str
@@ -133,6 +142,7 @@ class PlanResult:
     year: int
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    team_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def teams(self) -> list[str]:

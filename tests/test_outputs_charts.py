@@ -70,3 +70,21 @@ def test_waterfall_contributions_add_up_to_the_target() -> None:
     # log shares: customers (+25%) contributes log(1.25)/log(1.10) times conversion (+10%)
     ratio = levers[0][1] / levers[1][1]
     assert ratio == pytest.approx(2.3412, rel=1e-4)
+
+
+def test_capacity_chart_labels_teams_with_code_and_name(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.outputs.charts as charts
+
+    result = make_plan_result()
+    result.team_names = {"销售一组": "East region"}
+    shown: list[str] = []
+    original = charts.chart_text
+
+    def record(value: object, limit: int = 40) -> str:
+        shown.append(str(value))
+        return original(value, limit)
+
+    monkeypatch.setattr(charts, "chart_text", record)
+    charts.capacity_chart(result, get_labels("en"), tmp_path / "capacity.png")
+    assert "销售一组 East region" in shown and "@SUM(A1)" in shown

@@ -149,3 +149,23 @@ def test_datetime_months_are_accepted(result: PlanResult, tmp_path: Path) -> Non
     assert written[n.MONTH].iloc[0] == "2027-01"
     ws = openpyxl.load_workbook(tmp_path / n.SUMMARY_XLSX, data_only=True)["Monthly phasing"]
     assert ws["C4"].value > 0
+
+
+def test_summary_shows_code_and_name_as_text(result: PlanResult, tmp_path: Path) -> None:
+    named = PlanResult(**{**result.__dict__,
+                          "products": result.products.assign(name=["Trust A", "=Fund", None]),
+                          "team_names": {CHINESE_TEAM: "East"}})
+    write_outputs(named, tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / n.SUMMARY_XLSX)
+    matrix = wb["Team x product"]
+    assert [c.value for c in matrix[3]][:4] == ["Team", "Trust A", "Fund B =Fund", "+Loan C"]
+    teams = {matrix.cell(row=r, column=1).value for r in range(4, 7)}
+    assert f"{CHINESE_TEAM} East" in teams and "@SUM(A1)" in teams
+    for sheet in ("Product targets", "Monthly phasing", "Last year vs plan"):
+        cells = [c for row in wb[sheet].iter_rows(min_row=4, max_col=1) for c in row
+                 if c.value == "Fund B =Fund"]
+        assert cells and cells[0].data_type == "s", sheet
+    weekly = [c.value for c in wb["Weekly phasing"][3]]
+    assert "Fund B =Fund" in weekly
+    # plan.csv keeps the codes
+    assert set(pd.read_csv(tmp_path / n.PLAN_CSV)[n.PRODUCT]) == {"Trust A", "Fund B", "+Loan C"}

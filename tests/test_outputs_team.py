@@ -214,3 +214,100 @@ def test_team_without_seats_or_high_margin_products(tmp_path: Path) -> None:
     assert targets["A10"].value == "of which high margin"
     assert [targets.cell(row=10, column=c).value for c in (3, 15)] == [0, 0]
     assert wb["Scorecard"]["C8"].value == 0  # high-margin mix target: none planned
+
+
+# --- names: "code name", always text ---------------------------------------------------
+
+def test_products_and_teams_show_code_and_name_as_text(tmp_path: Path) -> None:
+    result = make_plan_result()
+    result.products = result.products.assign(name=["Trust A", "=Fund B name", ""])
+    result.team_names = {CHINESE_TEAM: "East region", AT_TEAM: AT_TEAM}
+    write_outputs(result, tmp_path)
+    wb = openpyxl.load_workbook(team_path(tmp_path, CHINESE_TEAM))
+    for ws in wb.worksheets:
+        assert ws["B2"].value == f"{CHINESE_TEAM} East region"
+    targets = wb["Targets"]
+    labels = {targets.cell(row=r, column=1).value: targets.cell(row=r, column=1).data_type
+              for r in range(6, 9)}
+    # a name equal to the code or blank shows the code alone
+    assert labels == {"Trust A": "s", "Fund B =Fund B name": "s", "+Loan C": "s"}
+    weekly = [c.value for c in wb["Weekly"][5]]
+    assert weekly[3:6] == ["Trust A", "Fund B =Fund B name", "+Loan C"]
+    assert "East region" in targets.oddHeader.left.text
+    same = openpyxl.load_workbook(team_path(tmp_path, AT_TEAM))["Targets"]
+    assert same["B2"].value == AT_TEAM
+
+
+# --- printing: readable on paper ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Outputs of a plan with 26 products: the weekly sheet is 53 weeks x 26 products."""
+    out = tmp_path_factory.mktemp("wide")
+    write_outputs(make_plan_result(n_products=26), out)
+    return out
+
+
+def test_wide_sheets_print_across_pages_narrow_ones_fit_one_page(wide: Path) -> None:
+    wb = openpyxl.load_workbook(team_path(wide, CHINESE_TEAM))
+    for name in ("Weekly", "Seats"):
+        ws = wb[name]
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.scale == 80
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$5:$5" and ws.print_title_cols == "$A:$A"
+        assert ws.freeze_panes == "B6"
+    for name in ("Targets", "Actuals", "Scorecard"):
+        ws = wb[name]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToHeight == 0
+    summary = openpyxl.load_workbook(wide / n.SUMMARY_XLSX)
+    assert not summary["Weekly phasing"].sheet_properties.pageSetUpPr.fitToPage
+    assert summary["Settings"].sheet_properties.pageSetUpPr.fitToPage
+
+
+def _office() -> str:
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (libreoffice-calc) and pdftotext (poppler-utils) not installed")
+    return office
+
+
+def _pdf_pages(office: str, book: Path, out: Path) -> list[list[tuple[str, float, float]]]:
+    """Convert ``book`` to PDF with LibreOffice; per page: (word, top, height)."""
+    import re
+    import subprocess
+
+    profile = (out / "profile").as_uri()
+    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(out), str(book)], check=True, capture_output=True,
+                   timeout=180)
+    pdf = out / f"{book.stem}.pdf"
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                           r'yMax="([\d.]+)">([^<]*)</word>', page)
+        pages.append([(w, float(y0), float(y1) - float(y0)) for y0, y1, w in words])
+    return pages
+
+
+def test_weekly_sheet_of_26_products_prints_readably_in_libreoffice(wide: Path,
+                                                                    tmp_path: Path) -> None:
+    office = _office()
+    book = tmp_path / "team.xlsx"
+    shutil.copy(team_path(wide, CHINESE_TEAM), book)
+    pages = _pdf_pages(office, book, tmp_path)
+    lb = get_labels("en")
+
+    def header(page: list[tuple[str, float, float]]) -> str:  # team and sheet title
+        return " ".join(w for w, top, _ in page if top < 40)
+
+    weekly = [p for p in pages if lb["title_weekly"] in header(p)]
+    assert len(weekly) > 1  # across several pages, not squeezed onto one
+    heights = [h for page in weekly for w, top, h in page if top > 45 and w.strip()]
+    # 10-pt cells at 80%: word boxes about 10 pt high (squeezed onto one page: about 4)
+    assert np.median(heights) >= 8.0
+    targets = [p for p in pages if lb["title_targets"] in header(p)]
+    assert len(targets) == 1  # the monthly sheet still fits one page

@@ -18,6 +18,7 @@ from planner.scenario import load_scenario
 HOSTILE = {"T01": '=HYPERLINK("http://x","y")', "T02": "@SUM(A1)", "T03": "销售一组",
            "T04": "../../etc/passwd"}
 CENT = 0.01
+TICKET = 1_000_000  # the sample's fixed-ticket products
 
 
 @pytest.fixture(scope="module")
@@ -62,22 +63,32 @@ def test_plan_command_writes_everything(hostile_case: dict) -> None:
 def test_ten_times_reproduced_with_buffer(hostile_case: dict) -> None:
     out = hostile_case["out"]
     plan = pd.read_csv(out / n.PLAN_CSV, keep_default_na=False)
-    targets = pd.read_csv(out / n.PRODUCT_TARGETS_CSV)
+    targets = pd.read_csv(out / n.PRODUCT_TARGETS_CSV).set_index(n.PRODUCT)
     result = hostile_case["result"]
-    assert targets["target_amount"].sum() == pytest.approx(10 * result.history_total, rel=1e-6)
+    # whole units of the 1,000,000 products; the variable-ticket ones take up the rounding
+    # to the cent (the exact target has fractions of a cent)
+    assert targets["target_amount"].sum() == pytest.approx(10 * result.history_total,
+                                                            abs=2 * CENT)
+    assert plan[n.AMOUNT].sum() == pytest.approx(10 * result.history_total * 1.10,
+                                                 abs=2 * CENT)
     by_product = plan.groupby(n.PRODUCT)[n.AMOUNT].sum()
-    expected = targets.set_index(n.PRODUCT)["target_amount"] * 1.10
-    pd.testing.assert_series_equal(by_product.sort_index(), expected.loc[by_product.index]
-                                   .sort_index(), check_names=False, rtol=1e-6)
+    expected = targets["target_amount"] * 1.10
+    gap = (by_product - expected.loc[by_product.index]).abs()
+    assert (gap <= TICKET).all(), gap  # within one ticket of the exact buffered target
+    fixed = targets.loc[targets["ticket"].notna()]
+    assert sorted(fixed.index) == ["AM_B", "TRUST_A"]
+    assert (fixed["ticket"] == TICKET).all()
+    assert (fixed["target_units"] % 1 == 0).all()
+    assert (fixed["target_amount"] == fixed["target_units"] * TICKET).all()
 
 
 def test_constraint_families_hold(hostile_case: dict) -> None:
     r = hostile_case["result"]
     plan = r.plan
-    # capacity per team-week
+    # capacity per team-week, up to whole units: within two 1,000,000 tickets
     load = plan.groupby([n.TEAM, n.WEEK])[n.AMOUNT].sum()
     cap = r.capacity.set_index([n.TEAM, n.WEEK])["capacity"]
-    assert (load <= cap.loc[load.index] * (1 + 1e-6) + 1.0).all()
+    assert (load <= cap.loc[load.index] * (1 + 1e-6) + 2 * TICKET).all()
     # nothing in weeks without working days
     weeks = r.calendar_weeks.set_index(n.WEEK)[n.WORKING_DAYS]
     assert (weeks.loc[plan[n.WEEK]].to_numpy() > 0).all()

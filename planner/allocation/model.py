@@ -3,6 +3,8 @@
 Constraint families, each indexed by real labels:
 
 - ``product_target[product]``: teams' amounts sum to the buffered product target;
+- ``week_split[team, product, week]``: a week straddling two months is split between
+  them by working days;
 - ``capacity[team, week]``: a team's weekly amount within its seats' capacity;
 - with ``smoothness > 0``: ``team_week[team, week]`` defines the week's deviation ``D``
   (amount minus reference) and ``smoothness[team, week]`` costs
@@ -21,8 +23,9 @@ rows are written over those few shortfall columns instead of over every cell (th
 same feasible set and optimum, without a dense row of ~2 x cells coefficients).
 At 400 teams x 40 products x 57 slots dual simplex without presolve solves the LP in
 seconds; interior point takes about a minute (``benchmarks/allocation.py``).
-Every family is elastic: a slack column with a large penalty lets the model say by
-how much a rule must give when the targets cannot all be met. The builder is pure:
+Every rule family is elastic: a slack column with a large penalty lets the model say by
+how much a rule must give when the targets cannot all be met (``week_split`` needs none:
+it holds whatever the amounts of the week). The builder is pure:
 inputs in, :class:`planner.lp.LinearProgram` out.
 """
 
@@ -233,6 +236,7 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
     totals = _Totals(keys, short.cols(), targets)
     grid.add_family(lp, "product_target", keys, codes, ones, targets, targets,
                     [(short.cols(), 1.0)])
+    _week_split(lp, grid, inputs, cells, labels_of)
 
     codes, keys = labels_of.groups([n.TEAM, n.WEEK])
     cap = keys.merge(inputs.capacity, on=[n.TEAM, n.WEEK], how="left")["capacity"]
@@ -248,6 +252,41 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
     _supply(lp, grid, inputs, labels_of, penalty, s)
     _mix(lp, totals, inputs, penalty, s)
     return lp, cells
+
+
+def _week_split(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs,
+                cells: pd.DataFrame, labels_of: _Codes) -> None:
+    """Hold each straddling week's two month parts in the ratio of their working days.
+
+    ``week_split[team, product, week]``: ``d_b x_a - d_a x_b = 0`` (``d`` the parts'
+    working days, as shares of the week's) for every team x product x week with a part
+    in each of two months, so the plan splits such a week by working days whatever the
+    other rules move.
+    """
+    codes, keys = labels_of.groups([n.TEAM, n.PRODUCT, n.WEEK])
+    size = np.bincount(codes, minlength=len(keys))
+    pairs = np.flatnonzero(size == 2)
+    if not len(pairs):
+        return
+    row_of = np.full(len(keys), -1, np.int64)
+    row_of[pairs] = np.arange(len(pairs))
+    rows = row_of[codes]
+    days = cells["slot"].map(inputs.slots.set_index("slot")[n.WORKING_DAYS]).to_numpy(float)
+    inside = rows >= 0
+    total = np.bincount(rows[inside], weights=days[inside], minlength=len(pairs))
+    # the earlier slot of a pair is its first part: coefficient +share of the other part
+    first = np.full(len(pairs), np.iinfo(np.int64).max)
+    slot = cells["slot"].to_numpy(np.int64)
+    np.minimum.at(first, rows[inside], slot[inside])
+    share = np.zeros(len(cells))
+    share[inside] = days[inside] / total[rows[inside]]
+    coef = np.zeros(len(cells))
+    is_first = inside & (slot == first[np.maximum(rows, 0)])
+    coef[is_first] = 1.0 - share[is_first]
+    coef[inside & ~is_first] = -(1.0 - share[inside & ~is_first])
+    zero = np.zeros(len(pairs))
+    grid.add_family(lp, "week_split", keys.iloc[pairs].reset_index(drop=True), rows, coef,
+                    zero, zero, [])
 
 
 def _capacity_smooth(lp: LinearProgram, grid: _Cells, keys: pd.DataFrame, codes: np.ndarray,

@@ -2,8 +2,9 @@
 
 The path follows the product's seasonality (per working day, from last year) times
 the working days of each slot, times the scenario's event multipliers; slots outside
-the product's selling window get nothing, as do slots without working days. Each
-product's path sums to 1.
+the product's selling window get nothing, as do slots without working days. A week that
+straddles two months is split between them by working days (:func:`by_working_days`).
+Each product's path sums to 1.
 """
 
 from __future__ import annotations
@@ -57,6 +58,40 @@ def event_factors(slots: pd.DataFrame, days: pd.DataFrame, products: list[str],
     return factors
 
 
+def by_working_days(weeks: np.ndarray, weight: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Re-split each week's total weight over its (week, month) parts by working days.
+
+    A week that straddles two months keeps its total (from the seasonality of both
+    months) but is cut between them by their working days, as the plan must be.
+
+    Parameters
+    ----------
+    weeks : ndarray of int
+        Week code of each slot.
+    weight : ndarray of float
+        Weight of each slot.
+    days : ndarray of float
+        Working days of each slot that count (0 outside the selling window).
+
+    Returns
+    -------
+    ndarray of float
+        Weights with the same week totals, each week's parts in proportion to ``days``.
+
+    Examples
+    --------
+    >>> by_working_days(np.array([0, 1, 1]), np.array([5.0, 3.0, 0.0]),
+    ...                 np.array([5.0, 3.0, 2.0])).round(6).tolist()
+    [5.0, 1.8, 1.2]
+    """
+    k = int(weeks.max()) + 1 if len(weeks) else 0
+    week_weight = np.bincount(weeks, weights=weight, minlength=k)
+    week_days = np.bincount(weeks, weights=days, minlength=k)
+    share = np.divide(days, week_days[weeks], out=np.zeros(len(days)),
+                      where=week_days[weeks] > 0)
+    return week_weight[weeks] * share
+
+
 def product_paths(slots: pd.DataFrame, products: pd.DataFrame, seasonality: pd.DataFrame,
                   factors: np.ndarray) -> pd.DataFrame:
     """Share of each product's year in each slot.
@@ -82,6 +117,7 @@ def product_paths(slots: pd.DataFrame, products: pd.DataFrame, seasonality: pd.D
                                      aggfunc="first")
     frames = []
     month_num = slots["month_num"].to_numpy()
+    week_codes = pd.factorize(slots[n.WEEK])[0]
     wd = slots[n.WORKING_DAYS].to_numpy(float)
     for i, row in enumerate(products.itertuples(index=False)):
         product = getattr(row, n.PRODUCT)
@@ -96,7 +132,8 @@ def product_paths(slots: pd.DataFrame, products: pd.DataFrame, seasonality: pd.D
             mean = np.nanmean(values) if np.isfinite(values).any() else 1.0
             index = np.where(np.isfinite(values), values, mean)
             index = np.where(index > 0, index, 0.0)
-        weight = index[month_num - 1] * wd * factors[i] * inside
+        weight = by_working_days(week_codes, index[month_num - 1] * wd * factors[i] * inside,
+                                 wd * inside)
         if weight.sum() <= 0:
             weight = wd * inside
         if weight.sum() <= 0:

@@ -10,7 +10,11 @@ import pandas as pd
 from planner import names as n
 from planner.drivers.model import Point
 from planner.drivers.tree import DriverTree
+from planner.rounding import round_targets
 from planner.scenario.schema import DEMAND_KINDS
+
+#: Columns of ``product_targets.csv`` after :data:`planner.names.PRODUCT_TARGETS_COLUMNS`.
+PRODUCT_TARGETS_EXTRA = ("multiple", "exact_amount", "ticket")
 
 _BASELINE_OF = {"conversion": "conversion", "repurchase": "repurchase", "ticket": "ticket"}
 
@@ -81,8 +85,34 @@ def _contributions(tree: DriverTree, point: Point, amount: np.ndarray, revenue: 
     return out
 
 
+def unit_prices(products: pd.DataFrame) -> pd.Series:
+    """The unit price of each fixed-ticket product in the plan (NaN for variable tickets).
+
+    A declared ticket (``fixed_ticket``, or the baselines' ``planned_ticket``) is the
+    price: the story plans a trust's short tail of smaller tickets at the declared
+    1,000,000. Without one, last year's average ticket.
+    """
+    frame = products.set_index(n.PRODUCT)
+    fixed = frame.get(n.TICKET_MODE, pd.Series("variable", index=frame.index)) == "fixed"
+    price = pd.Series(np.nan, index=frame.index, dtype=float)
+    for col in ("planned_ticket", n.FIXED_TICKET):
+        if col in frame:
+            price = price.fillna(pd.to_numeric(frame[col], errors="coerce"))
+    average = frame[n.AMOUNT] / frame[n.UNITS].where(frame[n.UNITS] > 0)
+    price = price.where(price > 0).fillna(average)
+    return price.where(fixed)
+
+
 def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame) -> pd.DataFrame:
-    """Per product: last year's and the target amount and units."""
+    """Per product: last year's and the target amount and units, in whole units.
+
+    A fixed-ticket product's target is a whole number of units at its unit price
+    (:func:`unit_prices`); a variable-ticket product's is in cents. What rounding to
+    whole units moves is taken from the variable-ticket products of the same margin tier
+    (:func:`planner.rounding.round_targets`), so the company total stays the target to
+    the cent whenever there are variable-ticket products. ``exact_amount`` keeps the
+    driver model's unrounded target, ``ticket`` the unit price (NaN: variable).
+    """
     cells = tree.cells.assign(
         target_amount=tree.cells[n.AMOUNT].to_numpy() * np.exp(point.s),
         target_units=tree.cells[n.UNITS].to_numpy() * np.exp(point.o),
@@ -92,9 +122,54 @@ def product_targets_table(tree: DriverTree, point: Point, products: pd.DataFrame
         columns={n.AMOUNT: "baseline_amount", n.UNITS: "baseline_units"})
     out = base.join(by_product, how="left").fillna({"target_amount": 0.0, "target_units": 0.0})
     out = out.reset_index()
+    price = unit_prices(products).reindex(out[n.PRODUCT]).to_numpy(float)
+    tier = (products.set_index(n.PRODUCT)[n.MARGIN_TIER].reindex(out[n.PRODUCT]).to_numpy()
+            if n.MARGIN_TIER in products else None)
+    exact = out["target_amount"].to_numpy(float)
+    fixed = np.isfinite(price)
+    counts, quantum = round_targets(exact, price, fixed, tier)
+    rounded = counts * quantum
+    implied = np.divide(out["target_units"].to_numpy(float), exact,
+                        out=np.zeros(len(out)), where=exact > 0)
+    out["target_units"] = np.where(fixed, counts.astype(float), rounded * implied)
+    out["target_amount"] = rounded
     out["multiple"] = np.where(out["baseline_amount"] > 0,
                                out["target_amount"] / out["baseline_amount"], np.nan)
-    return out[[*n.PRODUCT_TARGETS_COLUMNS, "multiple"]]
+    out["exact_amount"] = exact
+    out["ticket"] = price
+    return out[[*n.PRODUCT_TARGETS_COLUMNS, *PRODUCT_TARGETS_EXTRA]]
+
+
+def rounding_note(target: float, product_targets: pd.DataFrame) -> str:
+    """One line on how whole units moved the targets, for the summary and the run's output.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"target_amount": [2e6, 1_400_000.0], "exact_amount": [2.4e6, 1e6],
+    ...                   "ticket": [1e6, float("nan")]})
+    >>> rounding_note(3.4e6, t)
+    'fixed-ticket products in whole units (-400,000.00 from the exact targets, taken up by \
+variable-ticket products); amounts in cents; company target exact'
+    >>> rounding_note(2.4e6, t.iloc[:1])
+    'fixed-ticket products in whole units (-400,000.00 from the exact targets); company \
+target 2,000,000.00 is -400,000.00 (0.4 tickets) from the exact 2,400,000.00'
+    """
+    ticket = product_targets.get("ticket", pd.Series(np.nan, index=product_targets.index))
+    fixed = ticket.notna().to_numpy()
+    amount = product_targets["target_amount"].to_numpy(float)
+    exact = product_targets.get("exact_amount", product_targets["target_amount"]).to_numpy(float)
+    total = float(amount.sum())
+    moved = total - float(target)
+    if not fixed.any():
+        return f"amounts in cents; company target {total:,.2f}"
+    by_rounding = float((amount - exact)[fixed].sum())
+    head = f"fixed-ticket products in whole units ({by_rounding:+,.2f} from the exact targets"
+    if (~fixed).any() and abs(moved) < 0.005:
+        return f"{head}, taken up by variable-ticket products); amounts in cents; " \
+               "company target exact"
+    tickets = moved / float(np.nanmean(ticket.to_numpy(float)[fixed]))
+    return (f"{head}); company target {total:,.2f} is {moved:+,.2f} ({abs(tickets):.1f} "
+            f"tickets) from the exact {float(target):,.2f}")
 
 
 def customer_targets(tree: DriverTree, point: Point, segments: pd.DataFrame) -> dict[str, float]:

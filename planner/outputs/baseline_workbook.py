@@ -3,7 +3,8 @@
 Team, product, segment and grade names come from the user's files, so every cell
 goes through :func:`planner.outputs.cells.put` (text via ``write_string``): a team
 named ``=HYPERLINK(...)`` is shown literally, never run as a formula. Each sheet
-has a bold, frozen header row, number formats by column and fitted widths.
+has a bold, frozen header row (repeated on every printed page), number formats by
+column and fitted widths.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from planner.outputs.cells import PlannerWorkbook, is_missing, put, put_headers
+from planner.outputs.labels import get_labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
+from planner.outputs.styles import page_setup
 
 #: Columns shown as percentages.
 PERCENT_COLUMNS: Final = frozenset({"share", "conversion", "amount_share"})
@@ -25,6 +28,7 @@ HEADER_STYLE: Final = {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_w
 NUMBER_FORMATS: Final = {"pct": "0.00%", "float": "#,##0.00", "int": "#,##0"}
 DATE_FORMAT: Final = "yyyy-mm-dd"
 MAX_SHEET_NAME: Final = 31
+BASELINES_TITLE: Final = "Baselines"
 MIN_WIDTH: Final = 6
 MAX_WIDTH: Final = 60
 WIDTH_ROWS: Final = 500  # rows looked at to fit a column's width
@@ -87,8 +91,8 @@ def write_baselines_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Pat
     date_fmt = wb.add_format({"num_format": DATE_FORMAT})
     for name, frame in tables.items():
         sheet = wb.add_worksheet(name[:MAX_SHEET_NAME])
-        sheet.freeze_panes(1, 0)
-        sheet.set_landscape()
+        page_setup(sheet, left=BASELINES_TITLE, center=name, footer=get_labels("en")["page"],
+                   header_row=0, freeze=(1, 0))
         put_headers(sheet, 0, 0, [str(c) for c in frame.columns], head)
         for j, column in enumerate(frame.columns):
             values = frame.iloc[:, j]

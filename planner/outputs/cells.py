@@ -24,6 +24,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from planner.outputs.printing import print_scale, sheet_pixels
 from planner.outputs.safety import cell_text
 
 #: The only functions this package's formulas use: Excel, LibreOffice and the
@@ -39,7 +40,16 @@ class PlainFormulaWorksheet(Worksheet):
     add ``_xlfn.`` prefixes to newer functions; for formulas that only use
     :data:`PLAIN_FUNCTIONS` they change nothing and took 40% of the time of a team
     workbook. Any other formula goes through xlsxwriter's own preparation.
+
+    It also remembers its column widths, so that its print width is chosen from them
+    when the workbook closes (:mod:`planner.outputs.printing`).
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.column_widths: dict[int, float] = {}
+        #: Set by :func:`planner.outputs.styles.page_setup`: choose the print width.
+        self.fit_on_close = False
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         names = set(_FUNCTION.findall(formula))
@@ -47,11 +57,44 @@ class PlainFormulaWorksheet(Worksheet):
             return formula[1:] if formula.startswith("=") else formula
         return super()._prepare_formula(formula, expand_future_functions)
 
+    def set_column(self, *args: Any, **kwargs: Any) -> Any:
+        """Set columns as xlsxwriter does, remembering the width of each column."""
+        result = super().set_column(*args, **kwargs)
+        first, last = (args + (None, None))[:2]
+        width = kwargs.get("width", args[2] if len(args) > 2 else None)
+        if isinstance(first, int) and isinstance(last, int) and width is not None:
+            for col in range(first, min(last, first + 16_384) + 1):
+                self.column_widths[col] = float(width)
+        return result
+
+    def fit_print_width(self) -> None:
+        """Fit to one page wide when that stays readable, else print across pages."""
+        last = self.dim_colmax
+        if last is None:
+            self.fit_to_pages(1, 0)
+            return
+        scale = print_scale(sheet_pixels(self.column_widths, int(last)))
+        if scale is None:
+            self.fit_to_pages(1, 0)
+        else:
+            self.set_print_scale(scale)
+
 
 class PlannerWorkbook(Workbook):
-    """An xlsxwriter workbook whose worksheets are :class:`PlainFormulaWorksheet`."""
+    """An xlsxwriter workbook whose worksheets are :class:`PlainFormulaWorksheet`.
+
+    On closing, each sheet set up for printing gets its print width
+    (:meth:`PlainFormulaWorksheet.fit_print_width`).
+    """
 
     worksheet_class = PlainFormulaWorksheet
+
+    def close(self) -> None:
+        """Choose every sheet's print width, then write the file."""
+        for sheet in self.worksheets():
+            if isinstance(sheet, PlainFormulaWorksheet) and sheet.fit_on_close:
+                sheet.fit_print_width()
+        super().close()
 
 
 def quote_sheet(name: str) -> str:

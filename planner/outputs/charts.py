@@ -21,6 +21,7 @@ from matplotlib.ticker import FuncFormatter
 
 from planner import names as n
 from planner.outputs import frames as fr
+from planner.outputs.display import Display
 from planner.outputs.fonts import font_families
 from planner.outputs.labels import Labels
 from planner.outputs.safety import chart_text
@@ -166,7 +167,8 @@ def capacity_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
         ax.barh(y - 0.2, shown["capacity"].fillna(0.0), 0.4, label=labels["capacity"],
                 color=LAST_YEAR_COLOR)
         ax.barh(y + 0.2, shown["target"], 0.4, label=labels["target"], color=PLAN_COLOR)
-        ax.set_yticks(y, [chart_text(t, 30) for t in shown.index])
+        show = Display.of(result)
+        ax.set_yticks(y, [chart_text(show.team(t), 30) for t in shown.index])
         ax.invert_yaxis()
         divisor, unit = _scale(shown.to_numpy(dtype=float), labels)
         ax.xaxis.set_major_formatter(_axis_formatter(divisor))

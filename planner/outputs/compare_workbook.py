@@ -9,7 +9,7 @@ names come from the user and are always written as text (``write_string``).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -26,6 +26,7 @@ from planner.outputs.cells import PlannerWorkbook, formula, put, put_headers, pu
 from planner.outputs.cells import text_width as _width
 from planner.outputs.charts import chart_style
 from planner.outputs.csv_writer import write_csv
+from planner.outputs.display import Display
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.safety import chart_text
@@ -129,15 +130,19 @@ def _summary(wb: PlannerWorkbook, fm: Formats, comparison: Comparison, note: str
 
 
 def _grid(wb: PlannerWorkbook, fm: Formats, key: str, frame: pd.DataFrame, labels: list[str],
-          value_fmt: Any, note: str, total: bool) -> tuple[int, int]:
-    """Label column, one column per scenario, difference formulas; return first/last row."""
+          value_fmt: Any, note: str, total: bool,
+          show: Callable[[object], object] | None = None) -> tuple[int, int]:
+    """Label column, one column per scenario, difference formulas; return first/last row.
+
+    ``show`` turns a row label (e.g. a team code) into the text shown.
+    """
     sheet = _sheet(wb, fm, key, note)
     put_headers(sheet, HEADER_ROW, 0, list(frame.columns), fm.header)
     first = HEADER_ROW + 1
     count = len(frame)
     ncols = len(labels)
     for i, record in enumerate(frame.itertuples(index=False, name=None), start=first):
-        put(sheet, i, 0, record[0], fm.general, fm.text)
+        put(sheet, i, 0, record[0] if show is None else show(record[0]), fm.general, fm.text)
         for j in range(ncols):
             put(sheet, i, 1 + j, record[1 + j], value_fmt)
         for j in range(1, ncols):
@@ -155,10 +160,20 @@ def _grid(wb: PlannerWorkbook, fm: Formats, key: str, frame: pd.DataFrame, label
             cached = float(np.nansum(frame.iloc[:, col].to_numpy(float)))
             formula(sheet, row, col, f"=SUM({rng(first, col, row - 1, col)})",
                     fm.amount_total, cached)
-    sheet.set_column(0, 0, _width([frame.columns[0], *frame.iloc[:, 0]]))
+    shown = frame.iloc[:, 0] if show is None else [show(v) for v in frame.iloc[:, 0]]
+    sheet.set_column(0, 0, _width([frame.columns[0], *shown]))
     sheet.set_column(1, max(1, len(frame.columns) - 1),
                      max(16.0, _width(frame.columns[1:], maximum=36)))
     return first, first + count - 1
+
+
+def team_display(comparison: Comparison) -> Display:
+    """Display names of the teams of every scenario that has a plan (later runs win)."""
+    teams: dict[str, str] = {}
+    for run in comparison.runs:
+        if run.result is not None:
+            teams.update(Display.of(run.result).teams)
+    return Display(teams=teams)
 
 
 def _missing(value: object) -> bool:
@@ -218,7 +233,8 @@ def write_compare_workbook(path: Path, comparison: Comparison) -> None:
     _summary(wb, fm, comparison, note)
     levers = _grid(wb, fm, "levers", comparison.levers, labels, fm.percent,
                    note + "; uplift 25% = +25% over last year's value", total=False)
-    _grid(wb, fm, "teams", comparison.teams, labels, fm.amount, note, total=True)
+    _grid(wb, fm, "teams", comparison.teams, labels, fm.amount, note, total=True,
+          show=team_display(comparison).team)
     monthly = _grid(wb, fm, "monthly", comparison.monthly, labels, fm.amount,
                     note + "; months 1..12 of each scenario's plan year", total=True)
     _charts(wb, fm, comparison, monthly, levers)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planner import names as n
+from planner.outputs.display import Display
 from planner.plan_result import PlanResult
 
 TIER_ORDER = {tier: i for i, tier in enumerate(n.MARGIN_TIERS)}
@@ -121,6 +122,10 @@ class TeamData:
     kpi_targets : dict of str to float
         Full-year targets of the customer KPIs (``new_customers``,
         ``active_customers``) when the plan has them.
+    team_label : str
+        The team as shown: ``"code name"`` (:mod:`planner.outputs.display`).
+    product_labels : list of str
+        Each product as shown, in ``products`` order.
     """
 
     team: str
@@ -132,6 +137,14 @@ class TeamData:
     seats: pd.DataFrame
     seat_products: pd.DataFrame
     kpi_targets: dict[str, float] = field(default_factory=dict)
+    team_label: str = ""
+    product_labels: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.team_label:
+            self.team_label = str(self.team)
+        if len(self.product_labels) != len(self.products):
+            self.product_labels = [str(p) for p in self.products]
 
 
 def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
@@ -169,6 +182,7 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
     weekly_by_team = {t: g.droplevel(0).unstack(n.PRODUCT)
                       for t, g in weekly.groupby(level=0, sort=False)}
     seat_months, seat_products = _seat_grids(result.plan_seats, months)
+    display = Display.of(result)
     customers = result.extra.get("customer_targets")
     kpis = ({} if customers is None else
             {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
@@ -187,4 +201,6 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
             seats=seat_months.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE, *months])),
             seat_products=seat_grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0),
             kpi_targets=kpis.get(str(team), {}),
+            team_label=display.team(team),
+            product_labels=display.product_labels(products),
         )

@@ -74,12 +74,12 @@ def write_actuals(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     fm, lb = ctx.formats, ctx.labels
     targets = lb["sheet_targets"]
     sheet = wb.add_worksheet(lb["sheet_actuals"])
-    sheet_top(sheet, ctx, lb["title_actuals"], data.team)
+    sheet_top(sheet, ctx, lb["title_actuals"], data.team_label)
     put_text(sheet, HEADER_ROW - 1, MONTH_COL + 1, lb["actuals_entry"], fm.subtitle)
     headers = [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]]
     put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
     first, last = grid.first, grid.last
-    for i, product in enumerate(data.products):
+    for i, product in enumerate(data.product_labels):
         row = first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
@@ -116,11 +116,11 @@ def write_actuals(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
             counted = f"COUNT({cells})>0" if data.products else "FALSE"
             formula(sheet, flags, col, f"=IF({counted},1,0)", fm.flag, 0)
     _attainment_block(sheet, data, ctx, grid, targets)
-    sheet.set_column(0, 0, text_width([lb["product"], lb["has_actuals"], *data.products]))
+    sheet.set_column(0, 0, text_width([lb["product"], lb["has_actuals"], *data.product_labels]))
     sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
     sheet.set_column(MONTH_COL, LAST_MONTH_COL, 12)
     sheet.set_column(TOTAL_COL, TOTAL_COL, 14)
-    print_setup(sheet, ctx, data.team, lb["title_actuals"], HEADER_ROW, (FIRST_ROW, 1))
+    print_setup(sheet, ctx, data.team_label, lb["title_actuals"], HEADER_ROW, (FIRST_ROW, 1))
     protect(sheet)
 
 
@@ -134,7 +134,8 @@ def _attainment_block(sheet: Worksheet, data: TeamData, ctx: Context, grid: Grid
     put_text(sheet, top - 2, MONTH_COL + 4, lb["ytd_note"], fm.note)
     put_headers(sheet, top - 1, 0, [lb["product"], lb["margin_tier"], *month_headers(ctx),
                                     lb["total"]], fm.header)
-    rows = [(grid.first + i, p, lb.tier(data.tiers[i])) for i, p in enumerate(data.products)]
+    rows = [(grid.first + i, p, lb.tier(data.tiers[i]))
+            for i, p in enumerate(data.product_labels)]
     rows.append((grid.total_row, lb["total"], ""))
     flag_cells = rng(flags, MONTH_COL, flags, LAST_MONTH_COL)
     for k, (source, name, tier) in enumerate(rows):
@@ -159,7 +160,7 @@ def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> N
     fm, lb = ctx.formats, ctx.labels
     targets, actuals = lb["sheet_targets"], lb["sheet_actuals"]
     sheet = wb.add_worksheet(lb["sheet_scorecard"])
-    sheet_top(sheet, ctx, lb["title_scorecard"], data.team)
+    sheet_top(sheet, ctx, lb["title_scorecard"], data.team_label)
     put_text(sheet, CAP_ROW, 0, lb["cap"], fm.label)
     sheet.write_number(CAP_ROW, 1, ctx.cap, fm.percent)
     cap = ref(CAP_ROW, 1, absolute=True)
@@ -231,6 +232,6 @@ def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> N
                                       14, 36))
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 7, 17)
-    print_setup(sheet, ctx, data.team, lb["title_scorecard"], KPI_HEADER_ROW,
+    print_setup(sheet, ctx, data.team_label, lb["title_scorecard"], KPI_HEADER_ROW,
                 (KPI_HEADER_ROW + 1, 1))
     protect(sheet)

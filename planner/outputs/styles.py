@@ -8,6 +8,7 @@ from typing import Any, Final
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from planner.outputs.printing import SIDE_MARGIN_IN
 from planner.outputs.safety import header_text
 
 AMOUNT_FORMAT: Final = "#,##0"
@@ -96,7 +97,11 @@ def page_setup(
     header_row: int,
     freeze: tuple[int, int] | None = None,
 ) -> None:
-    """Landscape A4, one page wide, header rows repeated, header and footer, frozen panes.
+    """A4 landscape, header rows (and label columns) repeated, header and footer, panes.
+
+    The print width is chosen when the workbook closes, from the sheet's columns
+    (:mod:`planner.outputs.printing`): one page wide when that prints at a readable
+    size, otherwise across several pages, each with the repeated headers.
 
     Parameters
     ----------
@@ -109,17 +114,23 @@ def page_setup(
     header_row : int
         Zero-based row of the column headers, repeated on every printed page.
     freeze : (int, int) or None
-        Freeze panes above and left of this cell.
+        Freeze panes above and left of this cell; the columns left of it are
+        repeated on every printed page.
     """
     sheet.set_landscape()
     sheet.set_paper(A4)
-    sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
-    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.75, bottom=0.75)
     sheet.set_header(f"&L{header_text(left)}&C{header_text(center)}")
     sheet.set_footer(f"&C{footer}")
     if freeze is not None:
         sheet.freeze_panes(*freeze)
+        if freeze[1] > 0:
+            sheet.repeat_columns(0, freeze[1] - 1)
+    if hasattr(sheet, "fit_on_close"):
+        sheet.fit_on_close = True
+    else:  # a plain xlsxwriter sheet: fit to one page wide, as before
+        sheet.fit_to_pages(1, 0)
 
 
 def protect(sheet: Worksheet) -> None:

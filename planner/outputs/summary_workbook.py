@@ -24,6 +24,7 @@ from planner.outputs.cells import (
     rng,
     text_width,
 )
+from planner.outputs.display import Display
 from planner.outputs.labels import Labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
 from planner.outputs.styles import FONT, Formats, make_formats, page_setup
@@ -135,7 +136,7 @@ def _drivers(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult) -> None:
 
 
 def _product_targets(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
-                     plan_by_product: dict[str, float]) -> None:
+                     plan_by_product: dict[str, float], show: Display) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "product_targets")
     pt = result.product_targets
     tier = fr.tiers(result)
@@ -148,8 +149,8 @@ def _product_targets(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
                                        *[lb[c] for c in value_cols], lb["in_plan"],
                                        lb["multiple"]], fm.header)
     top = HEADER_ROW + 1
-    total = _grid(sheet, fm, lb, top, [[p, lb.tier(tier.get(p, ""))] for p in products], grid,
-                  2, total_col=False)
+    total = _grid(sheet, fm, lb, top, [[show.product(p), lb.tier(tier.get(p, ""))]
+                                       for p in products], grid, 2, total_col=False)
     mult_col = 2 + grid.shape[1]
     if {"baseline_amount", "target_amount"} <= set(value_cols):
         b_col = 2 + value_cols.index("baseline_amount")
@@ -160,12 +161,12 @@ def _product_targets(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
             b, t = ref(row, b_col), ref(row, t_col)
             formula(sheet, row, mult_col, f'=IF({b}=0,"",{t}/{b})', fm.multiple,
                     target[k] / base[k] if base[k] else "")
-    sheet.set_column(0, 0, text_width([lb["product"], *products]))
+    sheet.set_column(0, 0, text_width([lb["product"], *show.product_labels(products)]))
     sheet.set_column(1, mult_col, 15)
 
 
 def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, teams: list[str],
-            products: list[str]) -> tuple[str, int, int, int]:
+            products: list[str], show: Display) -> tuple[str, int, int, int]:
     """Team x product matrix; return (sheet, first row, last row, total column)."""
     sheet = _sheet(wb, fm, lb, result.name, "matrix")
     grid = fr.team_product(result.plan, teams, products).to_numpy()
@@ -173,10 +174,10 @@ def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, teams: li
     ly = (history.groupby(history[n.TEAM].astype(str))[n.AMOUNT].sum() if len(history)
           else pd.Series(dtype=float)).reindex(teams).fillna(0.0).to_numpy(dtype=float)
     total_col = 1 + len(products)
-    put_headers(sheet, HEADER_ROW, 0, [lb["team"], *products, lb["total"], lb["last_year"],
-                                       lb["multiple"]], fm.header)
+    put_headers(sheet, HEADER_ROW, 0, [lb["team"], *show.product_labels(products), lb["total"],
+                                       lb["last_year"], lb["multiple"]], fm.header)
     top = HEADER_ROW + 1
-    total = _grid(sheet, fm, lb, top, [[t] for t in teams], grid, 1)
+    total = _grid(sheet, fm, lb, top, [[show.team(t)] for t in teams], grid, 1)
     ly_col = total_col + 1
     for i in range(len(teams) + 1):
         row = top + i
@@ -190,32 +191,33 @@ def _matrix(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, teams: li
         t, b = ref(row, total_col), ref(row, ly_col)
         formula(sheet, row, ly_col + 1, f'=IF({b}=0,"",{t}/{b})', fm.multiple,
                 plan_value / last_year if last_year else "")
-    sheet.set_column(0, 0, text_width([lb["team"], *teams]))
+    sheet.set_column(0, 0, text_width([lb["team"], *show.team_labels(teams)]))
     sheet.set_column(1, total_col + 2, 14)
     return lb["sheet_matrix"], top, total - 1, total_col
 
 
 def _monthly(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str],
-             months: list[str]) -> None:
+             months: list[str], show: Display) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "monthly")
     tier = fr.tiers(result)
     grid = fr.product_month(result.plan, products, months).to_numpy()
     put_headers(sheet, HEADER_ROW, 0, [lb["product"], lb["margin_tier"],
                                        *[lb.month(m) for m in range(1, 13)], lb["total"]],
                 fm.header)
-    _grid(sheet, fm, lb, HEADER_ROW + 1, [[p, lb.tier(tier.get(p, ""))] for p in products],
-          grid, 2)
-    sheet.set_column(0, 0, text_width([lb["product"], *products]))
+    _grid(sheet, fm, lb, HEADER_ROW + 1, [[show.product(p), lb.tier(tier.get(p, ""))]
+                                          for p in products], grid, 2)
+    sheet.set_column(0, 0, text_width([lb["product"], *show.product_labels(products)]))
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 14, 13)
 
 
-def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str]) -> None:
+def _weekly(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str],
+            show: Display) -> None:
     sheet = _sheet(wb, fm, lb, result.name, "weekly_phasing")
     weeks = fr.week_table(result)
     grid = fr.week_product(result.plan, weeks[n.WEEK].tolist(), products).to_numpy()
     put_headers(sheet, HEADER_ROW, 0, [lb["week"], lb["week_start"], lb["working_days"],
-                                       *products, lb["total"]], fm.header)
+                                       *show.product_labels(products), lb["total"]], fm.header)
     labels = [[w, pd.Timestamp(s), d] for w, s, d in
               zip(weeks[n.WEEK], weeks[n.WEEK_START], weeks[n.WORKING_DAYS], strict=True)]
     _grid(sheet, fm, lb, HEADER_ROW + 1, labels, grid, 3)
@@ -255,7 +257,7 @@ def _compare(sheet: Worksheet, fm: Formats, lb: Labels, top: int, labels: list[l
 
 
 def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, products: list[str],
-               months: list[str]) -> tuple[str, int, int]:
+               months: list[str], show: Display) -> tuple[str, int, int]:
     """By product and by month; return (sheet, first and last month row)."""
     sheet = _sheet(wb, fm, lb, result.name, "last_year", freeze_col=0)
     tier = fr.tiers(result)
@@ -264,7 +266,7 @@ def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, produc
     put_headers(sheet, HEADER_ROW, 0, [lb["product"], lb["margin_tier"], lb["last_year"],
                                        lb["plan"], lb["change"], lb["multiple"]], fm.header)
     total = _compare(sheet, fm, lb, HEADER_ROW + 1,
-                     [[p, lb.tier(tier.get(p, ""))] for p in products],
+                     [[show.product(p), lb.tier(tier.get(p, ""))] for p in products],
                      [hist_p.get(p, 0.0) for p in products],
                      [float(plan_p.get(p, 0.0)) for p in products])
     head = total + 3
@@ -274,7 +276,7 @@ def _last_year(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, produc
     plan_m = result.plan.groupby(n.MONTH)[n.AMOUNT].sum()
     _compare(sheet, fm, lb, head + 1, [[lb.month(m), ""] for m in range(1, 13)],
              fr.history_by_month(result), [float(plan_m.get(m, 0.0)) for m in months])
-    sheet.set_column(0, 0, text_width([lb["product"], *products]))
+    sheet.set_column(0, 0, text_width([lb["product"], *show.product_labels(products)]))
     sheet.set_column(1, 5, 14)
     return lb["sheet_last_year"], head + 1, head + 12
 
@@ -330,17 +332,18 @@ def write_summary_workbook(path: Path, result: PlanResult, labels: Labels) -> No
     products = fr.product_order(result)
     months = fr.months_of(result.year)
     teams = [str(t) for t in result.teams]
+    show = Display.of(result)
     plan_by_product = {str(k): float(v) for k, v in
                        result.plan.groupby(n.PRODUCT)[n.AMOUNT].sum().items()}
     _settings(wb, fm, labels, result, float(result.plan[n.AMOUNT].sum()))
     _warnings(wb, fm, labels, result)
     _drivers(wb, fm, labels, result)
-    _product_targets(wb, fm, labels, result, plan_by_product)
-    matrix = _matrix(wb, fm, labels, result, teams, products)
-    _monthly(wb, fm, labels, result, products, months)
-    _weekly(wb, fm, labels, result, products)
+    _product_targets(wb, fm, labels, result, plan_by_product, show)
+    matrix = _matrix(wb, fm, labels, result, teams, products, show)
+    _monthly(wb, fm, labels, result, products, months, show)
+    _weekly(wb, fm, labels, result, products, show)
     _binding(wb, fm, labels, result)
-    monthly = _last_year(wb, fm, labels, result, products, months)
+    monthly = _last_year(wb, fm, labels, result, products, months, show)
     _charts(wb, fm, labels, result, monthly, matrix)
     wb.set_properties({"title": labels["title_settings"], "subject": str(result.name)[:255]})
     wb.close()

@@ -51,11 +51,11 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     """Sheet 1: targets by product (rows) and month (columns), with totals."""
     fm, lb = ctx.formats, ctx.labels
     sheet = wb.add_worksheet(lb["sheet_targets"])
-    sheet_top(sheet, ctx, lb["title_targets"], data.team)
+    sheet_top(sheet, ctx, lb["title_targets"], data.team_label)
     put_headers(sheet, HEADER_ROW, 0,
                 [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]], fm.header)
     values = data.monthly.to_numpy(dtype=float)
-    for i, product in enumerate(data.products):
+    for i, product in enumerate(data.product_labels):
         row = grid.first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
@@ -83,22 +83,23 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
             float(month_totals.sum()))
     sum_row(sheet, grid.high_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount,
             float(high_totals.sum()))
-    sheet.set_column(0, 0, text_width([lb["product"], lb["of_which_high"], *data.products]))
+    sheet.set_column(0, 0, text_width([lb["product"], lb["of_which_high"], *data.product_labels]))
     sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
     sheet.set_column(MONTH_COL, LAST_MONTH_COL, 12)
     sheet.set_column(TOTAL_COL, TOTAL_COL, 14)
-    print_setup(sheet, ctx, data.team, lb["title_targets"], HEADER_ROW, (FIRST_ROW, 1))
+    print_setup(sheet, ctx, data.team_label, lb["title_targets"], HEADER_ROW, (FIRST_ROW, 1))
 
 
 def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     """Sheet 2: targets by week (rows) and product (columns), with totals."""
     fm, lb = ctx.formats, ctx.labels
     sheet = wb.add_worksheet(lb["sheet_weekly"])
-    sheet_top(sheet, ctx, lb["title_weekly"], data.team)
+    sheet_top(sheet, ctx, lb["title_weekly"], data.team_label)
     first_product = 3
     total_col = first_product + len(data.products)
     put_headers(sheet, HEADER_ROW, 0,
-                [lb["week"], lb["week_start"], lb["working_days"], *data.products, lb["total"]],
+                [lb["week"], lb["week_start"], lb["working_days"], *data.product_labels,
+                 lb["total"]],
                 fm.header)
     values = data.weekly.to_numpy()
     weeks = data.weeks
@@ -125,8 +126,8 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     sheet.set_column(0, 1, 11)
     sheet.set_column(2, 2, 9)
     sheet.set_column(first_product, total_col,
-                     max(12.0, min(text_width(data.products, 12, 24), 24.0)))
-    print_setup(sheet, ctx, data.team, lb["title_weekly"], HEADER_ROW, (FIRST_ROW, 1))
+                     max(12.0, min(text_width(data.product_labels, 12, 24), 24.0)))
+    print_setup(sheet, ctx, data.team_label, lb["title_weekly"], HEADER_ROW, (FIRST_ROW, 1))
 
 
 def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -> int:
@@ -155,7 +156,7 @@ def write_seats(wb: Workbook, data: TeamData, ctx: Context) -> None:
     """Sheet 3: per-seat targets by month, and by product for the year."""
     fm, lb = ctx.formats, ctx.labels
     sheet = wb.add_worksheet(lb["sheet_seats"])
-    sheet_top(sheet, ctx, lb["title_seats"], data.team)
+    sheet_top(sheet, ctx, lb["title_seats"], data.team_label)
     put_headers(sheet, HEADER_ROW, 0, [lb["seat"], lb["grade"], *month_headers(ctx),
                                        lb["total"]], fm.header)
     if data.seats.empty:
@@ -164,13 +165,13 @@ def write_seats(wb: Workbook, data: TeamData, ctx: Context) -> None:
         total_row = _seat_block(sheet, ctx, data.seats, FIRST_ROW)
         top = total_row + 3
         put_text(sheet, top - 1, 0, lb["by_seat_product"], fm.subtitle)
-        put_headers(sheet, top, 0, [lb["seat"], lb["grade"], *data.products, lb["total"]],
+        put_headers(sheet, top, 0, [lb["seat"], lb["grade"], *data.product_labels, lb["total"]],
                     fm.header)
         _seat_block(sheet, ctx, data.seat_products, top + 1)
     sheet.set_column(0, 0, text_width([lb["seat"], *data.seats.get(n.SEAT, [])], 10, 30))
     sheet.set_column(1, 1, 8)
     sheet.set_column(2, max(TOTAL_COL, 2 + len(data.products)), 12)
-    print_setup(sheet, ctx, data.team, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
+    print_setup(sheet, ctx, data.team_label, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
 
 
 def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> None:
@@ -194,6 +195,6 @@ def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> N
     write_seats(wb, data, ctx)
     write_actuals(wb, data, ctx, grid)
     write_scorecard(wb, data, ctx, grid)
-    wb.set_properties({"title": f"{ctx.labels['title_targets']}: {data.team}"[:255],
+    wb.set_properties({"title": f"{ctx.labels['title_targets']}: {data.team_label}"[:255],
                        "subject": ctx.scenario[:255]})
     wb.close()

@@ -7,13 +7,15 @@ Layout of ``out_dir``::
     teams/<safe team name>.xlsx      one per team (see safety.safe_file_stem)
     charts/phasing.png, charts/waterfall.png, charts/capacity.png
 
-CSV amounts are written unrounded (full float precision), so the workbooks,
-which hold the same floats and sum them with formulas, agree with the CSV files
-to the cent. CSV text is written literally (UTF-8) by default: a team called
-``=HYPERLINK(...)`` stays exactly that, so programs reading the files back get
-the names the user wrote; people should open the workbooks, where such names
-are stored as text, or ask for ``csv_safe`` (``--csv-safe``) CSV files, where
-such text gets a leading apostrophe (:mod:`planner.outputs.csv_writer`).
+CSV amounts are written as the plan holds them (whole units of fixed-ticket
+products at their ticket, cents of the others; :mod:`planner.rounding`), at full
+float precision, so the workbooks, which hold the same floats and sum them with
+formulas, agree with the CSV files to the cent. CSV text is written literally
+(UTF-8) by default: a team called ``=HYPERLINK(...)`` stays exactly that, so
+programs reading the files back get the names the user wrote; people should
+open the workbooks, where such names are stored as text, or ask for
+``csv_safe`` (``--csv-safe``) CSV files, where such text gets a leading
+apostrophe (:mod:`planner.outputs.csv_writer`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Final
 import pandas as pd
 
 from planner import names as n
+from planner.drivers.result import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
 from planner.outputs.charts import write_charts
 from planner.outputs.csv_writer import write_csv
@@ -39,7 +42,7 @@ from planner.plan_result import PlanResult
 
 PROGRESS_EVERY: Final = 50  # team workbooks between progress messages
 DRIVERS_EXTRA: Final = ("kind",)
-PRODUCT_TARGETS_EXTRA: Final = ("multiple",)
+PRODUCT_TARGETS_EXTRA: Final = _TARGETS_EXTRA
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:

@@ -1,0 +1,178 @@
+"""Whole units at the declared ticket, cents that add up, weeks split by working days.
+
+Issue 11: a declared fixed ticket is the unit price of the plan; unit targets of
+fixed-ticket products are whole at every level (company, team x product x week part,
+month, year, seat) and still sum exactly; variable-ticket amounts are in cents and sum
+exactly; a week straddling two months is split between them by working days.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, run_cli
+
+from planner import names as n
+from planner.calendar import build_calendar
+from planner.drivers.result import rounding_note
+from planner.rounding import largest_remainder, round_down, round_targets, split_groups
+
+TICKET = 1_000_000.0
+CENT = 0.01
+NAMES = {"TRUST_A": "Trust A (1m)", "AM_B": "=Asset management B", "LOAN": "Loans"}
+TEAM_NAMES = {"T01": "North", "T02": "+South"}
+
+
+# --- the rounding rules -------------------------------------------------------------
+
+def test_largest_remainder_sums_exactly_and_stays_within_one_unit() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        weights = rng.uniform(0, 5, size=rng.integers(1, 30))
+        total = int(rng.integers(0, 10_000))
+        parts = largest_remainder(weights, total)
+        exact = weights / weights.sum() * total
+        assert parts.sum() == total
+        assert (np.abs(parts - exact) < 1).all()
+
+
+def test_split_groups_many_groups_at_once() -> None:
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 40, size=2_000)
+    weights = rng.uniform(0, 1, size=2_000)
+    totals = rng.integers(0, 5_000_000_000, size=40)  # cents of a 50m cell
+    parts = split_groups(weights, groups, totals)
+    assert (np.bincount(groups, weights=parts, minlength=40).astype(np.int64) == totals).all()
+    assert (parts >= 0).all()
+
+
+def test_round_down_sums_exactly_at_every_level() -> None:
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"team": rng.choice(list("ABC"), 600), "month": rng.integers(1, 13, 600),
+                          "slot": np.arange(600), "v": rng.uniform(0, 3, 600)})
+    frame["product"] = "P"
+    top = [int(round(frame["v"].sum()))]
+    counts = round_down(frame, [["product"], ["product", "team"], ["product", "team", "month"],
+                                ["product", "team", "month", "slot"]], "v", top)
+    frame["c"] = counts
+    assert frame["c"].sum() == top[0]
+    for keys in (["team"], ["team", "month"]):
+        exact = frame.groupby(keys)["v"].sum()
+        whole = frame.groupby(keys)["c"].sum()
+        assert (np.abs(whole - exact) < 2).all()  # each level within a unit of its share
+
+
+def test_company_targets_whole_units_taken_up_by_the_same_tier() -> None:
+    counts, quantum = round_targets(
+        [2_400_000.0, 600_000.0, 3_700_000.0, 1_000_000.0],
+        [TICKET, np.nan, TICKET, np.nan], [True, False, True, False],
+        ["high", "high", "low", "low"])
+    amount = counts * quantum
+    assert counts[[0, 2]].tolist() == [2, 4]  # whole units (jointly: 6.1 -> 6)
+    assert amount[:2].sum() == pytest.approx(3_000_000.0, abs=CENT)  # the high tier is kept
+    assert amount[2:].sum() == pytest.approx(4_700_000.0, abs=CENT)
+    assert amount.sum() == pytest.approx(7_700_000.0, abs=CENT)
+
+
+def test_only_fixed_tickets_move_the_total_and_the_note_says_by_how_much() -> None:
+    counts, quantum = round_targets([2_400_000.0, 3_300_000.0], [TICKET, TICKET], [True, True])
+    assert counts.tolist() == [3, 3]  # 5.7 units in all -> 6, the larger remainder rounds up
+    targets = pd.DataFrame({"target_amount": counts * quantum,
+                            "exact_amount": [2_400_000.0, 3_300_000.0], "ticket": [TICKET] * 2})
+    assert rounding_note(5_700_000.0, targets) == (
+        "fixed-ticket products in whole units (+300,000.00 from the exact targets); company "
+        "target 6,000,000.00 is +300,000.00 (0.3 tickets) from the exact 5,700,000.00")
+
+
+# --- the sample plan: TRUST_A and AM_B are bought in units of 1,000,000 ----------------
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> dict:
+    """The 10x sample plan with display names for some products and teams."""
+    root = tmp_path_factory.mktemp("units")
+    data = root / "data"
+    shutil.copytree(sample_dir, data)
+    products = pd.read_csv(data / "products.csv", dtype=str, keep_default_na=False)
+    products["name"] = products["product"].map(NAMES).fillna("")
+    products.to_csv(data / "products.csv", index=False)
+    seats = pd.read_csv(data / "seats.csv", dtype=str, keep_default_na=False)
+    seats["team_name"] = seats["team"].map(TEAM_NAMES).fillna("")
+    seats.to_csv(data / "seats.csv", index=False)
+    text = (REPO / "scenarios" / "sample_10x.toml").read_text(encoding="utf-8")
+    scenario = root / "s.toml"
+    scenario.write_text(text.replace('dir = "../data/sample"', f'dir = "{data.as_posix()}"')
+                        .replace("official = false", "official = true"), encoding="utf-8")
+    out = root / "out"
+    run = run_cli("plan", scenario, "--out", out)
+    assert run.status == 0, run.stderr
+    read = {"keep_default_na": False}
+    return {"out": out, "plan": pd.read_csv(out / n.PLAN_CSV, **read),
+            "seats": pd.read_csv(out / n.PLAN_SEATS_CSV, **read),
+            "targets": pd.read_csv(out / n.PRODUCT_TARGETS_CSV).set_index(n.PRODUCT)}
+
+
+def test_declared_ticket_is_the_unit_price(sample: dict) -> None:
+    targets, plan = sample["targets"], sample["plan"]
+    assert targets.loc["TRUST_A", "ticket"] == TICKET  # last year's average was 972,060
+    trust = plan.loc[plan[n.PRODUCT] == "TRUST_A"]
+    assert (trust[n.AMOUNT] == trust[n.UNITS] * TICKET).all()
+    assert trust[n.AMOUNT].sum() / trust[n.UNITS].sum() == TICKET
+    row = targets.loc["TRUST_A"]
+    assert row["target_amount"] == row["target_units"] * TICKET
+    assert abs(row["target_amount"] - row["exact_amount"]) < TICKET
+
+
+def test_fixed_ticket_units_are_whole_at_every_level(sample: dict) -> None:
+    plan, seats, targets = sample["plan"], sample["seats"], sample["targets"]
+    fixed = ["AM_B", "TRUST_A"]
+    assert sorted(targets.index[targets["ticket"].notna()]) == fixed
+    assert (targets.loc[fixed, "target_units"] % 1 == 0).all()
+    for frame in (plan, seats):
+        units = frame.loc[frame[n.PRODUCT].isin(fixed), n.UNITS]
+        assert len(units) and (units % 1 == 0).all()  # no more 16.909 units in a week
+
+
+def test_every_level_sums_exactly(sample: dict) -> None:
+    plan, seats, targets = sample["plan"], sample["seats"], sample["targets"]
+    keys = [n.TEAM, n.PRODUCT, n.MONTH]
+    by_month = plan.groupby(keys)[[n.AMOUNT, n.UNITS]].sum()
+    by_seat = seats.groupby(keys)[[n.AMOUNT, n.UNITS]].sum().loc[by_month.index]
+    assert np.allclose(by_seat[n.AMOUNT], by_month[n.AMOUNT], rtol=0, atol=1e-3)
+    fixed = by_month.index.get_level_values(n.PRODUCT).isin(["AM_B", "TRUST_A"])
+    assert (by_seat[n.UNITS][fixed] == by_month[n.UNITS][fixed]).all()  # same whole units
+    # team targets add up to the company target x 1.1 to the cent, product by product
+    # within a ticket of the exact buffered target
+    company = targets["target_amount"].sum()
+    assert plan[n.AMOUNT].sum() == pytest.approx(company * 1.10, abs=2 * CENT)
+    units = plan.groupby(n.PRODUCT)[n.UNITS].sum()
+    for product in ("AM_B", "TRUST_A"):
+        assert abs(units[product] - targets.loc[product, "target_units"] * 1.10) <= 1
+
+
+def test_variable_ticket_amounts_are_cents(sample: dict) -> None:
+    for frame in (sample["plan"], sample["seats"]):
+        cents = frame[n.AMOUNT].to_numpy() * 100
+        assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-4)
+
+
+def test_straddling_weeks_split_by_working_days(sample: dict) -> None:
+    plan = sample["plan"]
+    pairs = build_calendar(2027, official=True).week_months.set_index([n.WEEK, n.MONTH])
+    parts = plan.groupby([n.TEAM, n.PRODUCT, n.WEEK])[n.MONTH].transform("size") == 2
+    straddling = plan.loc[parts].copy()
+    assert straddling[n.WEEK].nunique() >= 4  # 2027-W13, W22, W26, W35, W48
+    week = straddling.groupby([n.TEAM, n.PRODUCT, n.WEEK])[[n.AMOUNT, n.UNITS]].transform("sum")
+    share = pairs.loc[list(zip(straddling[n.WEEK], straddling[n.MONTH], strict=True)),
+                      "share"].to_numpy()
+    assert ((share > 0) & (share < 1)).all()
+    fixed = straddling[n.PRODUCT].isin(["AM_B", "TRUST_A"]).to_numpy()
+    gap_units = np.abs(straddling[n.UNITS] - week[n.UNITS] * share).to_numpy()
+    gap_amount = np.abs(straddling[n.AMOUNT] - week[n.AMOUNT] * share).to_numpy()
+    assert (gap_units[fixed] <= 2).all()  # whole units: within rounding of the exact split
+    assert (gap_amount[~fixed] <= 0.05).all()  # cents: the split itself
+    # no week part left at 0 while its other part carries the week (the 8,469-and-0 case)
+    assert not ((straddling[n.AMOUNT] == 0) & (week[n.AMOUNT] > 100_000)).any()
