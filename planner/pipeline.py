@@ -36,8 +36,6 @@ from planner.scenario.checks import raise_for_data
 from planner.scenario.model import Scenario
 
 Progress = Callable[[str], None]
-NAME = "name"  # display-name column of the products table (and of a teams table)
-TEAM_NAME = "team_name"  # a team's display name on the seats table
 
 
 def _quiet(_: str) -> None:
@@ -273,26 +271,21 @@ def _products_with_names(baselines: Baselines, dataset: Dataset | None) -> pd.Da
     products = baselines.products[[n.PRODUCT, n.MARGIN_TIER, n.TICKET_MODE]].copy()
     source = next((f for f in (None if dataset is None else dataset.products,
                                baselines.products)
-                   if f is not None and NAME in f.columns), None)
+                   if f is not None and n.NAME in f.columns), None)
     names = {} if source is None else dict(zip(source[n.PRODUCT].astype(str),
-                                               source[NAME], strict=True))
+                                               source[n.NAME], strict=True))
     codes = products[n.PRODUCT].astype(str)
-    products[NAME] = [_text(names.get(code), code) for code in codes]
+    products[n.NAME] = [_text(names.get(code), code) for code in codes]
     return products
 
 
 def team_names(dataset: Dataset | None) -> dict[str, str]:
-    """Display name per team: the dataset's ``teams`` table or the seats' ``team_name``."""
-    if dataset is None:
+    """Display name per team, from the dataset's ``teams`` table (the code when none)."""
+    teams = None if dataset is None else dataset.teams
+    if teams is None or not {n.TEAM, n.NAME} <= set(teams.columns):
         return {}
-    teams = getattr(dataset, "teams", None)
-    if isinstance(teams, pd.DataFrame) and {n.TEAM, NAME} <= set(teams.columns):
-        pairs = zip(teams[n.TEAM], teams[NAME], strict=True)
-    elif TEAM_NAME in dataset.seats.columns:
-        pairs = zip(dataset.seats[n.TEAM], dataset.seats[TEAM_NAME], strict=True)
-    else:
-        return {}
-    return {str(team): _text(name, str(team)) for team, name in pairs}
+    return {str(team): _text(name, str(team))
+            for team, name in zip(teams[n.TEAM], teams[n.NAME], strict=True)}
 
 
 def _text(value: object, default: str) -> str:

@@ -12,19 +12,22 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, SHARED_DATA, run_cli
 
 from planner import names as n
 from planner.calendar import build_calendar
 from planner.drivers.result import rounding_note
+from planner.outputs.safety import safe_file_stem
 from planner.rounding import largest_remainder, round_down, round_targets, split_groups
 
 TICKET = 1_000_000.0
 CENT = 0.01
 NAMES = {"TRUST_A": "Trust A (1m)", "AM_B": "=Asset management B", "LOAN": "Loans"}
 TEAM_NAMES = {"T01": "North", "T02": "+South"}
+RETAIL_PRICE = 2.95  # declared unit price of 85123A in the Online Retail case
 
 
 # --- the rounding rules -------------------------------------------------------------
@@ -176,3 +179,82 @@ def test_straddling_weeks_split_by_working_days(sample: dict) -> None:
     assert (gap_amount[~fixed] <= 0.05).all()  # cents: the split itself
     # no week part left at 0 while its other part carries the week (the 8,469-and-0 case)
     assert not ((straddling[n.AMOUNT] == 0) & (week[n.AMOUNT] > 100_000)).any()
+
+
+def test_names_are_shown_as_code_name_text(sample: dict) -> None:
+    out = sample["out"]
+    book = openpyxl.load_workbook(out / n.SUMMARY_XLSX)
+    sheet = book["Product targets"]
+    cells = {c.value: c for row in sheet.iter_rows(min_row=4, max_col=1) for c in row}
+    assert "TRUST_A Trust A (1m)" in cells and "BANK_WM" in cells
+    formula_like = cells["AM_B =Asset management B"]
+    assert formula_like.data_type == "s"
+    matrix = book["Team x product"]
+    rows = [r[0].value for r in matrix.iter_rows(min_row=4, max_col=1)]
+    assert "T01 North" in rows and "T02 +South" in rows and "T03" in rows
+    headers = [c.value for c in matrix[3]]
+    assert "LOAN Loans" in headers
+    stem = safe_file_stem("T01", set())
+    team = openpyxl.load_workbook(out / n.TEAMS_DIR / f"{stem}.xlsx")["Targets"]
+    assert team["B2"].value == "T01 North"
+    assert "TRUST_A Trust A (1m)" in [r[0].value for r in team.iter_rows(min_row=6, max_col=1)]
+
+
+# --- Online Retail with a products file declaring one product's price -----------------
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The shipped Online Retail scenario, with 85123A declared at 2.95 a unit."""
+    source = SHARED_DATA / "online_retail" / "online_retail.csv.gz"
+    if not source.is_file():
+        pytest.skip(f"real data not available: {source}")
+    root = tmp_path_factory.mktemp("retail")
+    data = root / "data"
+    data.mkdir()
+    (data / source.name).symlink_to(source)  # read in place, never copied
+    pd.DataFrame({"product": ["85123A"], "ticket_mode": ["fixed"],
+                  "fixed_ticket": [RETAIL_PRICE], "margin_tier": ["standard"],
+                  "name": ["WHITE HANGING HEART T-LIGHT HOLDER"]}).to_csv(
+        data / "products.csv", index=False)
+    mapping = (REPO / "planner" / "mappings" / "online_retail.toml").read_text(encoding="utf-8")
+    products = '[products]\nfile = "products.csv"\n'
+    mapping = (mapping.replace("[products]\n", products) if "\n[products]\n" in mapping
+               else mapping + "\n" + products)
+    (root / "mapping.toml").write_text(mapping, encoding="utf-8")
+    text = (REPO / "scenarios" / "online_retail.toml").read_text(encoding="utf-8")
+    text = text.replace('dir = "../../shared/data/online_retail"', f'dir = "{data.as_posix()}"')
+    text = text.replace('mapping = "online_retail"', 'mapping = "mapping.toml"')
+    (root / "s.toml").write_text(text, encoding="utf-8")
+    out = root / "out"
+    run = run_cli("plan", root / "s.toml", "--out", out)
+    assert run.status == 0, run.stderr
+    read = {"keep_default_na": False, "dtype": {n.PRODUCT: str}}
+    return {"plan": pd.read_csv(out / n.PLAN_CSV, **read),
+            "seats": pd.read_csv(out / n.PLAN_SEATS_CSV, **read),
+            "targets": pd.read_csv(out / n.PRODUCT_TARGETS_CSV,
+                                   dtype={n.PRODUCT: str}).set_index(n.PRODUCT)}
+
+
+def test_online_retail_declared_ticket_is_the_unit_price(retail: dict) -> None:
+    targets, plan, seats = retail["targets"], retail["plan"], retail["seats"]
+    assert targets.loc["85123A", "ticket"] == RETAIL_PRICE  # not last year's 2.5164
+    assert targets["ticket"].notna().sum() == 1
+    for frame in (plan, seats):
+        heart = frame.loc[frame[n.PRODUCT] == "85123A"]
+        assert len(heart) and (heart[n.UNITS] % 1 == 0).all()
+        assert np.allclose(heart[n.AMOUNT], heart[n.UNITS] * RETAIL_PRICE, rtol=0, atol=1e-6)
+    units = targets.loc["85123A", "target_units"]
+    assert units % 1 == 0
+    assert targets.loc["85123A", "target_amount"] == pytest.approx(units * RETAIL_PRICE, abs=1e-6)
+
+
+def test_online_retail_sums_exactly_in_whole_units_and_cents(retail: dict) -> None:
+    plan, seats, targets = retail["plan"], retail["seats"], retail["targets"]
+    assert plan[n.AMOUNT].sum() == pytest.approx(targets["target_amount"].sum() * 1.10,
+                                                 abs=2 * CENT)
+    cents = plan[n.AMOUNT].to_numpy() * 100
+    assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-4)
+    keys = [n.TEAM, n.PRODUCT, n.MONTH]
+    by_month = plan.groupby(keys)[n.AMOUNT].sum()
+    by_seat = seats.groupby(keys)[n.AMOUNT].sum().reindex(by_month.index).fillna(0.0)
+    assert np.allclose(by_seat, by_month, rtol=0, atol=1e-6)

@@ -24,8 +24,6 @@ import pandas as pd
 from planner import names as n
 from planner.plan_result import PlanResult
 
-NAME = "name"  # display-name column of PlanResult.products
-
 
 def _is_blank(value: object) -> bool:
     if value is None:
@@ -64,9 +62,9 @@ class Display:
         """The names a plan result carries (``products.name``, ``team_names``)."""
         products: dict[str, str] = {}
         frame = result.products
-        if NAME in frame.columns:
+        if n.NAME in frame.columns:
             products = {str(code): str(name) for code, name in
-                        zip(frame[n.PRODUCT], frame[NAME], strict=True) if not _is_blank(name)}
+                        zip(frame[n.PRODUCT], frame[n.NAME], strict=True) if not _is_blank(name)}
         teams = {str(code): str(name) for code, name in (result.team_names or {}).items()
                  if not _is_blank(name)}
         return cls(products, teams)
