@@ -24,8 +24,20 @@ from planner.errors import (
     OutputError,
     PlannerError,
     ScenarioError,
+    SolverLimitError,
     TargetUnreachableError,
 )
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number from 0 to 2**32 - 1 (argparse reports a bad one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..4294967295")
+    return value
 
 
 class ExitStatus(IntEnum):
@@ -101,7 +113,7 @@ COMMANDS: tuple[Command, ...] = (
         "write the realistic telesales sample data set",
         (
             _arg("out_dir", type=Path, help="directory to write sales, seats, products, customers"),
-            _arg("--seed", type=int, default=7, help="random seed (default 7)"),
+            _arg("--seed", type=_seed, default=7, help="random seed, 0 or more (default 7)"),
             _arg("--format", dest="fmt", choices=("csv", "parquet"), default="csv",
                  help="file format (default csv)"),
             _arg("--parquet", dest="fmt", action="store_const", const="parquet",
@@ -193,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _status_for(error: PlannerError) -> ExitStatus:
     if isinstance(error, TargetUnreachableError):
         return ExitStatus.UNREACHABLE
-    if isinstance(error, InputError | MappingError | ScenarioError | CalendarError | OutputError):
+    if isinstance(error, InputError | MappingError | ScenarioError | CalendarError | OutputError
+                  | SolverLimitError):
         return ExitStatus.BAD_INPUT
     return ExitStatus.ERROR
 
@@ -231,7 +244,11 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         if debug:
             traceback.print_exc(file=env.stderr)
         status = _status_for(exc)
-        print(f"planner: error: {exc}", file=env.stderr)
+        scenario = getattr(args, "scenario", None)
+        about_scenario = isinstance(exc, TargetUnreachableError | SolverLimitError)
+        where = f"{scenario}: " if (about_scenario and scenario is not None
+                                    and str(scenario) not in str(exc)) else ""
+        print(f"planner: error: {where}{exc}", file=env.stderr)
         return int(status)
     except KeyboardInterrupt:
         print("planner: interrupted (Ctrl-C); nothing half-written was left behind",

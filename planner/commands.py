@@ -98,10 +98,15 @@ def _date_arg(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise InputError([Problem("--window-end", None, None, value,
                                   "is not a date; write it as YYYY-MM-DD")]) from None
+    if not date(1990, 1, 31) <= when <= date(2100, 12, 31):
+        raise InputError([Problem("--window-end", None, None, value,
+                                  "is outside 1990-01-31..2100-12-31; give the last day of "
+                                  "the history's trailing window")])
+    return when
 
 
 def _write_diagnosis(args: argparse.Namespace, sources: tuple[Source, ...],

@@ -82,6 +82,10 @@ class ModelError(PlannerError):
     """A model could not be built or solved for a reason other than infeasibility."""
 
 
+class SolverLimitError(ModelError):
+    """The solver stopped at a limit the scenario sets ([solver] time_limit): a setting to fix."""
+
+
 class TargetUnreachableError(PlannerError):
     """The target cannot be reached under the constraints.
 

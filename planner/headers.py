@@ -67,10 +67,17 @@ def close_column(found: str, candidates: Iterable[str]) -> str | None:
     'customer_id'
     >>> close_column("Description", ["margin"]) is None
     True
+    >>> close_column("Tier", ["margin_tier", "window_start"])
+    'margin_tier'
     """
     by_normal = {_normal(c): c for c in candidates}
     close = difflib.get_close_matches(_normal(found), list(by_normal), n=1, cutoff=0.8)
-    return by_normal[close[0]] if close else None
+    if close:
+        return by_normal[close[0]]
+    # the last word of exactly one candidate ("tier" for "margin_tier")
+    tails = [c for key, c in by_normal.items() if "_" in key and key.rsplit("_", 1)[1]
+             == _normal(found)]
+    return tails[0] if len(tails) == 1 else None
 
 
 @dataclass

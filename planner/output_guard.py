@@ -231,7 +231,8 @@ def check_output_dir(out: Path | str, *, sources: Iterable[Source] = (),
     OutputRefusedError
         ``out`` is, contains or lies inside a source; it is an existing file; it is a
         non-empty folder and ``force`` is false; or ``force`` is true but the folder
-        was not written by planner (it has no manifest).
+        was not written by planner (it has no manifest) or holds files planner did not
+        write there (they would be lost).
     """
     given = Path(out)
     real = _resolve(given)
@@ -257,6 +258,13 @@ def check_output_dir(out: Path | str, *, sources: Iterable[Source] = (),
     if not force:
         raise OutputRefusedError(f"output directory {shown} already exists; pass --force to "
                                  f"replace it or choose another {option}")
+    listed = manifest.get("files")
+    added = (sorted(set(_files(real)) - set(listed)) if isinstance(listed, list) else [])
+    if added:  # the user put (or edited in under a new name) files of their own there
+        more = f" and {len(added) - 3} more" if len(added) > 3 else ""
+        raise OutputRefusedError(f"output directory {shown} holds files planner did not write "
+                                 f"({', '.join(added[:3])}{more}); move them out or choose "
+                                 f"another {option}")
     return real
 
 

@@ -17,7 +17,7 @@ from enum import Enum
 import highspy
 import numpy as np
 
-from planner.errors import ModelError
+from planner.errors import ModelError, SolverLimitError
 from planner.lp import LinearProgram, Solution
 
 
@@ -110,8 +110,10 @@ def require_solved(status: SolveStatus, step: str, time_limit: float) -> None:
 
     Raises
     ------
+    SolverLimitError
+        On a time limit (the scenario's ``[solver] time_limit``).
     ModelError
-        On a time limit, an iteration limit, an unknown outcome or a solver error.
+        On an iteration limit, an unknown outcome or a solver error.
 
     Examples
     --------
@@ -119,12 +121,13 @@ def require_solved(status: SolveStatus, step: str, time_limit: float) -> None:
     >>> require_solved(SolveStatus.TIME_LIMIT, "driver model", 60.0)
     Traceback (most recent call last):
     ...
-    planner.errors.ModelError: driver model: HiGHS stopped at the time limit (60 s) before \
+    planner.errors.SolverLimitError: driver model: HiGHS stopped at the time limit (60 s) before \
 an optimal solution; raise [solver] time_limit in the scenario
     """
     if status is SolveStatus.TIME_LIMIT:
-        raise ModelError(f"{step}: HiGHS stopped at the time limit ({time_limit:g} s) before an "
-                         "optimal solution; raise [solver] time_limit in the scenario")
+        raise SolverLimitError(f"{step}: HiGHS stopped at the time limit ({time_limit:g} s) "
+                               "before an optimal solution; raise [solver] time_limit in the "
+                               "scenario")
     if status is SolveStatus.ITERATION_LIMIT:
         raise ModelError(f"{step}: HiGHS stopped at its iteration limit before an optimal "
                          "solution; try [solver] method = \"ipm\", or run with --debug and "
@@ -153,6 +156,9 @@ def new_highs(time_limit: float, *, threads: int = 0) -> highspy.Highs:
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("random_seed", 0)
     if threads:
+        # HiGHS keeps one thread pool per process, sized by the first solve; a solve asking
+        # for another size is refused ("solver error") unless the pool is rebuilt
+        highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", int(threads))
     return h
 

@@ -72,8 +72,12 @@ def test_plan_write_is_all_or_nothing(planned: api.Plan, tmp_path: Path) -> None
     with pytest.raises(OutputError, match="already exists; pass --force"):
         planned.write(out)
     assert (out / "mine.txt").read_text() == "keep"
+    with pytest.raises(OutputError, match=r"holds files planner did not write \(mine.txt\); "
+                       "move them out or choose another --out"):
+        planned.write(out, force=True)  # a file of the user's is never replaced
+    assert (out / "mine.txt").read_text() == "keep"
+    (out / "mine.txt").unlink()
     planned.write(out, force=True)
-    assert not (out / "mine.txt").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 

@@ -108,7 +108,8 @@ def test_unreachable_target_exits_3_and_writes_diagnosis(tmp_path: Path,
     run = run_cli("drivers", scenario, "--out", tmp_path / "d")
     assert run.status == 3
     assert "Traceback" not in run.stderr
-    assert "planner: error: target 50.00x" in run.stderr
+    # the message names the scenario file it is about
+    assert f"planner: error: {scenario}: target 50.00x" in run.stderr
     diagnosis = (tmp_path / "d" / "diagnosis.md").read_text()
     assert diagnosis.startswith("# Target unreachable")
     assert "## Binding caps" in diagnosis

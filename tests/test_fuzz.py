@@ -49,28 +49,7 @@ CASES = generate(COUNT, SEED, fast=True)
 
 #: Known bugs: (pattern on the case's label, finding kinds it explains, the bug). A case
 #: whose every finding is explained here is an xfail; remove an entry once its bug is fixed.
-KNOWN_BUGS: tuple[tuple[str, frozenset[str], str], ...] = (
-    (r"^bad_arguments\[baselines --data data --window-end 9999-12-31", frozenset({"crash"}),
-     "baselines --window-end 9999-12-31 crashes: ValueError 'year 10000 is out of range'"),
-    (r"^bad_arguments\[baselines --data data --window-end 1900-01-01",
-     frozenset({"unnamed_refusal"}),
-     "baselines --window-end 1900-01-01 is refused as 'calendar year 1899 is not valid' "
-     "without naming --window-end"),
-    (r"^bad_arguments\[sample-data s1 --seed -1\]", frozenset({"crash"}),
-     "sample-data --seed -1 crashes: ValueError 'expected non-negative integer'"),
-    (r"^solver_options\[time_limit=", frozenset({"crash"}),
-     "a [solver] time_limit the driver LP cannot meet exits 1 (unexpected error; "
-     "ModelError maps to exit 1) though the message names the key"),
-    (r"^solver_options\[threads=", frozenset({"crash"}),
-     "[solver] threads = 1 (or 64) ends the allocation LP with HiGHS 'solver error', exit 1"),
-    (r"^bad_out\[[a-z-]+:planner_folder_user_file:force\]", frozenset({"data_loss"}),
-     "--force replaces a folder planner wrote together with a file the user saved in it since"),
-    (r"^misspelt_optional_header\[products\.tier\]", frozenset({"accepted_bad"}),
-     "products.csv header 'tier' (meant as margin_tier) is accepted with only a note "
-     "('columns not read: tier'), no did-you-mean; margin tiers then come from margins"),
-    (r".", frozenset({"unnamed_unreachable"}),
-     "exit 3 (target out of reach) messages do not name the scenario file"),
-)
+KNOWN_BUGS: tuple[tuple[str, frozenset[str], str], ...] = ()
 
 
 def known_bug(setup: Setup, findings: list[Finding]) -> str | None:

@@ -180,7 +180,8 @@ def _capacity_short(tree: DriverTree, buffer: float,
     prod = tree.levers[tree.productivity]
     most = tree.seat_multiple * math.exp(prod.hi)
     if most >= 1 + buffer and rules:
-        names = ", ".join(f"{r.key.replace('_', ' ')} {r.group}" for r in rules)
+        names = ", ".join(f"{_scenario_key(r.name)}: {r.key.replace('_', ' ')} {r.group}"
+                          for r in rules)
         text = (f"the mix and supply rules ({names}) cannot all be met within the lever caps")
         fix = ("Loosen the rules, or add levers scoped to the products they need "
                "(e.g. [levers.customers_high] with products = [...]).")
@@ -192,6 +193,12 @@ def _capacity_short(tree: DriverTree, buffer: float,
                f"'{prod.name}'.")
     md = f"# Target unreachable\n\n{text}.\n\n{fix}\n"
     return TargetUnreachableError(f"target unreachable: {text}", md)
+
+
+def _scenario_key(rule: str) -> str:
+    """The scenario key a cell rule came from: ``mix_0`` -> ``mix[0]``."""
+    family, _, index = rule.rpartition("_")
+    return f"{family}[{index}]" if index.isdigit() else rule
 
 
 def _unreachable(tree: DriverTree, best: Point, target: float, history_total: float,
