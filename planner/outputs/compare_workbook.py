@@ -84,8 +84,10 @@ def write_comparison(comparison: Comparison, out_dir: Path, *, force: bool = Fal
     names: list[str] = []
     with atomic_directory(out_dir, force=force, sources=sources, command="compare") as tmp:
         for key, frame in comparison.tables().items():
-            atomic_write(tmp / CSV_NAMES[key],
-                         lambda p, f=frame: write_csv(f, p, csv_safe=csv_safe))
+            def write(path: Path, frame: pd.DataFrame = frame) -> None:
+                write_csv(frame, path, csv_safe=csv_safe)
+
+            atomic_write(tmp / CSV_NAMES[key], write)
             names.append(CSV_NAMES[key])
         atomic_write(tmp / COMPARE_XLSX, lambda p: write_compare_workbook(p, comparison))
         atomic_write(tmp / COMPARE_PNG, lambda p: compare_chart(comparison, p))

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -84,14 +85,15 @@ def _settings(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult, plan_to
         put_text(sheet, row, 0, key, fm.text)
         put_text(sheet, row, 1, value, fm.text)
         row += 1
-    computed = [(lb["plan_year"], result.year, fm.general),
+    computed: list[tuple[str, float, Format]] = [
+                (lb["plan_year"], result.year, fm.general),
                 (lb["company_target"], result.target, fm.amount),
                 (lb["buffer"], result.buffer, fm.percent),
                 (lb["team_targets_total"], plan_total, fm.amount),
                 (lb["last_year_total"], result.history_total, fm.amount)]
-    for label, value, style in computed:
+    for label, amount, style in computed:
         put_text(sheet, row, 0, label, fm.label)
-        put(sheet, row, 1, value, style)
+        put(sheet, row, 1, amount, style)
         row += 1
     put_text(sheet, row + 1, 0, lb["warnings"], fm.subtitle)
     for i, warning in enumerate(result.warnings or [lb["no_warnings"]]):

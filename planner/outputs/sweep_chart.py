@@ -40,7 +40,7 @@ def sweep_chart(result: SweepResult, path: Path) -> Path:
         for g, (value, frame) in enumerate(groups):
             for i, col in enumerate(levers):
                 label = chart_text(col.removeprefix("uplift_"))
-                if value is not None:
+                if value is not None and setting is not None:
                     label += f" ({setting.removeprefix('cap_')} cap {value:+.0%})"
                 ax.plot(frame["multiple"], frame[col] * 100, styles[g % 4], color=f"C{i}",
                         label=label)
