@@ -228,10 +228,18 @@ class _History:
         self.datasets: dict[tuple[object, ...], Dataset] = {}
         self.baselines: dict[tuple[object, ...], Baselines] = {}
 
-    def of(self, scenario: Scenario, say: Progress) -> Baselines:
+    @staticmethod
+    def _data_key(scenario: Scenario) -> tuple[object, ...]:
         # loading checks the history against the plan year and the trailing window
-        data_key = (str(scenario.data_dir), str(scenario.mapping), scenario.year,
-                    scenario.window_end, scenario.trailing_months)
+        return (str(scenario.data_dir), str(scenario.mapping), scenario.year,
+                scenario.window_end, scenario.trailing_months)
+
+    def dataset(self, scenario: Scenario) -> Dataset:
+        """The history loaded for ``scenario`` (after :meth:`of`)."""
+        return self.datasets[self._data_key(scenario)]
+
+    def of(self, scenario: Scenario, say: Progress) -> Baselines:
+        data_key = self._data_key(scenario)
         key = (*data_key, scenario.ramp_months, scenario.country, scenario.spikes,
                tuple(sorted(scenario.spike_overrides.items())))
         if key not in self.baselines:
@@ -244,7 +252,8 @@ class _History:
 
 
 def run_scenario(scenario: Scenario, label: str, baselines: Baselines,
-                 progress: Progress | None = None) -> ScenarioRun:
+                 progress: Progress | None = None,
+                 dataset: Dataset | None = None) -> ScenarioRun:
     """Run one scenario's plan on its baselines; an unreachable target is a result.
 
     Raises
@@ -255,7 +264,7 @@ def run_scenario(scenario: Scenario, label: str, baselines: Baselines,
     start = time.perf_counter()
     target = target_amount(scenario, baselines)
     try:
-        result = plan_from_baselines(scenario, baselines, progress)
+        result = plan_from_baselines(scenario, baselines, progress, dataset=dataset)
     except TargetUnreachableError as exc:
         if progress is not None:
             progress("target out of reach")
@@ -305,7 +314,7 @@ def compare_scenarios(scenarios: Sequence[Scenario],
         baselines = history.of(scenario, say)
         raise_for_data(scenario, baselines)  # every scenario's problems before any solve
         prepared.append((scenario, label, baselines, say))
-    runs = [run_scenario(scenario, label, baselines, say)
+    runs = [run_scenario(scenario, label, baselines, say, history.dataset(scenario))
             for scenario, label, baselines, say in prepared]
     comparison = compare_runs(runs)
     comparison.seconds = time.perf_counter() - start
