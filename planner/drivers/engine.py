@@ -51,7 +51,6 @@ class DriverEngine:
     def __init__(self, tree: DriverTree, time_limit: float = 60.0,
                  log_file: Path | None = None) -> None:
         levers = list(tree.levers.values())
-        self.tree = tree
         self.alg = Algebra.of(tree)  # the tree as arrays, built once per engine
         self.lo = np.array([lv.lo for lv in levers])
         lever_of, upper, cost = [], [], []

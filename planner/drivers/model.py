@@ -215,14 +215,17 @@ def least_cost(tree: DriverTree, target: float, start: Point, cuts: list[Row], b
     backend = backend or DriverEngine(tree, time_limit)
     alg = backend.alg
     cuts = list(cuts)
+    if is_falling(tree, alg, target):  # levers fall from no uplift, not from the reach point
+        start = point_of(alg, start_point(tree))
     x, duals = descend(tree, target, start, cuts, buffer, time_limit, mix, iterations, tol,
                        backend)
     cost = stretch_cost(tree, x)
-    free = [i for i, lever in enumerate(tree.levers.values()) if not lever.fixed]
+    levers = list(tree.levers.values())
+    free = [i for i, lever in enumerate(levers) if not lever.fixed]
     for _ in range(SEARCH_ROUNDS):
         improved = False
         for i in free:
-            lever = list(tree.levers.values())[i]
+            lever = levers[i]
             for nudge in NUDGES:
                 anchor = x.copy()
                 anchor[i] = float(np.clip(np.log1p(np.expm1(x[i]) + nudge), lever.lo, lever.hi))
@@ -269,8 +272,8 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
     target : float
         Company revenue to reach.
     start : Point
-        A point that reaches ``target`` and meets every rule (from :func:`reach`); not
-        used for a falling target, which starts at no uplift.
+        The first anchor: a point that reaches ``target`` and meets every rule (from
+        :func:`reach`), or no uplift for a falling target.
     cuts : list of Row
         Cuts found so far (capacity, rules); not modified.
     buffer : float
@@ -303,8 +306,7 @@ def descend(tree: DriverTree, target: float, start: Point, cuts: list[Row], buff
     alg = backend.alg
     falling = is_falling(tree, alg, target)
     cuts = list(cuts)
-    anchor = (start_point(tree) if falling
-              else np.array([start.x[name] for name in alg.names]))
+    anchor = np.array([start.x[name] for name in alg.names])
     duals: dict[str, float] | None = None
     for _ in range(iterations):
         tangent = target_row(alg, anchor, target)
