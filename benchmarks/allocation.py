@@ -37,8 +37,8 @@ from planner.allocation.phasing import product_paths, slots_of
 from planner.allocation.solve import solve_allocation
 from planner.calendar import build_calendar
 from planner.errors import TargetUnreachableError
-from planner.scenario.model import SolverOptions
-from planner.solver import highs_for, solve_highs
+from planner.lp.highs import highs_for, solve_highs
+from planner.scenario.values import SolverOptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for peak_rss
 from peak_rss import PeakRss  # noqa: E402

@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from planner import names as n
-from planner.baselines import compute_baselines
-from planner.dataset import Dataset
+from planner.baselines.compute import compute_baselines
+from planner.history.dataset import Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for peak_rss
 from peak_rss import PeakRss  # noqa: E402

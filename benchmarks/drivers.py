@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.drivers.engine import DriverEngine
+from planner.drivers.backend import DriverEngine
 from planner.pipeline import (
     capacity_of,
     load_history,
@@ -28,7 +28,7 @@ from planner.pipeline import (
     scenario_calendar,
     sweep_scenario,
 )
-from planner.sample_data import write_sample
+from planner.sample.generate import write_sample
 from planner.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.baselines import Baselines
-from planner.dataset import Dataset
-from planner.drivers.mix import cell_rules
-from planner.drivers.model import reach
+from planner.baselines.compute import Baselines
+from planner.drivers.rules import cell_rules
+from planner.drivers.search import reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError, TargetUnreachableError
+from planner.history.dataset import Dataset
 from planner.output_guard import Source, scenario_sources
 from planner.pipeline import (
     capacity_of,
@@ -39,7 +39,7 @@ from planner.pipeline import (
 )
 from planner.plan_result import PlanResult
 from planner.scenario.checks import raise_for_data
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
 
 Progress = Callable[[str], None]
 

@@ -1,7 +1,7 @@
 """The project's exception types.
 
 The library raises these; only the CLI turns them into a one-line message and an
-exit code (see :class:`planner.cli.ExitStatus`).
+exit code (see :class:`planner.cli.main.ExitStatus`).
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class DataWarning(PlannerWarning):
 
 
 class SpikeWarning(PlannerWarning):
-    """A one-off spike was normalised out of last year's baselines (see planner.spikes)."""
+    """A one-off spike was normalised out of last year's baselines (planner.baselines.spikes)."""
 
 
 class LaunchWarning(PlannerWarning):

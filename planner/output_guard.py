@@ -48,7 +48,7 @@ from planner import names as n
 from planner.errors import MappingError, OutputRefusedError
 
 if TYPE_CHECKING:
-    from planner.scenario.model import Scenario
+    from planner.scenario.values import Scenario
 
 #: Value of the ``planner`` key that marks our manifest.
 MARKER: Final = "output"
@@ -120,7 +120,7 @@ def data_sources(data_dir: Path | str | None, mapping: str | os.PathLike[str] | 
     >>> [s.what for s in data_sources("data", "online_retail")]
     ['history folder', 'mapping file', 'sales file']
     """
-    from planner.mapping import builtin_mapping, builtin_names, load_mapping
+    from planner.history.mapping import builtin_mapping, builtin_names, load_mapping
 
     sources: list[Source] = []
     if data_dir is not None:

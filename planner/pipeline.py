@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
+from planner.allocation.duals import seat_values, supply_values
 from planner.allocation.inputs import (
     Prepared,
     history_capacity,
@@ -21,19 +22,18 @@ from planner.allocation.inputs import (
 )
 from planner.allocation.seats import QUANTA, split_to_seats
 from planner.allocation.solve import solve_allocation
-from planner.allocation.values import seat_values, supply_values
-from planner.baselines import Baselines, compute_baselines
+from planner.baselines.compute import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
-from planner.dataset import Dataset
 from planner.drivers import DriverResult, build_tree, solve_drivers
-from planner.drivers.result import customer_targets, rounding_note
 from planner.drivers.sweep import SweepResult, sweep_drivers
+from planner.drivers.tables import customer_targets, rounding_note
 from planner.errors import ScenarioError
-from planner.loading import load_dataset
+from planner.history.dataset import Dataset
+from planner.history.load import load_dataset
 from planner.plan_result import PlanResult, gather_warnings
-from planner.rounding import UnitPrices, round_plan, round_targets
 from planner.scenario.checks import raise_for_data
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
+from planner.whole_units import UnitPrices, round_plan, round_targets
 
 Progress = Callable[[str], None]
 
@@ -230,7 +230,7 @@ def buffered_targets(products: pd.DataFrame, prices: UnitPrices, buffer: float) 
     """The allocation's product targets with the buffer, in whole units and cents.
 
     Each product's company target x (1 + buffer) is rounded as the company targets are
-    (:func:`planner.rounding.round_targets`): whole units of fixed-ticket products, what
+    (:func:`planner.whole_units.round_targets`): whole units of fixed-ticket products, what
     that moves taken from the variable-ticket products of the same margin tier, so the
     team targets add up to the company target x (1 + buffer) to the cent. The unit price
     of a fixed-ticket product becomes its ``ticket``.
@@ -250,7 +250,7 @@ def whole_plan(raw: pd.DataFrame, slots: pd.DataFrame, products: pd.DataFrame,
     """``plan.csv`` rows from the allocation's exact amounts, in whole units and cents.
 
     The buffered product targets (``products.target``) are split down teams, months and
-    week parts by :func:`planner.rounding.round_plan`, so every level sums exactly.
+    week parts by :func:`planner.whole_units.round_plan`, so every level sums exactly.
     """
     targets = pd.Series(np.rint(prices.exact(products[n.PRODUCT], products["target"])),
                         index=products[n.PRODUCT].to_numpy()).astype(np.int64)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import Env, main
+from planner.cli.main import Env, main
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def run_cli(*argv: str) -> Run:
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample data set, written once per test session."""
-    from planner.sample_data import write_sample
+    from planner.sample.generate import write_sample
 
     folder = tmp_path_factory.mktemp("sample")
     write_sample(folder, seed=7)

@@ -6,7 +6,7 @@ Not a test file: ``tests/test_fuzz.py`` (in the suite) and ``benchmarks/fuzz.py`
 How a case works
 ----------------
 1. :func:`write_base` writes a *trimmed* sample data set once: the sample of
-   :func:`planner.sample_data.write_sample` cut to three teams and the last month of
+   :func:`planner.sample.generate.write_sample` cut to three teams and the last month of
    history, 2026-10 (about 2,100 sales; ``[data] trailing_months = 1`` in the scenario, so
    the trimmed history fills its window and plans without warnings; the plan year is
    2027, after the history), plus a scenario that uses every
@@ -127,7 +127,7 @@ def write_base(folder: Path, sample: Path | None = None, seed: int = 7) -> Path:
     folder : Path
         Empty or missing folder; gets ``data/``, ``scenario.toml``, ``scenario_b.toml``.
     sample : Path, optional
-        A folder holding the full sample (``planner.sample_data.write_sample``); written
+        A folder holding the full sample (``planner.sample.generate.write_sample``); written
         into ``folder/full`` and removed afterwards when not given.
     seed : int, default 7
         Seed of the sample when it is written here.
@@ -137,7 +137,7 @@ def write_base(folder: Path, sample: Path | None = None, seed: int = 7) -> Path:
     Path
         ``folder``.
     """
-    from planner.sample_data import write_sample
+    from planner.sample.generate import write_sample
 
     folder.mkdir(parents=True, exist_ok=True)
     full = sample

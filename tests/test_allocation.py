@@ -6,7 +6,7 @@ from planner.allocation.model import AllocationInputs, build_allocation
 from planner.allocation.seats import split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.errors import TargetUnreachableError
-from planner.rounding import UnitPrices
+from planner.whole_units import UnitPrices
 
 
 def tiny(capacity_a: float = 1e9, mix: pd.DataFrame | None = None,
@@ -148,9 +148,9 @@ def test_seats_get_whole_units_of_a_fixed_ticket():
 
 
 def test_leavers_and_hires_in_the_roster():
-    from planner.allocation.roster import planned_roster, seat_week_weights
     from planner.calendar import build_calendar
-    from planner.scenario.model import Hire
+    from planner.capacity import planned_roster, seat_week_weights
+    from planner.scenario.values import Hire
 
     seats = pd.DataFrame({
         "seat": ["old", "leaver", "gone"], "team": ["A", "A", "A"], "grade": ["A", "A", "A"],
@@ -170,7 +170,7 @@ def test_leavers_and_hires_in_the_roster():
 
 
 def test_seat_value_from_capacity_duals():
-    from planner.allocation.values import seat_values
+    from planner.allocation.duals import seat_values
 
     inputs = tiny(capacity_a=60.0)
     plan, binding, lp, sol = solve_allocation(inputs)
@@ -203,7 +203,7 @@ def test_smoothness_spreads_moved_volume():
 
 
 def test_supply_unit_value_from_dual():
-    from planner.allocation.values import supply_values
+    from planner.allocation.duals import supply_values
 
     supply = pd.DataFrame({"product": ["LO"], "month": ["2027-02"], "cap": [40.0]})
     inputs = tiny(supply=supply)
@@ -221,12 +221,12 @@ def test_seat_basis_hires_are_rated_at_their_teams_own_per_seat_productivity():
     """Under capacity_basis = "seat" a hire is a seat of its own team, not the company's."""
     import warnings
 
-    from planner.allocation.roster import (
+    from planner.capacity import (
         CapacityWarning,
         planned_roster,
         seat_productivity,
     )
-    from planner.scenario.model import Hire
+    from planner.scenario.values import Hire
 
     # a region of small shops (S, 100 and 300 a week) beside one big one (B, 5000)
     seats = pd.DataFrame({
@@ -265,7 +265,7 @@ def test_superstore_one_hire_no_longer_quadruples_a_region():
     from planner.allocation.inputs import history_capacity, planned_capacity
     from planner.pipeline import load_history, scenario_baselines, scenario_calendar
     from planner.scenario import load_scenario
-    from planner.scenario.model import Hire
+    from planner.scenario.values import Hire
 
     repo = Path(__file__).resolve().parents[1]
     if not (repo.parent / "shared" / "data" / "superstore" / "superstore_orders.csv").is_file():

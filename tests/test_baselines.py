@@ -1,4 +1,4 @@
-"""Tests for planner.baselines: hand-computed figures on a tiny fixture."""
+"""Tests for planner.baselines.compute: hand-computed figures on a tiny fixture."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planner.baselines import Baselines, compute_baselines, trailing_window
+from planner.baselines.compute import Baselines, compute_baselines, trailing_window
+from planner.baselines.spikes import SPIKE_COLUMNS
 from planner.calendar import day_table
-from planner.dataset import Dataset, LoadReport
 from planner.errors import InputError, LaunchWarning, SpikeWarning
-from planner.spikes import SPIKE_COLUMNS
+from planner.history.dataset import Dataset, LoadReport
 
 NaN = float("nan")
 SALES_COLUMNS = ["date", "seat", "product", "segment", "amount", "units", "customer_id"]
@@ -494,7 +494,7 @@ def test_a_product_opening_its_declared_window_is_no_launch() -> None:
 
 
 def test_sample_universal_life_is_a_spike() -> None:
-    sample = pytest.importorskip("planner.sample_data")
+    sample = pytest.importorskip("planner.sample.generate")
     with pytest.warns(SpikeWarning, match=r"^baselines: UL_INS: one-off jump in Mar, Apr, May "
                       r"normalised \(2\.7x the same months a year earlier, the rest of the "
                       r"company 1\.11x\)"):

@@ -7,7 +7,7 @@ import pytest
 from conftest import run_cli, scenario_file
 
 from planner import names as n
-from planner.cli import build_parser
+from planner.cli.main import build_parser
 
 BASIC = """
 [calendar]
@@ -131,7 +131,7 @@ def test_our_warnings_are_printed_once_and_others_not(monkeypatch: pytest.Monkey
                                                       tmp_path: Path) -> None:
     import warnings
 
-    import planner.commands as commands
+    import planner.cli.handlers as commands
     from planner.calendar import CalendarWarning
 
     def handler(args: object, env: object) -> int:
@@ -147,7 +147,7 @@ def test_our_warnings_are_printed_once_and_others_not(monkeypatch: pytest.Monkey
 
 
 def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import planner.sample_data as sample_data
+    import planner.sample.generate as sample_data
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -29,7 +29,7 @@ from planner.pipeline import (
     scenario_calendar,
     sweep_scenario,
 )
-from planner.scenario.model import Scenario, SolverOptions
+from planner.scenario.values import Scenario, SolverOptions
 
 # the sample plan year 2027 has no official Chinese schedule yet: estimated on purpose
 pytestmark = pytest.mark.filterwarnings("ignore::planner.calendar.CalendarWarning")

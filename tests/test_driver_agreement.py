@@ -2,10 +2,10 @@
 
 A single run (:func:`planner.pipeline.run_drivers`), a sweep at the same multiple
 (:func:`planner.pipeline.sweep_scenario`), a comparison (:mod:`planner.compare`) and the
-unreachable diagnosis all solve through :class:`planner.drivers.engine.DriverEngine`:
+unreachable diagnosis all solve through :class:`planner.drivers.backend.DriverEngine`:
 on the shipped sample scenarios they must agree to 1e-9, not merely to a tolerance.
 The diagnosis of an out-of-reach target must show the point
-:func:`planner.drivers.model.reach` finds on the same tree, and the sweep's frontier
+:func:`planner.drivers.search.reach` finds on the same tree, and the sweep's frontier
 must be that point's multiple.
 """
 
@@ -22,15 +22,15 @@ from conftest import REPO
 
 import planner.drivers.solve as drivers_solve
 from planner import api
-from planner.baselines import Baselines
+from planner.baselines.compute import Baselines
 from planner.compare import Comparison, ScenarioRun, compare_runs, run_scenario
-from planner.dataset import Dataset
 from planner.drivers import DriverResult
-from planner.drivers.mix import cell_rules
-from planner.drivers.model import Point, reach
+from planner.drivers.rules import cell_rules
+from planner.drivers.search import Point, reach
 from planner.drivers.sweep import SweepResult
 from planner.drivers.tree import DriverTree, build_tree
 from planner.errors import TargetUnreachableError
+from planner.history.dataset import Dataset
 from planner.pipeline import (
     capacity_of,
     load_history,
@@ -39,7 +39,7 @@ from planner.pipeline import (
     scenario_calendar,
     sweep_scenario,
 )
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
 
 # the sample plan year 2027 has no official Chinese schedule yet: estimated on purpose
 pytestmark = pytest.mark.filterwarnings("ignore::planner.calendar.CalendarWarning")
@@ -138,7 +138,7 @@ def compared(scenarios: dict[str, Scenario], history: History) -> Compared:
 
 @dataclass
 class Reached:
-    """What :func:`planner.drivers.model.reach` finds on a scenario's tree."""
+    """What :func:`planner.drivers.search.reach` finds on a scenario's tree."""
 
     tree: DriverTree
     point: Point

@@ -17,8 +17,8 @@ from scipy.optimize import minimize
 
 from planner.drivers import build_tree, solve_drivers
 from planner.drivers.tree import DriverTree
-from planner.scenario.model import LeverSpec, MixRule, SupplyRule
 from planner.scenario.schema import DEMAND_KINDS, ORDER_KINDS
+from planner.scenario.values import LeverSpec, MixRule, SupplyRule
 
 STARTS = 12
 FEASIBLE = 1e-8

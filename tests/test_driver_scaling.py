@@ -1,6 +1,6 @@
 """HiGHS finds every driver LP well scaled: its log holds no warning on any scenario.
 
-Each :class:`planner.drivers.engine.DriverEngine` is made to write HiGHS's own log to a
+Each :class:`planner.drivers.backend.DriverEngine` is made to write HiGHS's own log to a
 file (never to the terminal) and the log is read back: HiGHS warns there about
 excessively small or large costs, matrix values, bounds and right-hand sides.
 """
@@ -15,10 +15,10 @@ import test_driver_optimality as cases
 from conftest import REPO, SHARED_DATA
 
 from planner.drivers import build_tree, solve_drivers
-from planner.drivers.engine import DriverEngine
+from planner.drivers.backend import DriverEngine
 from planner.pipeline import load_history, run_drivers, scenario_baselines, scenario_calendar
 from planner.scenario import load_scenario
-from planner.scenario.model import LeverSpec, MixRule
+from planner.scenario.values import LeverSpec, MixRule
 
 SCENARIOS = REPO / "scenarios"
 SAMPLE_DATA = (REPO / "data" / "sample").resolve()

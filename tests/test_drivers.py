@@ -6,7 +6,7 @@ import pytest
 
 from planner.drivers import build_tree, solve_drivers
 from planner.errors import ScenarioError, TargetUnreachableError
-from planner.scenario.model import LeverSpec
+from planner.scenario.values import LeverSpec
 
 
 def cells() -> pd.DataFrame:
@@ -184,7 +184,7 @@ def test_ten_times_story_on_the_sample_multiplies_out(sample_dir):
 
     scenario = api.load(REPO / "scenarios" / "sample_10x.toml", data_dir=sample_dir)
     from planner.calendar import CalendarWarning
-    from planner.loading import load_dataset
+    from planner.history.load import load_dataset
 
     baselines = scenario_baselines(scenario, load_dataset(sample_dir))
     with pytest.warns(CalendarWarning, match="calendar CN 2027 is ESTIMATED"):
@@ -210,7 +210,7 @@ def test_ten_times_story_on_the_sample_multiplies_out(sample_dir):
 
 def test_yearly_supply_caps_a_product_and_the_target_is_still_exact():
     from planner.drivers.tree import build_tree as bt
-    from planner.scenario.model import SupplyRule
+    from planner.scenario.values import SupplyRule
 
     df = cells()
     prods = products(df)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from planner.errors import DataWarning, InputError
-from planner.history_dates import find_strays
-from planner.loading import load_dataset
+from planner.history.dates import find_strays
+from planner.history.load import load_dataset
 from planner.pipeline import load_history
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
 
 PLAN_2027 = ("is on or after 2027-01-01, the start of the plan year 2027; history must end "
              "before the plan starts; fix the date, remove the row, or plan a later year "

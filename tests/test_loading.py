@@ -11,9 +11,9 @@ import pytest
 
 from planner import names
 from planner.errors import DataWarning, InputError, MappingError
-from planner.loading import load_dataset
-from planner.mapping import builtin_mapping, load_mapping, parse_mapping, resolve_mapping
-from planner.tables import margin_tiers
+from planner.history.load import load_dataset
+from planner.history.mapping import builtin_mapping, load_mapping, parse_mapping, resolve_mapping
+from planner.history.tables import margin_tiers
 
 pytestmark = pytest.mark.filterwarnings("ignore::planner.errors.DataWarning")
 
@@ -412,7 +412,7 @@ def test_a_team_with_two_names_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_dataset_built_in_memory_names_products_and_teams_by_code() -> None:
-    from planner.dataset import Dataset
+    from planner.history.dataset import Dataset
 
     ds = Dataset(pd.DataFrame(), pd.DataFrame({names.TEAM: ["B", "A", "B"]}),
                  pd.DataFrame({names.PRODUCT: ["P1", "P2"]}))

@@ -13,8 +13,8 @@ import pytest
 
 from planner import names
 from planner.errors import InputError, MappingError
-from planner.loading import load_dataset
-from planner.mapping import BINS, MAP, load_mapping, parse_mapping
+from planner.history.load import load_dataset
+from planner.history.mapping import BINS, MAP, load_mapping, parse_mapping
 
 pytestmark = pytest.mark.filterwarnings("ignore::planner.errors.DataWarning")
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from planner import names
-from planner.dataset import Dataset
-from planner.loading import load_dataset
-from planner.mapping import builtin_mapping, load_mapping, parse_mapping
+from planner.history.dataset import Dataset
+from planner.history.load import load_dataset
+from planner.history.mapping import builtin_mapping, load_mapping, parse_mapping
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RETAIL = DATA / "online_retail"
@@ -114,5 +114,5 @@ def test_superstore(store: Dataset) -> None:
 def test_builtin_mapping_files_are_package_data() -> None:
     for name in ("online_retail", "superstore"):
         path = builtin_mapping(name)
-        assert path.parent.name == "mappings" and path.parent.parent.name == "planner"
+        assert path.parent.name == "mappings" and path.parent.parent.name == "history"
         assert load_mapping(path).source == f"{name}.toml"

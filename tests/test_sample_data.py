@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from planner import names as n
-from planner.dataset import Dataset
 from planner.errors import OutputError
-from planner.sample_data import generate_sample, write_sample
+from planner.history.dataset import Dataset
+from planner.sample.generate import generate_sample, write_sample
 
 TRAILING_START = pd.Timestamp("2025-11-01")
 HISTORY_END = pd.Timestamp("2026-10-31")

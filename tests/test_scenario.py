@@ -342,14 +342,14 @@ def test_ranges_are_documented_in_the_readme() -> None:
 
 @pytest.fixture(scope="module")
 def sample_dataset(sample_dir: Path):
-    from planner.loading import load_dataset
+    from planner.history.load import load_dataset
 
     return load_dataset(sample_dir)
 
 
 @pytest.fixture(scope="module")
 def sample_baselines(sample_dataset):
-    from planner.baselines import compute_baselines
+    from planner.baselines.compute import compute_baselines
 
     return compute_baselines(sample_dataset)
 

@@ -20,16 +20,16 @@ from conftest import REPO, SHARED_DATA, Run, run_cli, scenario_file
 from plan_fixture import make_plan_result
 
 from planner import names as n
-from planner.baselines import Baselines, compute_baselines
-from planner.dataset import Dataset
+from planner.baselines.compute import Baselines, compute_baselines
 from planner.errors import LaunchWarning, ScenarioError, SpikeWarning
+from planner.history.dataset import Dataset
 from planner.outputs.labels import get_labels
 from planner.outputs.summary_workbook import write_summary_workbook
 from planner.pipeline import load_history, plan_from_baselines, scenario_baselines
 from planner.plan_result import PlanResult, gather_warnings, warning_kind
 from planner.scenario import load_scenario
 from planner.scenario.checks import check_scenario
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
 
 RETAIL = SHARED_DATA / "online_retail" / "online_retail.csv.gz"
 MULTIPLE = 1.5  # scenarios/online_retail.toml

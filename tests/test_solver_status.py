@@ -20,18 +20,18 @@ from conftest import REPO
 from test_allocation import tiny
 from test_drivers import cells, only, products
 
-import planner.drivers.engine as engine_module
-import planner.solver as solver_module
+import planner.drivers.backend as engine_module
+import planner.lp.highs as solver_module
 from planner.allocation.solve import solve_allocation
 from planner.drivers import build_tree, solve_drivers
-from planner.drivers.engine import DriverEngine
-from planner.drivers.linear import Row
-from planner.drivers.model import reach
+from planner.drivers.backend import DriverEngine
+from planner.drivers.rows import Row
+from planner.drivers.search import reach
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
-from planner.lp import LinearProgram
-from planner.scenario.model import LeverSpec, SolverOptions
-from planner.solver import SolveStatus, highs_for, require_solved, solve_highs, status_of
+from planner.lp.highs import SolveStatus, highs_for, require_solved, solve_highs, status_of
+from planner.lp.program import LinearProgram
+from planner.scenario.values import LeverSpec, SolverOptions
 
 INF = float("inf")
 #: What require_solved says for each outcome that is not a property of the model.
@@ -385,7 +385,7 @@ def test_highs_prints_nothing_on_the_terminal(sample_dir: Path, tmp_path: Path) 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "sample").symlink_to(sample_dir, target_is_directory=True)
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-c", "from planner.cli import run; run()",
+    run = subprocess.run([sys.executable, "-c", "from planner.cli.main import run; run()",
                           "drivers", str(scenario), "--out", str(out)],
                          capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -19,9 +19,9 @@ from conftest import REPO, SHARED_DATA, run_cli
 
 from planner import names as n
 from planner.calendar import build_calendar
-from planner.drivers.result import rounding_note
+from planner.drivers.tables import rounding_note
 from planner.outputs.safety import safe_file_stem
-from planner.rounding import largest_remainder, round_down, round_targets, split_groups
+from planner.whole_units import largest_remainder, round_down, round_targets, split_groups
 
 TICKET = 1_000_000.0
 CENT = 0.01
@@ -216,7 +216,7 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> dict:
                   "fixed_ticket": [RETAIL_PRICE], "margin_tier": ["standard"],
                   "name": ["WHITE HANGING HEART T-LIGHT HOLDER"]}).to_csv(
         data / "products.csv", index=False)
-    mapping = (REPO / "planner" / "mappings" / "online_retail.toml").read_text(encoding="utf-8")
+    mapping = (REPO / "planner" / "history" / "mappings" / "online_retail.toml").read_text(encoding="utf-8")
     products = '[products]\nfile = "products.csv"\n'
     mapping = (mapping.replace("[products]\n", products) if "\n[products]\n" in mapping
                else mapping + "\n" + products)

@@ -13,7 +13,7 @@ import pytest
 
 from planner import names
 from planner.errors import DataWarning, InputError, MappingError
-from planner.loading import load_dataset
+from planner.history.load import load_dataset
 
 pytestmark = pytest.mark.filterwarnings("ignore::planner.errors.DataWarning")
 

@@ -10,11 +10,11 @@ import pandas as pd
 from planner import names as n
 from planner.allocation.model import AllocationInputs
 from planner.allocation.phasing import event_factors, product_paths, slots_of
-from planner.allocation.roster import planned_roster, seat_productivity, seat_week_weights
-from planner.baselines import Baselines
+from planner.baselines.compute import Baselines
 from planner.calendar import Calendar
+from planner.capacity import planned_roster, seat_productivity, seat_week_weights
 from planner.errors import ScenarioError
-from planner.scenario.model import Scenario
+from planner.scenario.values import Scenario
 
 
 @dataclass

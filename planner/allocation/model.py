@@ -26,7 +26,7 @@ seconds; interior point takes about a minute (``benchmarks/allocation.py``).
 Every rule family is elastic: a slack column with a large penalty lets the model say by
 how much a rule must give when the targets cannot all be met (``week_split`` needs none:
 it holds whatever the amounts of the week). The builder is pure:
-inputs in, :class:`planner.lp.LinearProgram` out.
+inputs in, :class:`planner.lp.program.LinearProgram` out.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.lp import LinearProgram
+from planner.lp.program import LinearProgram
 
 SLACK_PENALTY = 1e3  # per unit of amount, relative to the deviation cost
 TARGET_PENALTY = 1e4  # a product shortfall is the last thing to give

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.scenario.model import Event
+from planner.scenario.values import Event
 
 
 def slots_of(week_months: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Each seat's share of its team's month is its capacity weight in that month (grade
 productivity x ramp x attrition x working days while active). The team's month is split
 in whole quanta (units of a fixed-ticket product, cents of a variable-ticket one) with
-the largest-remainder rule (:mod:`planner.rounding`), so seats sum exactly to the team.
+the largest-remainder rule (:mod:`planner.whole_units`), so seats sum exactly to the team.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.rounding import UnitPrices, split_groups
+from planner.whole_units import UnitPrices, split_groups
 
 QUANTA = "quanta"
 

@@ -13,9 +13,9 @@ import pandas as pd
 from planner import names as n
 from planner.allocation.model import AllocationInputs, build_allocation
 from planner.errors import ModelError, TargetUnreachableError
-from planner.lp import LinearProgram, Solution
-from planner.scenario.model import SolverOptions
-from planner.solver import SolveStatus, require_solved, solve_highs
+from planner.lp.highs import SolveStatus, require_solved, solve_highs
+from planner.lp.program import LinearProgram, Solution
+from planner.scenario.values import SolverOptions
 
 SLACK_BLOCKS = {
     "product_short": "product_target",

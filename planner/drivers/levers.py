@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.scenario.model import LeverSpec
+from planner.scenario.values import LeverSpec
 
 # Uplift breakpoints, and the cost slope (per unit of log-uplift) on each piece: the
 # slope of ``x + 4 x^2`` at the piece's middle, so the cost is close to strictly convex and
@@ -111,7 +111,7 @@ def resolve(spec: LeverSpec) -> Lever:
 
     Examples
     --------
-    >>> from planner.scenario.model import LeverSpec
+    >>> from planner.scenario.values import LeverSpec
     >>> lever = resolve(LeverSpec(name="r", kind="repurchase", cap=0.05, cost=1.0, min=-0.05))
     >>> [round(slope, 3) for _, slope in lever.pieces]
     [-0.158, -0.127, -0.108, 1.079, 1.274]

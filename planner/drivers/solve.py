@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.drivers.engine import DriverEngine
-from planner.drivers.linear import revenue_of
-from planner.drivers.mix import CellRule, cell_rules
-from planner.drivers.model import (
+from planner.drivers.backend import DriverEngine
+from planner.drivers.rows import revenue_of
+from planner.drivers.rules import CellRule, cell_rules
+from planner.drivers.search import (
     NoFeasiblePoint,
     Point,
     floor_point,
@@ -18,10 +18,10 @@ from planner.drivers.model import (
     least_cost,
     reach,
 )
-from planner.drivers.result import drivers_table, product_targets_table
+from planner.drivers.tables import drivers_table, product_targets_table
 from planner.drivers.tree import FIXED_TICKET_LEVER, DriverTree
 from planner.errors import ModelError, TargetUnreachableError
-from planner.scenario.model import MixRule, SupplyRule
+from planner.scenario.values import MixRule, SupplyRule
 
 
 @dataclass

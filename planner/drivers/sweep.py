@@ -1,7 +1,7 @@
 """Re-solve the driver model over many targets (and optionally one lever's cap).
 
 Every solve goes through the same engine and the same steps as a single run
-(:class:`planner.drivers.engine.DriverEngine`), so a sweep and a single run of the same
+(:class:`planner.drivers.backend.DriverEngine`), so a sweep and a single run of the same
 target give the same uplifts: the largest (and smallest) reachable multiple is found
 once per setting, and each target is then solved from it.
 """
@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from planner.drivers.engine import DriverEngine
-from planner.drivers.linear import revenue_of
-from planner.drivers.mix import cell_rules
-from planner.drivers.model import floor_point, least_cost, reach
+from planner.drivers.backend import DriverEngine
+from planner.drivers.rows import revenue_of
+from planner.drivers.rules import cell_rules
+from planner.drivers.search import floor_point, least_cost, reach
 from planner.drivers.tree import build_tree
 from planner.errors import ScenarioError
-from planner.scenario.model import LeverSpec, MixRule, SupplyRule
+from planner.scenario.values import LeverSpec, MixRule, SupplyRule
 
 
 @dataclass

@@ -16,8 +16,8 @@ import pandas as pd
 from planner import names as n
 from planner.drivers.levers import Lever, merge_levers, resolve
 from planner.errors import ScenarioError
-from planner.scenario.model import LeverSpec
 from planner.scenario.schema import DEMAND_KINDS
+from planner.scenario.values import LeverSpec
 
 FIXED_TICKET_LEVER = "ticket (fixed-ticket products)"
 SEATS_LEVER = "seats"

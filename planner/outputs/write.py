@@ -8,7 +8,7 @@ Layout of ``out_dir``::
     charts/phasing.png, charts/waterfall.png, charts/capacity.png
 
 CSV amounts are written as the plan holds them (whole units of fixed-ticket
-products at their ticket, cents of the others; :mod:`planner.rounding`), at full
+products at their ticket, cents of the others; :mod:`planner.whole_units`), at full
 float precision, so the workbooks, which hold the same floats and sum them with
 formulas, agree with the CSV files to the cent. CSV text is written literally
 (UTF-8) by default: a team called ``=HYPERLINK(...)`` stays exactly that, so
@@ -28,7 +28,7 @@ from typing import Final
 import pandas as pd
 
 from planner import names as n
-from planner.drivers.result import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
+from planner.drivers.tables import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
 from planner.outputs.charts import write_charts
 from planner.outputs.csv_writer import write_csv

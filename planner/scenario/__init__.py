@@ -1,6 +1,7 @@
 """Scenario files: schema, parsing with line-numbered errors, value objects."""
 
-from planner.scenario.model import (
+from planner.scenario.parse import load_scenario
+from planner.scenario.values import (
     Event,
     Hire,
     LeverSpec,
@@ -9,7 +10,6 @@ from planner.scenario.model import (
     SolverOptions,
     SupplyRule,
 )
-from planner.scenario.parse import load_scenario
 
 __all__ = [
     "Event", "Hire", "LeverSpec", "MixRule", "Scenario", "SolverOptions", "SupplyRule",

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 
 from planner import names as n
 from planner.allocation.inputs import grade_productivity
-from planner.baselines import Baselines
-from planner.scenario.model import Scenario
+from planner.baselines.compute import Baselines
 from planner.scenario.source import (
     Named,
     Problems,
@@ -25,6 +24,7 @@ from planner.scenario.source import (
     known_list,
     scenario_error,
 )
+from planner.scenario.values import Scenario
 
 
 def _where(scenario: Scenario) -> Where:

@@ -19,7 +19,8 @@ import holidays
 from planner.calendar import calendar_region, subdivision_problem
 from planner.names import MARGIN_TIERS
 from planner.scenario import schema
-from planner.scenario.model import (
+from planner.scenario.source import Origin, Problems, not_a_date, to_date
+from planner.scenario.values import (
     Event,
     Hire,
     LeverSpec,
@@ -28,7 +29,6 @@ from planner.scenario.model import (
     SolverOptions,
     SupplyRule,
 )
-from planner.scenario.source import Origin, Problems, not_a_date, to_date
 
 MIX_BOUNDS = ("min_share", "max_share", "min_amount", "max_amount", "min_units", "max_units")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from planner.scenario import schema
 from planner.scenario.convert import build_scenario
-from planner.scenario.model import Scenario
 from planner.scenario.source import Origin, Problems, Source
+from planner.scenario.values import Scenario
 
 _Chain = list[tuple[Source, dict[str, Any]]]
 

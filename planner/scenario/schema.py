@@ -29,8 +29,8 @@ import math
 from datetime import date
 from typing import Any, Final, NamedTuple
 
+from planner.baselines.spikes import DEFAULT_POLICY, POLICIES
 from planner.names import MARGIN_TIERS
-from planner.spikes import DEFAULT_POLICY, POLICIES
 
 
 class Range(NamedTuple):
