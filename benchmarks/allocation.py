@@ -1,7 +1,10 @@
 """Benchmark the allocation LP on a synthetic T teams x P products plan of one calendar year.
 
 Usage: ``python benchmarks/allocation.py [--teams T --products P] [--weeks-year 2027] [--seed S]
-[--method ipm|simplex|choose|pdlp]`` (the method defaults to the scenario default).
+[--method ipm|simplex|choose|pdlp] [--history SCENARIO]`` (the method defaults to the
+scenario default). ``--history`` measures the real LP of a scenario instead, e.g. the
+``large.toml`` that ``benchmarks/large_history.py`` writes (realistic: the synthetic
+inputs below need about a quarter of its simplex iterations).
 
 With no ``--teams/--products`` it runs 20x10, 100x20 and 400x40 in that order. Per size it
 builds a realistic :class:`AllocationInputs` (varied product targets with seasonal paths,
@@ -208,6 +211,37 @@ def measure(inputs: AllocationInputs, options: SolverOptions | None = None
     return out, plan
 
 
+def from_history(scenario_path: Path) -> AllocationInputs:
+    """The real allocation inputs of a scenario (e.g. one by ``large_history.py``).
+
+    Runs the plan's steps up to the allocation (load, baselines, risk sizing, capacity,
+    drivers, unit prices, stretch) exactly as :func:`planner.pipeline.plan_from_baselines`
+    does, so the LP measured is the one ``planner plan`` solves: the synthetic generator
+    above needs about a quarter of its simplex iterations (issue 18).
+    """
+    from planner import pipeline as pl
+    from planner.allocation.inputs import prepare_allocation
+    from planner.capacity import capacity_of
+    from planner.risk.step import prepare_risk, sized_scenario, stretch_table
+    from planner.scenario.parse import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    dataset = pl.load_history(scenario)
+    baselines = pl.scenario_baselines(scenario, dataset)
+    calendar = pl.scenario_calendar(scenario)
+    risk = prepare_risk(scenario, baselines, dataset, calendar)
+    scenario = sized_scenario(scenario, risk)
+    capacity = capacity_of(scenario, baselines, calendar)
+    drivers = pl.run_drivers(scenario, baselines, calendar, capacity)
+    prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar,
+                                  capacity)
+    inputs = prepared.inputs
+    prices = pl.unit_prices_of(drivers.product_targets, inputs.products)
+    inputs.products = pl.buffered_targets(inputs.products, prices, scenario.buffer)
+    inputs.stretch = stretch_table(scenario, risk, float(inputs.products["target"].sum()))
+    return inputs
+
+
 def run(teams: int, products: int, year: int = 2027, seed: int = 7,
         options: SolverOptions | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Generate one size and measure it; the JSON record and the plan."""
@@ -232,7 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", choices=("ipm", "simplex", "choose", "pdlp"),
                         default=SolverOptions().method,
                         help="HiGHS solver (default: the scenario default, %(default)s)")
+    parser.add_argument("--history", type=Path, default=None,
+                        help="measure the real LP of this scenario instead (e.g. the "
+                             "large.toml that benchmarks/large_history.py writes)")
     args = parser.parse_args(argv)
+    if args.history is not None:
+        _log(f"allocation inputs of {args.history}")
+        inputs = from_history(args.history)
+        with PeakRss() as peak:
+            record, _ = measure(inputs, SolverOptions(method=args.method))
+        record["peak_mb"] = round(peak.peak / 2**20, 1)
+        print(json.dumps(record), flush=True)
+        return 0
     if (args.teams is None) != (args.products is None):
         parser.error("give both --teams and --products, or neither")
     sizes = DEFAULT_SIZES if args.teams is None else ((args.teams, args.products),)

@@ -1,13 +1,17 @@
 """Benchmark compute_baselines on N synthetic transaction rows read from Parquet.
 
-Usage: ``python benchmarks/baselines.py --rows 10000000 [--seed 7]``
+Usage: ``python benchmarks/baselines.py --rows 10000000 [--seed 7] [--engine spark]``
 
 Generates the rows (vectorised numpy, written in 1,000,000-row chunks so the generator
 stays small) into a temp directory, then times ``compute_baselines`` with
 ``sales=<parquet path>`` so DuckDB scans the file directly, sampling the process RSS
 in a thread. The last line printed is one JSON object:
-``{"rows": N, "seconds": s, "peak_mb": m}`` (``peak_mb``: the process's peak RSS
-during the baselines step; ``base_mb`` in the progress lines is the RSS before it).
+``{"rows": N, "seconds": s, "peak_mb": m, "engine": e}`` (``peak_mb``: the process's
+peak RSS during the baselines step; ``base_mb`` in the progress lines is the RSS before
+it). With ``--engine spark`` the Spark session (``--spark-master``, default
+``local[2]``) is started before the clock starts (``startup_seconds``), Spark reads the
+same Parquet file, and ``peak_mb`` is the Python process only (Spark's JVM is another
+process).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import pyarrow.parquet as pq
 
 from planner import names as n
 from planner.baselines.compute import compute_baselines
+from planner.engine.settings import DEFAULT_MASTER, ENGINES, EngineSettings
 from planner.history.dataset import Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for peak_rss
@@ -115,7 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, required=True, help="transaction rows")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="SQL engine")
+    parser.add_argument("--spark-master", default=DEFAULT_MASTER, help="Spark master URL")
     args = parser.parse_args(argv)
+    engine = EngineSettings(args.engine, args.spark_master)
+    extra = {}
+    if engine.is_spark:
+        from planner.engine.spark import session
+
+        t0 = time.perf_counter()
+        session(engine)
+        extra["startup_seconds"] = round(time.perf_counter() - t0, 3)
     rng = np.random.default_rng(args.seed)
     dataset = small_tables(rng)
     with tempfile.TemporaryDirectory(prefix="bench-baselines-") as tmp:
@@ -129,12 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"computing baselines (base_mb={base:.0f})", flush=True)
         with PeakRss() as peak:
             t0 = time.perf_counter()
-            result = compute_baselines(dataset, sales=path)
+            result = compute_baselines(dataset, sales=path, engine=engine)
             seconds = time.perf_counter() - t0
         print(f"window {result.settings['window']}: {result.total_amount:,.0f} amount, "
               f"{len(result.products)} products, {len(result.seats)} seats", flush=True)
     print(json.dumps({"rows": args.rows, "seconds": round(seconds, 3),
-                      "peak_mb": round(peak.peak / 2**20, 1)}))
+                      "peak_mb": round(peak.peak / 2**20, 1), "engine": args.engine, **extra}))
     return 0
 
 

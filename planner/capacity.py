@@ -1,4 +1,9 @@
-"""The planned seat roster and each seat's capacity weight per week.
+"""Seat capacity, last year and planned: both models read it from here, computed once.
+
+:func:`capacity_of` is the one entry point: the planned roster (seats plus hires,
+less leavers), each seat's capacity weight per (week, month) slot, and the totals the
+driver model compares with last year's. The driver step reads its totals, the
+allocation its weights.
 
 A seat's weight in a week is its weekly productivity (last year, full-ramp seats) x its
 ramp factor (new hires ramp linearly to full over ``ramp_months``) x the expected share
@@ -12,13 +17,19 @@ grade's (with a :class:`CapacityWarning` naming the team).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
 from planner.errors import PlannerWarning, ScenarioError
-from planner.scenario.values import Hire
+from planner.scenario.values import Hire, Scenario
+
+if TYPE_CHECKING:
+    from planner.baselines.compute import Baselines
+    from planner.calendar import Calendar
 
 DAYS_PER_MONTH = 365.25 / 12
 GRADE_FALLBACK = ("team {team!r} has no seat of grade {grade!r} with a productivity last "
@@ -201,3 +212,92 @@ def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, productivity: np
     long[[n.WEEK, n.MONTH]] = long["slot"].str.split("|", expand=True)
     long = long.merge(roster[[n.SEAT, n.TEAM, n.GRADE]], on=n.SEAT)
     return long[[n.SEAT, n.TEAM, n.GRADE, n.WEEK, n.MONTH, "weight"]]
+
+
+def grade_productivity(baselines: Baselines) -> dict[str, float]:
+    """Weekly amount of a full-ramp seat per grade, last year (all products)."""
+    table = baselines.productivity_grade
+    rows = table.loc[table[n.PRODUCT] == "*"]
+    out = {str(g): float(v) for g, v in zip(rows[n.GRADE], rows["mean_amount"], strict=True)
+           if pd.notna(v) and v > 0}
+    if not out:  # all seats ramping last year: fall back on their ramp figures
+        out = {str(g): float(v) for g, v in zip(rows[n.GRADE], rows["ramp_mean_amount"],
+                                                strict=True) if pd.notna(v) and v > 0}
+    return out
+
+
+def history_capacity(baselines: Baselines, basis: str) -> pd.Series:
+    """Last year's capacity per team: each seat's weekly productivity x its active weeks.
+
+    ``basis`` is the scenario's ``capacity_basis``: the grade's mean, or the seat's own.
+    """
+    seats = baselines.seats
+    weekly = (seats["weekly_mean"] if basis == "seat"
+              else seats[n.GRADE].map(grade_productivity(baselines)))
+    return (weekly.fillna(0.0) * seats["active_weeks"]).groupby(seats[n.TEAM]).sum()
+
+
+def planned_capacity(baselines: Baselines, scenario: Scenario,
+                     calendar: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The planned roster and its seats' capacity weights per (week, month) slot."""
+    grades = grade_productivity(baselines)
+    roster = planned_roster(baselines.seats, scenario.hires, scenario.year, sorted(grades))
+    productivity = seat_productivity(roster, baselines.seats, grades, scenario.capacity_basis)
+    weights = seat_week_weights(roster, calendar.days, productivity,
+                                ramp_months=scenario.ramp_months,
+                                attrition_rate=scenario.attrition_rate)
+    return roster, weights
+
+
+@dataclass
+class Capacity:
+    """Seat capacity of a scenario, last year and planned, at last year's productivity.
+
+    Attributes
+    ----------
+    history : float
+        Last year's capacity (each seat's weekly productivity x its active weeks).
+    planned : float
+        The planned roster's capacity over the plan year.
+    seat_weeks : float
+        Last year's active seat-weeks.
+    weeks : float
+        Weeks in last year's window.
+    roster : DataFrame
+        The planned roster (:func:`planned_roster`).
+    weights : DataFrame
+        ``seat, team, grade, week, month, weight``: each seat's capacity per slot.
+    """
+
+    history: float
+    planned: float
+    seat_weeks: float
+    weeks: float
+    roster: pd.DataFrame
+    weights: pd.DataFrame
+
+    @property
+    def multiple(self) -> float:
+        """Planned over last year's capacity."""
+        return self.planned / self.history if self.history > 0 else 1.0
+
+
+def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> Capacity:
+    """A scenario's capacity: last year's, the planned roster and its weights.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    baselines : Baselines
+    calendar : Calendar
+
+    Returns
+    -------
+    Capacity
+    """
+    seats = baselines.seats
+    history = float(history_capacity(baselines, scenario.capacity_basis).sum())
+    roster, weights = planned_capacity(baselines, scenario, calendar)
+    span = (baselines.window_end - baselines.window_start).days + 1
+    return Capacity(history, float(weights["weight"].sum()),
+                    float(seats["active_weeks"].sum()), span / 7.0, roster, weights)

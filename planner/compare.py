@@ -16,13 +16,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
 from planner.baselines.compute import Baselines
+from planner.drivers.hiring import hiring_adjust
 from planner.drivers.rules import cell_rules
 from planner.drivers.search import reach
 from planner.drivers.tree import build_tree
@@ -176,44 +176,15 @@ class Comparison:
             found.update(dict.fromkeys(scenario_sources(run.scenario)))
         return tuple(found)
 
-    def write(self, out_dir: Path | str, *, force: bool = False,
-              csv_safe: bool = False) -> list[Path]:
-        """Write ``compare.xlsx``, ``compare.png`` and one CSV per table, all or nothing.
-
-        Parameters
-        ----------
-        out_dir : Path or str
-            Output directory, built beside its final place and moved in when complete.
-        force : bool
-            Replace an existing ``out_dir`` that planner wrote.
-        csv_safe : bool
-            Escape CSV text that a spreadsheet would run as a formula.
-
-        Returns
-        -------
-        list of Path
-            The files written (under ``out_dir``).
-
-        Raises
-        ------
-        OutputRefusedError
-            ``out_dir`` is, contains or lies inside a file the scenarios read, is an
-            existing file, or exists and was not written by planner (or ``force`` is
-            false).
-        OutputError
-            It cannot be written.
-        """
-        from planner.outputs.compare_workbook import write_comparison
-
-        return write_comparison(self, Path(out_dir), force=force, csv_safe=csv_safe,
-                                sources=self.sources())
-
 
 def _reach_multiple(scenario: Scenario, baselines: Baselines) -> float:
     """Largest reachable multiple of last year (used when the target is out of reach)."""
-    cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
+    calendar = scenario_calendar(scenario)
+    cap = capacity_of(scenario, baselines, calendar)
     tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
                       max(cap.multiple, 1e-6))
+    adjust = hiring_adjust(scenario, baselines, calendar, cap)
+    tree = tree if adjust is None else adjust(tree)  # [hiring]: the seats lever hires
     best, _ = reach(tree, scenario.buffer, scenario.solver.time_limit,
                     cell_rules(scenario.mix, scenario.supply))
     if best is None or baselines.total_amount <= 0:
@@ -272,7 +243,7 @@ def run_scenario(scenario: Scenario, label: str, baselines: Baselines,
                            _reach_multiple(scenario, baselines), str(exc), exc.diagnosis,
                            time.perf_counter() - start)
     return ScenarioRun(label, scenario, baselines.total_amount, target, result,
-                       float(result.extra.get("reach_multiple", math.nan)),
+                       float(result.reach_multiple),
                        seconds=time.perf_counter() - start)
 
 

@@ -74,6 +74,13 @@ class ScenarioError(PlannerError):
     """A scenario file is invalid: names the key, its line and the fix."""
 
 
+class EngineError(ScenarioError):
+    """The engine asked for (``[data] engine``, ``--engine``) cannot run.
+
+    pyspark is not installed, there is no Java, or the Spark master cannot be reached.
+    """
+
+
 class CalendarError(PlannerError):
     """A calendar cannot be built (unknown country, bad override)."""
 

@@ -67,9 +67,13 @@ PLAN_CSV: Final = "plan.csv"
 PLAN_SEATS_CSV: Final = "plan_seats.csv"
 DRIVERS_CSV: Final = "drivers.csv"
 PRODUCT_TARGETS_CSV: Final = "product_targets.csv"
+EXPLAIN_CSV: Final = "explain.csv"  # planner.explain: each team's bridge
 DIAGNOSIS_MD: Final = "diagnosis.md"
 SUMMARY_XLSX: Final = "summary.xlsx"
 BASELINES_XLSX: Final = "baselines.xlsx"
+BASELINES_CSV_PREFIX: Final = "baselines_"
+SWEEP_CSV: Final = "sweep.csv"
+FRONTIER_CSV: Final = "frontier.csv"
 TEAMS_DIR: Final = "teams"
 CHARTS_DIR: Final = "charts"
 #: Written into every output folder; ``--force`` replaces only folders that hold it.
@@ -84,8 +88,3 @@ PRODUCT_TARGETS_COLUMNS: Final = (
     PRODUCT, "baseline_amount", "target_amount", "baseline_units", "target_units",
 )
 
-# --- defaults from the story (DESIGN.md) ----------------------------------------
-DEFAULT_RAMP_MONTHS: Final = 5
-DEFAULT_BUFFER: Final = 0.10
-DEFAULT_FAIRNESS_BAND: Final = 0.20
-TRAILING_MONTHS: Final = 12

@@ -7,30 +7,30 @@ these. Progress is reported through an optional callback.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
 from planner.allocation.duals import seat_values, supply_values
-from planner.allocation.inputs import (
-    Prepared,
-    history_capacity,
-    planned_capacity,
-    prepare_allocation,
-)
+from planner.allocation.hiring import hire_and_prepare, with_load
+from planner.allocation.inputs import Prepared, prepare_allocation
 from planner.allocation.seats import QUANTA, split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.baselines.compute import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
+from planner.capacity import Capacity, capacity_of
 from planner.drivers import DriverResult, build_tree, solve_drivers
+from planner.drivers.hiring import hiring_adjust, solve_with_hiring
 from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.drivers.tables import customer_targets, rounding_note
 from planner.errors import ScenarioError
+from planner.explain.inputs import gather as gather_explain
 from planner.history.dataset import Dataset
 from planner.history.load import load_dataset
 from planner.plan_result import PlanResult, gather_warnings
+from planner.risk.step import finish_risk, prepare_risk, sized_scenario, stretch_table
 from planner.scenario.checks import raise_for_data
 from planner.scenario.values import Scenario
 from planner.whole_units import UnitPrices, round_plan, round_targets
@@ -65,7 +65,8 @@ def scenario_baselines(scenario: Scenario, dataset: Dataset) -> Baselines:
     return compute_baselines(dataset, window_end=scenario.window_end,
                              trailing_months=scenario.trailing_months,
                              ramp_months=scenario.ramp_months, country=scenario.country,
-                             spikes=scenario.spikes, spike_overrides=scenario.spike_overrides)
+                             spikes=scenario.spikes, spike_overrides=scenario.spike_overrides,
+                             engine=scenario.engine)
 
 
 def scenario_calendar(scenario: Scenario) -> Calendar:
@@ -83,45 +84,26 @@ def target_amount(scenario: Scenario, baselines: Baselines) -> float:
     return float(scenario.target_multiple or 1.0) * baselines.total_amount
 
 
-@dataclass
-class Capacity:
-    """Seat capacity, last year and planned, at last year's productivity."""
-
-    history: float
-    planned: float
-    seat_weeks: float
-    weeks: float
-
-    @property
-    def multiple(self) -> float:
-        """Planned over last year's capacity."""
-        return self.planned / self.history if self.history > 0 else 1.0
-
-
-def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> Capacity:
-    """Last year's and the planned seat capacity (amount at last year's productivity)."""
-    seats = baselines.seats
-    history = float(history_capacity(baselines, scenario.capacity_basis).sum())
-    _, weights = planned_capacity(baselines, scenario, calendar)
-    span = (baselines.window_end - baselines.window_start).days + 1
-    return Capacity(history, float(weights["weight"].sum()),
-                    float(seats["active_weeks"].sum()), span / 7.0)
-
-
-def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> DriverResult:
+def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar,
+                capacity: Capacity | None = None) -> DriverResult:
     """Solve the driver model for the scenario's target.
 
     The scenario is first checked against the data (teams, grades, products, segments):
     every problem is raised at once as a :class:`ScenarioError`, before any solve.
+    ``capacity``, when given, is :func:`capacity_of` already computed for this scenario
+    (``planner serve`` keeps it per set of hires: it is most of a what-if's time).
     """
     raise_for_data(scenario, baselines)
-    cap = capacity_of(scenario, baselines, calendar)
+    cap = capacity if capacity is not None else capacity_of(scenario, baselines, calendar)
     tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
                       max(cap.multiple, 1e-6))
     caps = {
         "productivity": baselines.total_amount / cap.seat_weeks if cap.seat_weeks else np.nan,
         "seats": cap.seat_weeks / cap.weeks if cap.weeks else np.nan,
     }
+    if scenario.hiring is not None:  # hiring as a lever: planner.drivers.hiring
+        return solve_with_hiring(tree, scenario, baselines, calendar, cap.history, caps,
+                                 target_amount(scenario, baselines))
     return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
                          baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
                          mix=scenario.mix, supply=scenario.supply,
@@ -135,12 +117,14 @@ def sweep_scenario(scenario: Scenario, multiples: np.ndarray,
     dataset = dataset or load_history(scenario)
     baselines = scenario_baselines(scenario, dataset)
     raise_for_data(scenario, baselines)
-    cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
+    calendar = scenario_calendar(scenario)
+    cap = capacity_of(scenario, baselines, calendar)
     return sweep_drivers(baselines.product_segments, baselines.products, scenario.levers,
                          max(cap.multiple, 1e-6), baselines.total_amount, multiples,
                          buffer=scenario.buffer, mix=scenario.mix, supply=scenario.supply,
                          vary=vary,
-                         time_limit=scenario.solver.time_limit)
+                         time_limit=scenario.solver.time_limit,
+                         adjust=hiring_adjust(scenario, baselines, calendar, cap))
 
 
 def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult:
@@ -169,20 +153,31 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
                         dataset: Dataset | None = None) -> PlanResult:
     """The plan on baselines already computed (what-ifs on one data set share them).
 
-    ``result.extra["reach_multiple"]`` is the largest multiple of last year the
+    ``result.reach_multiple`` is the largest multiple of last year the
     levers can reach. ``dataset`` (the history the baselines came from) supplies the
     display names of products and teams; without it they are shown by code.
     """
     say = progress or _quiet
     raise_for_data(scenario, baselines)  # every problem at once, before any solve
     calendar = scenario_calendar(scenario)
+    risk = prepare_risk(scenario, baselines, dataset, calendar)
+    scenario = sized_scenario(scenario, risk)  # [target] confidence sizes the buffer
+    capacity = capacity_of(scenario, baselines, calendar)  # once, for both models
     say("solving the driver model")
-    drivers = run_drivers(scenario, baselines, calendar)
+    drivers = run_drivers(scenario, baselines, calendar, capacity)
     say("preparing the allocation")
-    prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar)
+    prepared = prepare_allocation(baselines, drivers.product_targets, scenario, calendar,
+                                  capacity)
     prices = unit_prices_of(drivers.product_targets, prepared.inputs.products)
     prepared.inputs.products = buffered_targets(prepared.inputs.products, prices,
                                                 scenario.buffer)
+    prepared.inputs.stretch = stretch_table(scenario, risk,
+                                            float(prepared.inputs.products["target"].sum()))
+    hiring = None
+    if scenario.hiring is not None:  # place whole seats, then plan on that roster
+        say("placing the hires")
+        prepared, hiring = hire_and_prepare(prepared, scenario, baselines, calendar, capacity,
+                                            drivers, drivers.product_targets)
     say(f"solving the allocation ({len(prepared.inputs.teams)} teams x "
         f"{len(prepared.inputs.products)} products x {len(prepared.inputs.slots)} week parts)")
     raw, binding, lp, solution = solve_allocation(prepared.inputs, scenario.solver)
@@ -193,8 +188,14 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     binding = pd.concat([f for f in (binding, values, supply) if len(f)] or [binding],
                         ignore_index=True)
     say("splitting team targets over seats")
-    return assemble(scenario, baselines, calendar, drivers, prepared, raw, binding, prices,
-                    dataset)
+    result = assemble(scenario, baselines, calendar, drivers, prepared, raw, binding, prices,
+                      dataset)
+    if hiring is not None:
+        result.hiring = replace(hiring, months=with_load(hiring.months, result.plan))
+    hired = scenario if hiring is None else replace(scenario, hires=hiring.roster_hires)
+    result.explanation = gather_explain(hired, baselines, calendar, prepared, raw)
+    result.risk, result.risk_report = finish_risk(risk, result.plan, result.target, scenario)
+    return result
 
 
 def _team_customers(drivers: DriverResult, baselines: Baselines, plan: pd.DataFrame,
@@ -346,8 +347,7 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         target=company, buffer=scenario.buffer, history_total=baselines.total_amount,
         kpi_weights=dict(scenario.kpis), year=scenario.year, warnings=warnings,
         team_names=team_names(dataset),
-        extra={"fairness": prepared.inputs.fairness, "supply": prepared.inputs.supply,
-               "reach_multiple": drivers.reach_multiple,
-               "customer_targets": _team_customers(drivers, baselines, plan,
-                                                   scenario.buffer)},
+        fairness=prepared.inputs.fairness, supply=prepared.inputs.supply,
+        reach_multiple=drivers.reach_multiple,
+        customer_targets=_team_customers(drivers, baselines, plan, scenario.buffer),
     )

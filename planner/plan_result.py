@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from planner.risk.result import RiskReport, empty_risk
+
+if TYPE_CHECKING:
+    from planner.allocation.hiring import HiringPlan
+    from planner.explain.inputs import ExplainInputs
 
 
 class PlanWarning(str):
@@ -116,10 +123,28 @@ class PlanResult:
         Every warning of the run, one line each: the history's, the baselines' (one-off
         spikes normalised, launches annualised) and the calendar's; each a
         :class:`PlanWarning` saying its kind (a plain string counts as ``"plan"``).
-    extra : dict
-        Further tables (fairness bands, supply, customer targets, reach multiple).
+    fairness : DataFrame
+        Each team's fairness band: ``team, lower, upper`` (amount, with the buffer).
+    supply : DataFrame
+        Supply rules per product and month: ``product, month, cap`` (amount).
+    customer_targets : DataFrame
+        Per team: the customer KPIs' targets (``team`` and one column per KPI).
+    reach_multiple : float
+        The largest multiple of last year the levers can reach (NaN when not solved).
+    explanation : ExplainInputs or None
+        What each team's "How this target was set" bridge is computed from
+        (:mod:`planner.explain`); None for a result not made by a plan run.
     team_names : dict of str to str
         Display name per team code, when the data gives one.
+    risk : DataFrame
+        ``attainment_risk.csv``: ``level, team, period, target, expected, p_attain,
+        outcome_p50, outcome_p90, sd`` (:mod:`planner.risk`); empty when not measured.
+    risk_report : RiskReport or None
+        The company's simulated outcomes, the flagged teams and the method's notes.
+    hiring : HiringPlan or None
+        With ``[hiring]``: the whole seats placed by team, grade and month
+        (``hiring.hires``, ``hiring_plan.csv``) and the capacity they give by month
+        (:class:`planner.allocation.hiring.HiringPlan`); None without.
     """
 
     name: str
@@ -141,8 +166,15 @@ class PlanResult:
     kpi_weights: dict[str, float]
     year: int
     warnings: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    fairness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supply: pd.DataFrame = field(default_factory=pd.DataFrame)
+    customer_targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reach_multiple: float = math.nan
+    explanation: ExplainInputs | None = None
     team_names: dict[str, str] = field(default_factory=dict)
+    risk: pd.DataFrame = field(default_factory=empty_risk)
+    risk_report: RiskReport | None = None
+    hiring: HiringPlan | None = None
 
     @property
     def teams(self) -> list[str]:

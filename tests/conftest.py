@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli.main import Env, main
+from planner.cli.env import Env
+from planner.cli.main import main
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPO = Path(__file__).resolve().parents[1]

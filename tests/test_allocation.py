@@ -262,7 +262,7 @@ def test_superstore_one_hire_no_longer_quadruples_a_region():
     import warnings
     from pathlib import Path
 
-    from planner.allocation.inputs import history_capacity, planned_capacity
+    from planner.capacity import history_capacity, planned_capacity
     from planner.pipeline import load_history, scenario_baselines, scenario_calendar
     from planner.scenario import load_scenario
     from planner.scenario.values import Hire

@@ -58,7 +58,7 @@ def test_plan_is_a_plan_result_with_summaries(planned: api.Plan) -> None:
     assert teams["last_year"].sum() == pytest.approx(planned.history_total, rel=1e-9)
     monthly = planned.monthly()
     assert monthly["month"].tolist() == [f"2027-{m:02d}" for m in range(1, 13)]
-    assert planned.extra["reach_multiple"] > 1.5
+    assert planned.reach_multiple > 1.5
 
 
 def test_plan_write_is_all_or_nothing(planned: api.Plan, tmp_path: Path) -> None:

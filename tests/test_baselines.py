@@ -18,6 +18,7 @@ from planner.baselines.spikes import SPIKE_COLUMNS
 from planner.calendar import day_table
 from planner.errors import InputError, LaunchWarning, SpikeWarning
 from planner.history.dataset import Dataset, LoadReport
+from planner.outputs.folders import write_baseline_files
 
 NaN = float("nan")
 SALES_COLUMNS = ["date", "seat", "product", "segment", "amount", "units", "customer_id"]
@@ -514,7 +515,7 @@ def test_sample_universal_life_is_a_spike() -> None:
 
 def test_write_creates_csvs_and_workbook(tmp_path: Path, tiny: Baselines) -> None:
     out = tmp_path / "out"
-    paths = tiny.write(out)
+    paths = write_baseline_files(tiny.tables(), out)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(p.name for p in paths)
     assert {"baselines_products.csv", "baselines_spikes.csv", "baselines.xlsx"} <= set(names)
@@ -533,7 +534,7 @@ def test_write_creates_csvs_and_workbook(tmp_path: Path, tiny: Baselines) -> Non
 
 
 def test_write_lists_the_spikes(tmp_path: Path, xmas: Baselines) -> None:
-    xmas.write(tmp_path)
+    write_baseline_files(xmas.tables(), tmp_path)
     back = pd.read_csv(tmp_path / "baselines_spikes.csv", dtype={"product": str})
     assert back[["product", "kind", "months", "action"]].values.tolist() == [
         ["ONE", "one-off peak", "Jun", "normalised"],

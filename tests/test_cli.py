@@ -131,16 +131,16 @@ def test_our_warnings_are_printed_once_and_others_not(monkeypatch: pytest.Monkey
                                                       tmp_path: Path) -> None:
     import warnings
 
-    import planner.cli.handlers as commands
+    from planner import api
     from planner.calendar import CalendarWarning
 
-    def handler(args: object, env: object) -> int:
+    def sample_data(*args: object, **kwargs: object) -> Path:
         warnings.warn("calendar guessed", CalendarWarning, stacklevel=1)
         warnings.warn("calendar guessed", CalendarWarning, stacklevel=1)
         warnings.warn("from a library", UserWarning, stacklevel=1)
-        return 0
+        return tmp_path
 
-    monkeypatch.setattr(commands, "cmd_sample_data", handler)
+    monkeypatch.setattr(api, "sample_data", sample_data)
     run = run_cli("sample-data", tmp_path / "s")
     assert run.status == 0
     assert run.stderr == "planner: WARNING: calendar guessed\n"

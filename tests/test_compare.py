@@ -49,18 +49,26 @@ def scenarios(sample_dir: Path) -> list[Scenario]:
 
 
 @pytest.fixture(scope="module")
-def comparison(scenarios: list[Scenario]) -> Comparison:
+def comparison(scenarios: list[Scenario]) -> api.Comparison:
     unreachable = api.what_if(scenarios[0], "sample_15x", target_multiple=15.0)
-    return compare_scenarios([*scenarios, unreachable])
+    return api.compare([*scenarios, unreachable])
 
 
 def test_shipped_what_ifs_change_only_what_differs(scenarios: list[Scenario]) -> None:
     ten, conservative, high = scenarios
     assert conservative.target_multiple == 3.0 and conservative.hires == ()
     assert len(ten.hires) == 3 and sum(h.count for h in ten.hires) == 60
-    assert conservative.levers == ten.levers and conservative.mix == ten.mix
+    # no hiring in the conservative what-if, so its productivity keeps the wide cap
+    assert conservative.hiring is None and ten.hiring is not None
+    assert [lv for lv in conservative.levers if lv.name != "productivity"] == [
+        lv for lv in ten.levers if lv.name != "productivity"]
+    caps = {s.name: next(lv.cap for lv in s.levers if lv.name == "productivity")
+            for s in (ten, conservative)}
+    assert caps == {"sample_10x": 0.30, "sample_conservative": 7.0}
+    assert conservative.mix == ten.mix
     assert [(m.tier, m.min_share) for m in high.mix] == [("high", 0.30)]
     assert high.target_multiple == 10.0 and high.hires == ten.hires
+    assert high.hiring == ten.hiring
     extra = [lv for lv in high.levers if lv not in ten.levers]
     assert [(lv.name, lv.kind, lv.products) for lv in extra] == [
         ("customers_high", "customers", ("TRUST_A", "UL_INS"))]
@@ -83,7 +91,7 @@ def test_summary(comparison: Comparison) -> None:
                                                                       "max_multiple"], rel=1e-6)
     assert s.loc["sample_15x", "reason"].startswith(
         "target 15.00x (74,755,740,426) is out of reach: the levers at their caps give at most "
-        "11.04x")
+        "10.63x")
     assert s.loc["sample_10x", "reason"] == ""
     assert pd.isna(s.loc["sample_15x", "team_targets"])
 
@@ -124,7 +132,7 @@ def test_differences_are_against_the_first(comparison: Comparison) -> None:
     assert comparison.levers["sample_15x"].isna().all()
     # a lever only one scenario has is a row, blank elsewhere
     levers = comparison.levers.set_index("lever")
-    assert levers.loc["customers_high", "sample_high_margin"] == pytest.approx(2.5)
+    assert levers.loc["customers_high", "sample_high_margin"] == pytest.approx(2.0)
     assert pd.isna(levers.loc["customers_high", "sample_10x"])
     # the conservative what-if needs less of every demand lever than 10x
     demand = ["customers", "conversion", "repurchase", "repurchase_best"]
@@ -183,7 +191,7 @@ def test_write_workbook_chart_and_csvs(comparison: Comparison, tmp_path: Path) -
 
 def test_user_text_stays_text_in_the_workbook(comparison: Comparison, tmp_path: Path) -> None:
     run = comparison.runs[1]
-    result = compare_runs([run, replace(run, label="=HYPERLINK(\"http://x\")")])
+    result = api.Comparison.of(compare_runs([run, replace(run, label="=HYPERLINK(\"http://x\")")]))
     result.write(tmp_path / "c")
     wb = openpyxl.load_workbook(tmp_path / "c" / "compare.xlsx")
     cell = wb["Levers"]["C4"]

@@ -25,6 +25,7 @@ from planner import api
 from planner.baselines.compute import Baselines
 from planner.compare import Comparison, ScenarioRun, compare_runs, run_scenario
 from planner.drivers import DriverResult
+from planner.drivers.hiring import hiring_adjust
 from planner.drivers.rules import cell_rules
 from planner.drivers.search import Point, reach
 from planner.drivers.sweep import SweepResult
@@ -151,9 +152,12 @@ def reached(scenarios: dict[str, Scenario], history: History) -> dict[str, Reach
     out = {}
     baselines = history.baselines
     for name, scenario in scenarios.items():
-        cap = capacity_of(scenario, baselines, scenario_calendar(scenario))
+        calendar = scenario_calendar(scenario)
+        cap = capacity_of(scenario, baselines, calendar)
         tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
                           max(cap.multiple, 1e-6))
+        adjust = hiring_adjust(scenario, baselines, calendar, cap)  # [hiring]: seats hire
+        tree = tree if adjust is None else adjust(tree)
         best, _ = reach(tree, scenario.buffer, scenario.solver.time_limit,
                         cell_rules(scenario.mix, scenario.supply))
         assert best is not None

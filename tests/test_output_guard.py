@@ -341,12 +341,12 @@ def test_a_temp_folder_names_its_process_while_being_built(tmp_path: Path) -> No
 
 def test_ctrl_c_exits_130_and_leaves_no_temp_folder(project: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.outputs.write as write
+    import planner.outputs.folders as folders
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(write, "write_driver_tables", interrupted)
+    monkeypatch.setattr(folders, "write_driver_tables", interrupted)
     run = run_cli("drivers", project / "child.toml", "--out", project / "out")
     assert run.status == 130
     assert run.stderr.splitlines()[-1] == (

@@ -137,7 +137,7 @@ def test_unknown_key_does_not_also_report_the_key_it_misspells(tmp_path: Path) -
     assert message.splitlines() == [
         "4 problems in scenario s.toml:",
         "  s.toml line 6: target.multple: unknown key; did you mean 'multiple'? (known: amount, "
-        "buffer, multiple)",
+        "buffer, confidence, multiple)",
         "  s.toml line 9: hires[0].teem: unknown key; did you mean 'team'? (known: count, grade, "
         "month, new_team, team)",
         "  s.toml line 15: hires[1].count: -1 must be between 0 and 100000",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner import names as n
+from planner.allocation import families as f
 from planner.lp.program import LinearProgram, Solution
 
 COLUMNS = ["family", "label", "slack", "marginal_value", "meaning"]
@@ -39,9 +40,9 @@ def seat_values(lp: LinearProgram, solution: Solution, scale: float,
     DataFrame
         ``family ("seat"), label, slack, marginal_value, meaning``.
     """
-    if "capacity" not in lp.families:
+    if f.CAPACITY not in lp.families:
         return pd.DataFrame(columns=COLUMNS)
-    rows = solution.rows(lp, "capacity")
+    rows = solution.rows(lp, f.CAPACITY)
     rows = rows.loc[rows["dual"].abs() > 1e-12]
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -70,9 +71,9 @@ def supply_values(lp: LinearProgram, solution: Solution, scale: float,
     The supply dual (per unit of amount) times the product's planned ticket; in the
     objective's unit, as :func:`seat_values`.
     """
-    if "supply" not in lp.families:
+    if f.SUPPLY not in lp.families:
         return pd.DataFrame(columns=COLUMNS)
-    rows = solution.rows(lp, "supply")
+    rows = solution.rows(lp, f.SUPPLY)
     rows = rows.loc[rows["dual"].abs() > 1e-12]
     ticket = dict(zip(products[n.PRODUCT], products["ticket"], strict=True))
     out = [{"family": "supply_unit",

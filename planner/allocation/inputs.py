@@ -12,7 +12,11 @@ from planner.allocation.model import AllocationInputs
 from planner.allocation.phasing import event_factors, product_paths, slots_of
 from planner.baselines.compute import Baselines
 from planner.calendar import Calendar
-from planner.capacity import planned_roster, seat_productivity, seat_week_weights
+from planner.capacity import (
+    Capacity,
+    history_capacity,
+    planned_capacity,
+)
 from planner.errors import ScenarioError
 from planner.scenario.values import Scenario
 
@@ -27,20 +31,9 @@ class Prepared:
     productivity_factor: float  # planned amount per unit of last-year capacity
 
 
-def grade_productivity(baselines: Baselines) -> dict[str, float]:
-    """Weekly amount of a full-ramp seat per grade, last year (all products)."""
-    table = baselines.productivity_grade
-    rows = table.loc[table[n.PRODUCT] == "*"]
-    out = {str(g): float(v) for g, v in zip(rows[n.GRADE], rows["mean_amount"], strict=True)
-           if pd.notna(v) and v > 0}
-    if not out:  # all seats ramping last year: fall back on their ramp figures
-        out = {str(g): float(v) for g, v in zip(rows[n.GRADE], rows["ramp_mean_amount"],
-                                                strict=True) if pd.notna(v) and v > 0}
-    return out
-
-
 def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
-                       scenario: Scenario, calendar: Calendar) -> Prepared:
+                       scenario: Scenario, calendar: Calendar,
+                       planned: Capacity | None = None) -> Prepared:
     """Everything the allocation model reads, in plan terms.
 
     Parameters
@@ -50,13 +43,19 @@ def prepare_allocation(baselines: Baselines, product_targets: pd.DataFrame,
         ``product, target_amount, target_units`` (company targets, before the buffer).
     scenario : Scenario
     calendar : Calendar
+    planned : Capacity, optional
+        :func:`planner.capacity.capacity_of` already computed for this scenario (the
+        plan computes it once for both models); computed here when absent.
 
     Returns
     -------
     Prepared
     """
     b = 1.0 + scenario.buffer
-    roster, weights = planned_capacity(baselines, scenario, calendar)
+    if planned is not None:
+        roster, weights = planned.roster, planned.weights
+    else:
+        roster, weights = planned_capacity(baselines, scenario, calendar)
     products = _products(baselines, product_targets, b)
     slots = slots_of(calendar.week_months)
     names = list(products[n.PRODUCT])
@@ -94,29 +93,6 @@ def _products(baselines: Baselines, targets: pd.DataFrame, b: float) -> pd.DataF
     out["ticket"] = out["target_amount"] / out["target_units"].where(out["target_units"] > 0)
     out["target"] = out["target_amount"] * b
     return out
-
-
-def history_capacity(baselines: Baselines, basis: str) -> pd.Series:
-    """Last year's capacity per team: each seat's weekly productivity x its active weeks.
-
-    ``basis`` is the scenario's ``capacity_basis``: the grade's mean, or the seat's own.
-    """
-    seats = baselines.seats
-    weekly = (seats["weekly_mean"] if basis == "seat"
-              else seats[n.GRADE].map(grade_productivity(baselines)))
-    return (weekly.fillna(0.0) * seats["active_weeks"]).groupby(seats[n.TEAM]).sum()
-
-
-def planned_capacity(baselines: Baselines, scenario: Scenario,
-                     calendar: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The planned roster and its seats' capacity weights per (week, month) slot."""
-    grades = grade_productivity(baselines)
-    roster = planned_roster(baselines.seats, scenario.hires, scenario.year, sorted(grades))
-    productivity = seat_productivity(roster, baselines.seats, grades, scenario.capacity_basis)
-    weights = seat_week_weights(roster, calendar.days, productivity,
-                                ramp_months=scenario.ramp_months,
-                                attrition_rate=scenario.attrition_rate)
-    return roster, weights
 
 
 def _capacity_growth(baselines: Baselines, plan_cap: pd.Series, basis: str) -> pd.Series:

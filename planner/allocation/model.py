@@ -12,7 +12,9 @@ Constraint families, each indexed by real labels:
 - ``fairness[team]``: a team's uplift over its own (capacity-adjusted) history within
   the band around the overall uplift;
 - ``supply[product, month]``: monthly partner supply;
-- ``mix[rule]``: margin-tier minimum / maximum share, amount or units.
+- ``mix[rule]``: margin-tier minimum / maximum share, amount or units;
+- ``stretch[team]``: a team's year within its expected outcome + k sd
+  (:mod:`planner.allocation.stretch`, with ``max_stretch_sigma``).
 
 The amount of a cell is ``reference + up - down`` with ``up >= 0`` and
 ``0 <= down <= reference``, both costed: the objective is the weighted absolute
@@ -37,6 +39,9 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
+from planner.allocation import families as f
+from planner.allocation.hiring_rows import HiringInputs, add_hiring
+from planner.allocation.stretch import add_stretch
 from planner.lp.program import LinearProgram
 
 SLACK_PENALTY = 1e3  # per unit of amount, relative to the deviation cost
@@ -71,6 +76,10 @@ class AllocationInputs:
         Weight of the deviation from the history-shaped reference.
     smoothness : float
         Weight of week-to-week changes in a team's deviation (0: off).
+    stretch : DataFrame or None
+        ``team, limit``: each team's largest yearly amount (``max_stretch_sigma``).
+    hiring : HiringInputs or None
+        Hire columns and ``hire_cover`` rows (``[hiring]``, :mod:`.hiring_rows`).
     """
 
     teams: list[str]
@@ -84,6 +93,8 @@ class AllocationInputs:
     mix: pd.DataFrame
     deviation_weight: float = 1.0
     smoothness: float = 0.0
+    stretch: pd.DataFrame | None = None
+    hiring: HiringInputs | None = None
 
     @property
     def scale(self) -> float:
@@ -224,33 +235,35 @@ def build_allocation(inputs: AllocationInputs) -> tuple[LinearProgram, pd.DataFr
         "mean").to_numpy() / s
     weight = inputs.deviation_weight / np.maximum(typical, 1e-9)
     labels = cells[[n.TEAM, n.PRODUCT, "slot", n.WEEK, n.MONTH]]
-    up = lp.add_variables("up", labels, cost=weight)
-    down = lp.add_variables("down", labels, upper=ref, cost=weight)
+    up = lp.add_variables(f.UP, labels, cost=weight)
+    down = lp.add_variables(f.DOWN, labels, upper=ref, cost=weight)
     grid = _Cells(up.cols(), down.cols(), ref)
     penalty = SLACK_PENALTY * float(np.mean(weight)) if len(weight) else SLACK_PENALTY
     ones = np.ones(len(cells))
 
     codes, keys = labels_of.groups([n.PRODUCT])
     targets = keys.merge(inputs.products, on=n.PRODUCT, how="left")["target"].to_numpy() / s
-    short = lp.add_variables("product_short", keys, cost=TARGET_PENALTY / SLACK_PENALTY * penalty)
+    short = lp.add_variables(f.PRODUCT_SHORT, keys, cost=TARGET_PENALTY / SLACK_PENALTY * penalty)
     totals = _Totals(keys, short.cols(), targets)
-    grid.add_family(lp, "product_target", keys, codes, ones, targets, targets,
+    grid.add_family(lp, f.PRODUCT_TARGET, keys, codes, ones, targets, targets,
                     [(short.cols(), 1.0)])
     _week_split(lp, grid, inputs, cells, labels_of)
 
     codes, keys = labels_of.groups([n.TEAM, n.WEEK])
     cap = keys.merge(inputs.capacity, on=[n.TEAM, n.WEEK], how="left")["capacity"]
     cap = cap.fillna(0.0).to_numpy() / s
-    over = lp.add_variables("capacity_over", keys, cost=penalty)
+    over = lp.add_variables(f.CAPACITY_OVER, keys, cost=penalty)
     smooth = inputs.smoothness * float(np.mean(weight)) if len(weight) else 0.0
     if smooth > 0:
         _capacity_smooth(lp, grid, keys, codes, cap, over.cols(), smooth)
     else:
-        grid.add_family(lp, "capacity", keys, codes, ones, np.full(len(keys), -np.inf), cap,
+        grid.add_family(lp, f.CAPACITY, keys, codes, ones, np.full(len(keys), -np.inf), cap,
                         [(over.cols(), -1.0)])
     _fairness(lp, grid, inputs, labels_of, penalty, s)
     _supply(lp, grid, inputs, labels_of, penalty, s)
     _mix(lp, totals, inputs, penalty, s)
+    add_stretch(lp, grid, inputs, labels_of, penalty, s)
+    add_hiring(lp, grid, inputs, labels_of, penalty, s, inputs.hiring)
     return lp, cells
 
 
@@ -285,7 +298,7 @@ def _week_split(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs,
     coef[is_first] = 1.0 - share[is_first]
     coef[inside & ~is_first] = -(1.0 - share[inside & ~is_first])
     zero = np.zeros(len(pairs))
-    grid.add_family(lp, "week_split", keys.iloc[pairs].reset_index(drop=True), rows, coef,
+    grid.add_family(lp, f.WEEK_SPLIT, keys.iloc[pairs].reset_index(drop=True), rows, coef,
                     zero, zero, [])
 
 
@@ -299,11 +312,11 @@ def _capacity_smooth(lp: LinearProgram, grid: _Cells, keys: pd.DataFrame, codes:
     spread over weeks instead of piled into one.
     """
     reference = np.bincount(codes, weights=grid.ref, minlength=len(keys))
-    deviation = lp.add_variables("week_deviation", keys, lower=-np.inf).cols()
-    grid.add_family(lp, "team_week", keys, codes, np.ones(len(grid.ref)), reference, reference,
+    deviation = lp.add_variables(f.WEEK_DEVIATION, keys, lower=-np.inf).cols()
+    grid.add_family(lp, f.TEAM_WEEK, keys, codes, np.ones(len(grid.ref)), reference, reference,
                     [(deviation, -1.0)])
     k = np.arange(len(keys))
-    lp.add_constraints("capacity", keys, np.r_[k, k], np.r_[deviation, over],
+    lp.add_constraints(f.CAPACITY, keys, np.r_[k, k], np.r_[deviation, over],
                        np.r_[np.ones(len(k)), -np.ones(len(k))], upper=cap - reference)
     order = keys.assign(_i=k).sort_values([n.TEAM, n.WEEK], kind="stable")
     same = order[n.TEAM].to_numpy()[1:] == order[n.TEAM].to_numpy()[:-1]
@@ -311,10 +324,10 @@ def _capacity_smooth(lp: LinearProgram, grid: _Cells, keys: pd.DataFrame, codes:
     if not len(now):
         return
     pairs = keys.iloc[now].reset_index(drop=True)
-    up = lp.add_variables("smooth_up", pairs, cost=cost)
-    down = lp.add_variables("smooth_down", pairs, cost=cost)
+    up = lp.add_variables(f.SMOOTH_UP, pairs, cost=cost)
+    down = lp.add_variables(f.SMOOTH_DOWN, pairs, cost=cost)
     j = np.arange(len(pairs))
-    lp.add_constraints("smoothness", pairs, np.r_[j, j, j, j],
+    lp.add_constraints(f.SMOOTHNESS, pairs, np.r_[j, j, j, j],
                        np.r_[deviation[now], deviation[before], up.cols(), down.cols()],
                        np.r_[np.ones(len(j)), -np.ones(len(j)), -np.ones(len(j)),
                              np.ones(len(j))], lower=0.0, upper=0.0)
@@ -327,9 +340,9 @@ def _fairness(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, labels_
     if fair.empty:
         return
     keys = fair[[n.TEAM]]
-    under = lp.add_variables("fairness_under", keys, cost=penalty)
-    over = lp.add_variables("fairness_over", keys, cost=penalty)
-    grid.add_family(lp, "fairness", keys, labels_of.rows(keys), np.ones(len(grid.ref)),
+    under = lp.add_variables(f.FAIRNESS_UNDER, keys, cost=penalty)
+    over = lp.add_variables(f.FAIRNESS_OVER, keys, cost=penalty)
+    grid.add_family(lp, f.FAIRNESS, keys, labels_of.rows(keys), np.ones(len(grid.ref)),
                     fair["lower"].to_numpy(float) / s, fair["upper"].to_numpy(float) / s,
                     [(under.cols(), 1.0), (over.cols(), -1.0)])
 
@@ -339,8 +352,8 @@ def _supply(lp: LinearProgram, grid: _Cells, inputs: AllocationInputs, labels_of
     if inputs.supply.empty:
         return
     keys = inputs.supply[[n.PRODUCT, n.MONTH]].reset_index(drop=True)
-    over = lp.add_variables("supply_over", keys, cost=penalty)
-    grid.add_family(lp, "supply", keys, labels_of.rows(keys), np.ones(len(grid.ref)),
+    over = lp.add_variables(f.SUPPLY_OVER, keys, cost=penalty)
+    grid.add_family(lp, f.SUPPLY, keys, labels_of.rows(keys), np.ones(len(grid.ref)),
                     np.full(len(keys), -np.inf), inputs.supply["cap"].to_numpy(float) / s,
                     [(over.cols(), -1.0)])
 
@@ -363,7 +376,10 @@ def _mix(lp: LinearProgram, totals: _Totals, inputs: AllocationInputs, penalty: 
     tier = info[n.MARGIN_TIER].to_numpy()
     ticket = info["ticket"].to_numpy(float)
     mix = inputs.mix.reset_index(drop=True)
-    slack = lp.add_variables("mix_slack", mix[["rule", "tier"]], cost=penalty)
+    labels = mix[["rule", "tier"]]
+    slack = lp.add_variables(f.MIX_SLACK, labels, cost=penalty).cols()
+    rows, cols, vals = [], [], []
+    lower, upper = np.full(len(mix), -np.inf), np.full(len(mix), np.inf)
     for i, rule in mix.iterrows():
         inside = (tier == rule["tier"]).astype(float)
         if rule["kind"] == "share":
@@ -377,9 +393,12 @@ def _mix(lp: LinearProgram, totals: _Totals, inputs: AllocationInputs, penalty: 
         # sum_p coef_p * (target_p - short_p) (+-slack) within the rule's bound
         keep = coef != 0
         shift = float(np.sum(coef[keep] * totals.target[keep]))
-        lp.add_constraints(
-            f"mix_{i}", mix.loc[[i], ["rule", "tier"]], np.zeros(int(keep.sum()) + 1, np.int64),
-            np.append(totals.short[keep], slack.cols()[i]),
-            np.append(-coef[keep], 1.0 if minimum else -1.0),
-            lower=np.array([bound - shift if minimum else -np.inf]),
-            upper=np.array([np.inf if minimum else bound - shift]))
+        rows.append(np.full(int(keep.sum()) + 1, i, np.int64))
+        cols.append(np.append(totals.short[keep], slack[i]))
+        vals.append(np.append(-coef[keep], 1.0 if minimum else -1.0))
+        if minimum:
+            lower[i] = bound - shift
+        else:
+            upper[i] = bound - shift
+    lp.add_constraints(f.MIX, labels, np.concatenate(rows), np.concatenate(cols),
+                       np.concatenate(vals), lower=lower, upper=upper)

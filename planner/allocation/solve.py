@@ -11,20 +11,12 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
+from planner.allocation import families as f
 from planner.allocation.model import AllocationInputs, build_allocation
 from planner.errors import ModelError, TargetUnreachableError
 from planner.lp.highs import SolveStatus, require_solved, solve_highs
 from planner.lp.program import LinearProgram, Solution
 from planner.scenario.values import SolverOptions
-
-SLACK_BLOCKS = {
-    "product_short": "product_target",
-    "capacity_over": "capacity",
-    "fairness_under": "fairness",
-    "fairness_over": "fairness",
-    "supply_over": "supply",
-    "mix_slack": "mix",
-}
 
 
 def money(value: float) -> str:
@@ -65,8 +57,8 @@ def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = N
         raise ModelError(f"allocation model: HiGHS found the model {solution.status.value}; "
                          "run with --debug and report the scenario")
     s = inputs.scale
-    up = solution.x[lp.blocks["up"].cols()]
-    down = solution.x[lp.blocks["down"].cols()]
+    up = solution.x[lp.blocks[f.UP].cols()]
+    down = solution.x[lp.blocks[f.DOWN].cols()]
     amount = np.maximum(cells["reference"].to_numpy() + (up - down) * s, 0.0)
     plan = cells.drop(columns="reference").assign(amount=amount)
     problems = shortfalls(lp, solution, s, inputs)
@@ -84,23 +76,29 @@ def shortfalls(lp: LinearProgram, solution: Solution, s: float,
     """Describe every slack in use, in the user's words."""
     tol = 1e-6 * max(float(inputs.products["target"].sum()) / s, 1.0)
     out: list[str] = []
-    for block in SLACK_BLOCKS:
+    for block in f.SLACK_FAMILY:
         if block not in lp.blocks:
             continue
         used = solution.values(lp, block)
         used = used.loc[used["value"] > tol]
         if used.empty:
             continue
-        if block == "capacity_over":
+        if block == f.CAPACITY_OVER:
             out += _capacity_text(used, s)
-        elif block == "product_short":
+        elif block == f.PRODUCT_SHORT:
             out += [f"product {r.product} target short by {money(r.value * s)}"
                     for r in used.itertuples()]
-        elif block.startswith("fairness"):
-            side = "below" if block.endswith("under") else "above"
+        elif block in (f.FAIRNESS_UNDER, f.FAIRNESS_OVER):
+            side = "below" if block == f.FAIRNESS_UNDER else "above"
             out += [f"team {r.team} {side} the fairness band by {money(r.value * s)}"
                     for r in used.itertuples()]
-        elif block == "supply_over":
+        elif block == f.STRETCH_OVER:
+            out += [f"team {r.team} above its stretch limit (max_stretch_sigma) by "
+                    f"{money(r.value * s)}" for r in used.itertuples()]
+        elif block == f.HIRE_SHORT:
+            out += [text.replace("capacity of", "hired capacity of", 1)
+                    for text in _capacity_text(used, s)]
+        elif block == f.SUPPLY_OVER:
             out += [f"supply of product {r.product} in {r.month} exceeded by {money(r.value * s)}"
                     for r in used.itertuples()]
         else:
@@ -155,19 +153,11 @@ def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFram
     binding ``<=`` row means more room would let the plan follow history more closely.
     """
     frames = []
-    meanings = {
-        "capacity": "deviation avoided per extra unit of weekly capacity (amount)",
-        "supply": "deviation avoided per extra unit of monthly supply (amount)",
-        "fairness": "deviation avoided per unit of wider fairness band (amount)",
-        "mix": "deviation avoided per unit of looser mix rule",
-        "product_target": "deviation cost per extra unit of product target (amount)",
-    }
-    for name in lp.families:
-        family = "mix" if name.startswith("mix_") else name
-        if family not in meanings:
+    for family in lp.families:
+        if family not in f.MEANING:
             continue
-        meaning = meanings[family]
-        rows = solution.rows(lp, name)
+        meaning = f.MEANING[family]
+        rows = solution.rows(lp, family)
         scale = np.abs(rows[["lower", "upper"]].replace([np.inf, -np.inf], np.nan)).max(axis=1)
         tight = np.minimum(np.abs(rows["activity"] - rows["lower"]),
                            np.abs(rows["upper"] - rows["activity"]))

@@ -1,10 +1,10 @@
-"""Results of the API's steps: DataFrames in dataclasses that write themselves.
+"""Results of the API's steps: typed DataFrames in dataclasses, one per step.
 
-Each ``write(out_dir, force=False, csv_safe=False)`` builds the files beside
-``out_dir`` and moves them into place only when complete
-(:func:`planner.atomic.atomic_directory`). ``out_dir`` may not be, contain or lie
-inside anything the result was computed from (its ``sources``), nor an existing
-file; ``force`` replaces only a folder planner wrote (see :mod:`planner.output_guard`).
+Each result's ``write(out_dir, force=False, csv_safe=False)`` hands it to its writer in
+:mod:`planner.outputs.folders`, which builds the files beside ``out_dir`` and moves them
+into place only when complete. ``out_dir`` may not be, contain or lie inside anything
+the result was computed from (its ``sources``), nor an existing file; ``force``
+replaces only a folder planner wrote (see :mod:`planner.output_guard`).
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from planner import names as n
-from planner.atomic import atomic_directory, atomic_write
 from planner.baselines.compute import Baselines
+from planner.compare import Comparison as ComparisonTables
+from planner.drivers.solve import DriverResult
 from planner.drivers.sweep import SweepResult
 from planner.output_guard import Source
+from planner.outputs import folders
 from planner.plan_result import PlanResult
-
-SWEEP_CSV = "sweep.csv"
-FRONTIER_CSV = "frontier.csv"
 
 
 @dataclass
@@ -66,11 +65,8 @@ class BaselineTables(Baselines):
         OutputRefusedError
             ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force, sources=self.sources,
-                              command="baselines") as tmp:
-            written = Baselines.write(self, tmp, csv_safe=csv_safe)
-        return [out_dir / p.name for p in written]
+        return folders.write_baselines(self, Path(out_dir), force=force, csv_safe=csv_safe,
+                                       sources=self.sources)
 
 
 @dataclass
@@ -106,6 +102,23 @@ class Plan(PlanResult):
         """Company target per month (with the buffer): ``month, amount``."""
         return self.plan.groupby(n.MONTH, as_index=False)[n.AMOUNT].sum()
 
+    def explain(self, team: str | None = None, lang: str = "en") -> pd.DataFrame:
+        """How a team's target was set: ``team, step, product, amount, note``.
+
+        The steps (last year, the company's levers on the team's mix, capacity, the
+        allocation's rules, the buffer, whole units) of one team, or of every team when
+        ``team`` is None, as in ``explain.csv``; a team's amounts add up to its target to
+        the cent (:mod:`planner.explain`). ``lang`` is ``"en"`` or ``"zh"`` (the notes).
+
+        Raises
+        ------
+        PlannerError
+            ``team`` is not in the plan, or the plan was not made by a plan run.
+        """
+        from planner.explain.table import explain_table
+
+        return explain_table(self, team, lang)
+
     def write(self, out_dir: Path | str, force: bool = False, lang: str = "en",
               progress: Callable[[str], None] | None = None,
               csv_safe: bool = False) -> list[Path]:
@@ -134,13 +147,8 @@ class Plan(PlanResult):
         OutputRefusedError
             ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
-        from planner.outputs import write_outputs
-
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force, sources=self.sources,
-                              command="plan") as tmp:
-            written = write_outputs(self, tmp, lang=lang, progress=progress, csv_safe=csv_safe)
-        return [out_dir / p.relative_to(tmp) for p in written]
+        return folders.write_plan(self, Path(out_dir), force=force, lang=lang,
+                                  progress=progress, csv_safe=csv_safe, sources=self.sources)
 
 
 @dataclass
@@ -180,14 +188,89 @@ class Sweep(SweepResult):
         OutputRefusedError
             ``out_dir`` would overwrite an input, a file or a folder planner did not write.
         """
-        from planner.outputs.csv_writer import write_csv
-        from planner.outputs.sweep_chart import SWEEP_PNG, sweep_chart
+        return folders.write_sweep(self, Path(out_dir), force=force, csv_safe=csv_safe,
+                                   sources=self.sources)
 
-        out_dir = Path(out_dir)
-        with atomic_directory(out_dir, force=force, sources=self.sources,
-                              command="sweep") as tmp:
-            atomic_write(tmp / SWEEP_CSV, lambda p: write_csv(self.table, p, csv_safe=csv_safe))
-            atomic_write(tmp / FRONTIER_CSV,
-                         lambda p: write_csv(self.frontier, p, csv_safe=csv_safe))
-            atomic_write(tmp / SWEEP_PNG, lambda p: sweep_chart(self, p))
-        return [out_dir / SWEEP_CSV, out_dir / FRONTIER_CSV, out_dir / SWEEP_PNG]
+
+@dataclass
+class Drivers(DriverResult):
+    """:class:`~planner.drivers.solve.DriverResult` of ``planner drivers`` that writes itself.
+
+    Attributes
+    ----------
+    sources : tuple of Source
+        The scenario, base and history files the driver model was solved from.
+    """
+
+    sources: tuple[Source, ...] = ()
+
+    @classmethod
+    def of(cls, result: DriverResult, sources: tuple[Source, ...] = ()) -> Drivers:
+        """Wrap a driver solve's result."""
+        return cls(**{f.name: getattr(result, f.name) for f in fields(DriverResult)},
+                   sources=tuple(sources))
+
+    def write(self, out_dir: Path | str, force: bool = False,
+              csv_safe: bool = False) -> list[Path]:
+        """Write ``drivers.csv`` and ``product_targets.csv``, all or nothing.
+
+        Parameters
+        ----------
+        out_dir : Path or str
+            Output directory, moved into place when complete.
+        force : bool
+            Replace an existing ``out_dir`` that planner wrote.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
+
+        Returns
+        -------
+        list of Path
+
+        Raises
+        ------
+        OutputRefusedError
+            ``out_dir`` would overwrite an input, a file or a folder planner did not write.
+        """
+        return folders.write_drivers(self, Path(out_dir), force=force, csv_safe=csv_safe,
+                                     sources=self.sources)
+
+
+@dataclass
+class Comparison(ComparisonTables):
+    """:class:`~planner.compare.Comparison` of ``planner compare`` that writes itself."""
+
+    @classmethod
+    def of(cls, comparison: ComparisonTables) -> Comparison:
+        """Wrap a comparison's tables."""
+        return cls(**{f.name: getattr(comparison, f.name) for f in fields(ComparisonTables)})
+
+    def write(self, out_dir: Path | str, *, force: bool = False,
+              csv_safe: bool = False) -> list[Path]:
+        """Write ``compare.xlsx``, ``compare.png`` and one CSV per table, all or nothing.
+
+        Parameters
+        ----------
+        out_dir : Path or str
+            Output directory, built beside its final place and moved in when complete.
+        force : bool
+            Replace an existing ``out_dir`` that planner wrote.
+        csv_safe : bool
+            Escape CSV text that a spreadsheet would run as a formula.
+
+        Returns
+        -------
+        list of Path
+            The files written (under ``out_dir``).
+
+        Raises
+        ------
+        OutputRefusedError
+            ``out_dir`` is, contains or lies inside a file the scenarios read, is an
+            existing file, or exists and was not written by planner (or ``force`` is
+            false).
+        """
+        from planner.outputs.compare_workbook import write_comparison
+
+        return write_comparison(self, Path(out_dir), force=force, csv_safe=csv_safe,
+                                sources=self.sources())

@@ -6,8 +6,12 @@ r"""Python API: the steps of the ``planner`` command, returning objects that hol
 ``what_if``         a copy of a scenario with some settings changed
 ``baselines``       last year's empirical values (``planner baselines``)
 ``plan``            the whole plan (``planner plan``)
+``drivers``         the uplift per lever that reaches the target (``planner drivers``)
 ``compare``         scenarios side by side (``planner compare``)
 ``sweep``           uplift per lever over target multiples (``planner sweep``)
+``sources``         the files a scenario reads (outputs may never touch them)
+``check_output``    refuse an output folder before any work is done
+``write_diagnosis`` save why a target is out of reach (``diagnosis.md``)
 ==================  ============================================================
 
 Every function that takes a scenario accepts a :class:`~planner.scenario.Scenario` or
@@ -46,20 +50,21 @@ from typing import Any
 
 import numpy as np
 
-from planner.api.results import BaselineTables, Plan, Sweep
+from planner.api.results import BaselineTables, Comparison, Drivers, Plan, Sweep
 from planner.baselines.compute import compute_baselines
-from planner.compare import Comparison, compare_scenarios
+from planner.compare import compare_scenarios
 from planner.drivers.sweep import parse_range
-from planner.errors import ScenarioError
-from planner.output_guard import data_sources, scenario_sources
+from planner.errors import InputError, Problem, ScenarioError
+from planner.output_guard import Source, check_output_dir, data_sources, scenario_sources
 from planner.scenario import Scenario, load_scenario
 
 ScenarioLike = Scenario | str | os.PathLike[str]
 Progress = Callable[[str], None]
 
 __all__ = [
-    "BaselineTables", "Comparison", "Plan", "Sweep", "baselines", "compare", "load", "plan",
-    "sample_data", "sweep", "what_if",
+    "BaselineTables", "Comparison", "Drivers", "Plan", "Progress", "ScenarioLike", "Source",
+    "Sweep", "baselines", "check_output", "compare", "drivers", "load", "plan", "sample_data",
+    "sample_files", "sources", "sweep", "what_if", "write_diagnosis",
 ]
 
 
@@ -68,7 +73,8 @@ def _scenario(value: ScenarioLike) -> Scenario:
 
 
 def load(path: str | os.PathLike[str],
-         data_dir: str | os.PathLike[str] | None = None) -> Scenario:
+         data_dir: str | os.PathLike[str] | None = None, *,
+         engine: str | None = None) -> Scenario:
     r"""Read and validate a scenario file, following ``base = ...``.
 
     Parameters
@@ -78,6 +84,8 @@ def load(path: str | os.PathLike[str],
     data_dir : str or PathLike, optional
         Read the history from this directory instead of the file's ``[data] dir``
         (e.g. a shipped scenario on a freshly generated sample).
+    engine : {"duckdb", "spark"}, optional
+        Compute the baselines on this engine instead of the file's ``[data] engine``.
 
     Returns
     -------
@@ -103,10 +111,12 @@ def load(path: str | os.PathLike[str],
     >>> api.load(path, data_dir=path.parent / "other").data_dir.name
     'other'
     """
+    from planner.engine.settings import with_engine
+
     scenario = load_scenario(Path(path))
     if data_dir is not None:
         scenario = replace(scenario, data_dir=Path(data_dir).resolve())
-    return scenario
+    return with_engine(scenario, engine)
 
 
 def what_if(scenario: ScenarioLike, name: str | None = None, **changes: Any) -> Scenario:
@@ -162,7 +172,7 @@ def what_if(scenario: ScenarioLike, name: str | None = None, **changes: Any) -> 
 
 
 def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "csv",
-                force: bool = False) -> Path:
+                force: bool = False, progress: Progress | None = None) -> Path:
     """Write the sample telesales data set (sales, seats, products, customers).
 
     Parameters
@@ -175,6 +185,8 @@ def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "c
         File format.
     force : bool
         Replace an existing folder that planner wrote (never one of yours).
+    progress : callable, optional
+        Called with a short message once the folder is known to be writable.
 
     Returns
     -------
@@ -198,14 +210,35 @@ def sample_data(out_dir: str | os.PathLike[str], *, seed: int = 7, fmt: str = "c
     >>> api.sample_data(folder, seed=8, force=True) == folder
     True
     """
-    from planner.sample.generate import save_sample
+    from planner.sample.generate import SAMPLE_OPTION, save_sample
 
+    check_output_dir(Path(out_dir), force=force, option=SAMPLE_OPTION)  # before any work
+    if progress is not None:
+        progress(f"writing sample data to {out_dir}")
     save_sample(Path(out_dir), seed=seed, fmt=fmt, force=force)
     return Path(out_dir)
 
 
+def sample_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The data files of a sample folder: sales, seats, products, customers (in that order).
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        A folder written by :func:`sample_data`.
+
+    Returns
+    -------
+    list of Path
+    """
+    from planner.sample.generate import sample_files as files
+
+    return files(Path(folder))
+
+
 def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike[str] | None = None,
-              mapping: str | None = None, window_end: date | str | None = None) -> BaselineTables:
+              mapping: str | None = None, window_end: date | str | None = None,
+              engine: str | None = None) -> BaselineTables:
     """Last year's empirical values: from a scenario, or from a data directory.
 
     Parameters
@@ -219,6 +252,9 @@ def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike
         ``"online_retail"``).
     window_end : date or str, optional
         With ``data_dir``: last day of the trailing 12 months (default: the last sale).
+    engine : str, optional
+        ``"duckdb"`` or ``"spark"``: where the SQL runs (default: the scenario's
+        ``[data] engine``, else DuckDB).
 
     Returns
     -------
@@ -244,17 +280,19 @@ def baselines(source: ScenarioLike | None = None, *, data_dir: str | os.PathLike
     >>> [p.name for p in b.write(folder / "baselines")][-1]
     'baselines.xlsx'
     """
+    from planner.engine.settings import EngineSettings, with_engine
     from planner.history.load import load_dataset
     from planner.pipeline import load_history, scenario_baselines
 
     if (source is None) == (data_dir is None):
         raise ScenarioError("baselines: give a scenario or data_dir=..., not both")
     if source is not None:
-        scenario = _scenario(source)
+        scenario = with_engine(_scenario(source), engine)
         result = scenario_baselines(scenario, load_history(scenario))
         return BaselineTables.of(result, scenario_sources(scenario))
-    end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
-    result = compute_baselines(load_dataset(Path(str(data_dir)), mapping), window_end=end)
+    end = _window_end(window_end) if isinstance(window_end, str) else window_end
+    result = compute_baselines(load_dataset(Path(str(data_dir)), mapping), window_end=end,
+                               engine=EngineSettings(engine) if engine else None)
     return BaselineTables.of(result, data_sources(Path(str(data_dir)), mapping))
 
 
@@ -293,8 +331,9 @@ def plan(scenario: ScenarioLike, progress: Progress | None = None) -> Plan:
     >>> bool(abs(result.plan["amount"].sum() - result.target * 1.1) < 1)
     True
     >>> files = result.write(folder / "out")
-    >>> sorted(p.name for p in files if p.parent == folder / "out")
-    ['drivers.csv', 'plan.csv', 'plan_seats.csv', 'product_targets.csv', 'summary.xlsx']
+    >>> {'drivers.csv', 'explain.csv', 'plan.csv', 'plan_seats.csv', 'product_targets.csv',
+    ...  'summary.xlsx'} <= {p.name for p in files if p.parent == folder / "out"}
+    True
     """
     from planner.pipeline import run_plan
 
@@ -341,11 +380,12 @@ def compare(scenarios: Iterable[ScenarioLike], progress: Progress | None = None)
     >>> sorted(p.name for p in result.write(folder / "compare"))[:2]
     ['compare.png', 'compare.xlsx']
     """
-    return compare_scenarios([_scenario(s) for s in scenarios], progress)
+    return Comparison.of(compare_scenarios([_scenario(s) for s in scenarios], progress))
 
 
 def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",
-          vary: tuple[str, str | Iterable[float]] | None = None) -> Sweep:
+          vary: str | tuple[str, str | Iterable[float]] | None = None, *,
+          labels: tuple[str, str] = ("multiples", "vary")) -> Sweep:
     r"""Re-solve the driver model over target multiples (and one lever's caps).
 
     Parameters
@@ -353,8 +393,11 @@ def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",
     scenario : Scenario or path
     multiples : str or iterable of float
         ``"start:stop:step"`` (inclusive) or the multiples themselves.
-    vary : (str, str or iterable of float), optional
-        A lever name and its caps to try, e.g. ``("productivity", "0.5:3:0.5")``.
+    vary : str or (str, str or iterable of float), optional
+        A lever name and its caps to try, e.g. ``("productivity", "0.5:3:0.5")`` or,
+        as on the command line, ``"productivity=0.5:3:0.5"``.
+    labels : (str, str)
+        How error messages name ``multiples`` and ``vary`` (the CLI's option names).
 
     Returns
     -------
@@ -383,9 +426,12 @@ def sweep(scenario: ScenarioLike, multiples: str | Iterable[float] = "1:12:0.5",
     from planner.pipeline import sweep_scenario
 
     loaded = _scenario(scenario)
-    values = _values(multiples, "multiples")
+    values = _values(multiples, labels[0])
+    if isinstance(vary, str):
+        lever, _, spec = vary.partition("=")
+        vary = (lever, spec)
     varied = None if vary is None else (
-        vary[0].removeprefix("levers.").removesuffix(".cap"), _values(vary[1], "vary"))
+        vary[0].removeprefix("levers.").removesuffix(".cap"), _values(vary[1], labels[1]))
     result = sweep_scenario(loaded, values, varied)
     return Sweep(result.table, result.frontier, result.seconds, name=loaded.name,
                  sources=scenario_sources(loaded))
@@ -395,3 +441,128 @@ def _values(spec: str | Iterable[float], what: str) -> np.ndarray:
     if isinstance(spec, str):
         return parse_range(spec, what)
     return np.asarray([float(v) for v in spec])
+
+
+def _window_end(value: str) -> date:
+    """``window_end`` given as text: a date from 1990-01-31 to 2100-12-31."""
+    try:
+        when = date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem("--window-end", None, None, value,
+                                  "is not a date; write it as YYYY-MM-DD")]) from None
+    if not date(1990, 1, 31) <= when <= date(2100, 12, 31):
+        raise InputError([Problem("--window-end", None, None, value,
+                                  "is outside 1990-01-31..2100-12-31; give the last day of "
+                                  "the history's trailing window")])
+    return when
+
+
+def drivers(scenario: ScenarioLike, progress: Progress | None = None) -> Drivers:
+    """Solve the uplift per lever that reaches the target, at least stretch cost.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    Drivers
+        ``drivers`` (one row per lever) and ``product_targets`` DataFrames, ``target``,
+        ``achieved`` and ``history_total``.
+
+    Raises
+    ------
+    TargetUnreachableError
+        The target is out of reach; ``.diagnosis`` says why, in Markdown.
+    """
+    from planner.pipeline import load_history, run_drivers, scenario_baselines, scenario_calendar
+
+    say = progress or (lambda _: None)
+    loaded = _scenario(scenario)
+    say("loading history")
+    dataset = load_history(loaded)
+    say("computing baselines")
+    result = scenario_baselines(loaded, dataset)
+    say("solving the driver model")
+    solved = run_drivers(loaded, result, scenario_calendar(loaded))
+    return Drivers.of(solved, scenario_sources(loaded))
+
+
+def sources(*scenarios: ScenarioLike, data_dir: str | os.PathLike[str] | None = None,
+            mapping: str | None = None) -> tuple[Source, ...]:
+    """Every file and folder that scenarios (or a data directory) read.
+
+    An output folder may never be, contain or lie inside one of them.
+
+    Parameters
+    ----------
+    *scenarios : Scenario or path
+    data_dir : str or PathLike, optional
+        A history directory read without a scenario.
+    mapping : str, optional
+        With ``data_dir``: its column mapping.
+
+    Returns
+    -------
+    tuple of Source
+    """
+    found: dict[Source, None] = {}
+    for scenario in scenarios:
+        found.update(dict.fromkeys(scenario_sources(_scenario(scenario))))
+    if data_dir is not None:
+        found.update(dict.fromkeys(data_sources(Path(data_dir), mapping)))
+    return tuple(found)
+
+
+def check_output(out_dir: str | os.PathLike[str], sources: Iterable[Source] = (),
+                 force: bool = False) -> None:
+    """Refuse ``out_dir`` before any work when writing it would later be refused.
+
+    Parameters
+    ----------
+    out_dir : str or PathLike
+    sources : iterable of Source
+        What the run reads (:func:`sources`).
+    force : bool
+        Whether an existing folder planner wrote may be replaced.
+
+    Raises
+    ------
+    OutputRefusedError
+        ``out_dir`` is, contains or lies inside a source, is a file, or is a folder
+        that planner did not write (or ``force`` is false).
+    """
+    check_output_dir(Path(out_dir), sources=tuple(sources), force=force)
+
+
+def write_diagnosis(diagnosis: str, out_dir: str | os.PathLike[str], *, command: str,
+                    sources: Iterable[Source] = (), force: bool = False) -> Path:
+    """Write ``diagnosis.md`` (why a target is out of reach) as the output folder.
+
+    Parameters
+    ----------
+    diagnosis : str
+        :attr:`TargetUnreachableError.diagnosis`.
+    out_dir : str or PathLike
+    command : str
+        The command that found the target out of reach.
+    sources : iterable of Source
+        What the run read.
+    force : bool
+        Replace an existing folder that planner wrote.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from planner.outputs.folders import write_diagnosis as write
+
+    return write(diagnosis, Path(out_dir), command=command, force=force, sources=sources)
+
+
+from planner.api.tracking import Replan, Tracking, replan, track  # noqa: E402
+
+__all__ += ["Replan", "Tracking", "replan", "track"]

@@ -1,8 +1,11 @@
-"""Baselines: last year's empirical values, computed in SQL (DuckDB).
+"""Baselines: last year's empirical values, computed in SQL (DuckDB or Spark).
 
-:mod:`~planner.baselines.sql` and :mod:`~planner.baselines.season_sql` hold the
-statements; :mod:`~planner.baselines.compute` runs them into a
-:class:`~planner.baselines.compute.Baselines`; :mod:`~planner.baselines.seasons`,
+``queries/*.sql`` hold the statements, one a file, read by :mod:`~planner.baselines.sql`
+(which also builds the few statements made from names); :mod:`~planner.baselines.inputs`
+puts the history on the engine (:mod:`planner.engine`); :mod:`~planner.baselines.compute`
+runs the statements into a :class:`~planner.baselines.result.Baselines` over the
+:mod:`~planner.baselines.window`; :mod:`~planner.baselines.seasons`,
 :mod:`~planner.baselines.spikes` and :mod:`~planner.baselines.launches` make last year a
-normal year; :mod:`~planner.baselines.repeatable` rounds aggregates so runs repeat.
+normal year; :mod:`~planner.baselines.report` is the data-quality report;
+:mod:`~planner.baselines.repeatable` rounds aggregates so runs repeat.
 """

@@ -153,7 +153,7 @@ def earlier_peaks(history: pd.DataFrame, window_start: pd.Timestamp) -> pd.DataF
     ----------
     history : DataFrame
         ``product, month_start, in_window, amount, working_days`` over all history
-        (:data:`planner.baselines.season_sql.PRODUCT_HISTORY`).
+        (``queries/product_history.sql``).
     window_start : Timestamp
         First day of the trailing window; earlier year *k* is the 12 months ending
         ``12 (k - 1)`` months before the window's first month.

@@ -163,12 +163,12 @@ def normal_year(product_months: pd.DataFrame, products: pd.DataFrame, history: p
     Parameters
     ----------
     product_months : DataFrame
-        :data:`planner.baselines.season_sql.PRODUCT_MONTHS_TABLE`.
+        ``queries/product_months_table.sql``.
     products : DataFrame
         ``product, margin_tier, amount, first_sale`` and the declared
         ``sell_from_month, sell_to_month``.
     history : DataFrame
-        :data:`planner.baselines.season_sql.PRODUCT_HISTORY`.
+        ``queries/product_history.sql``.
     days : DataFrame
         ``date, is_working`` over the history.
     window_start : Timestamp

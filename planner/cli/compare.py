@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import TYPE_CHECKING
 
-from planner.output_guard import check_output_dir, scenario_sources
-
-if TYPE_CHECKING:
-    from planner.cli.main import Env
+from planner import api
+from planner.cli.env import Env
 
 
 def _percent(value: float) -> str:
@@ -26,14 +23,10 @@ def cmd_compare(args: argparse.Namespace, env: Env) -> int:
     Exit 0 when the comparison is written, even when some scenarios are out of reach
     (they are marked infeasible in the outputs, with the reason).
     """
-    from planner.compare import compare_scenarios
-    from planner.scenario import load_scenario
-
-    scenarios = [load_scenario(path) for path in args.scenarios]
-    sources = [source for scenario in scenarios for source in scenario_sources(scenario)]
-    check_output_dir(args.out, sources=sources, force=args.force)
+    scenarios = [api.load(path, engine=args.engine) for path in args.scenarios]
+    api.check_output(args.out, api.sources(*scenarios), force=args.force)
     start = time.perf_counter()
-    comparison = compare_scenarios(scenarios, progress=env.progress)
+    comparison = api.compare(scenarios, progress=env.progress)
     env.progress("writing compare.xlsx and compare.png")
     comparison.write(args.out, force=args.force, csv_safe=args.csv_safe)
     out = env.stdout

@@ -1,4 +1,4 @@
-"""Handlers of the CLI subcommands: parse nothing, print little, call the library."""
+"""Handlers of the CLI subcommands: parse nothing, print little, call :mod:`planner.api`."""
 
 from __future__ import annotations
 
@@ -6,23 +6,11 @@ import argparse
 import contextlib
 import time
 from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+from planner import api
 from planner import names as n
-from planner.atomic import atomic_directory, atomic_write
-from planner.errors import (
-    InputError,
-    Problem,
-    ScenarioError,
-    TargetUnreachableError,
-)
-from planner.output_guard import Source, check_output_dir, data_sources, scenario_sources
-from planner.scenario.values import Scenario
-
-if TYPE_CHECKING:
-    from planner.cli.main import Env
+from planner.cli.env import Env
+from planner.errors import ScenarioError, TargetUnreachableError
 
 
 @contextlib.contextmanager
@@ -38,54 +26,30 @@ def _timed(env: Env, message: str) -> Iterator[None]:
 
 def cmd_sample_data(args: argparse.Namespace, env: Env) -> int:
     """``planner sample-data OUT_DIR [--seed N] [--format csv|parquet] [--force]``."""
-    from planner.sample.generate import SAMPLE_OPTION, save_sample
-
-    check_output_dir(args.out_dir, force=args.force, option=SAMPLE_OPTION)
-    with _timed(env, f"writing sample data to {args.out_dir}"):
-        paths = save_sample(args.out_dir, seed=args.seed, fmt=args.fmt, force=args.force)
-    for path in paths:
+    folder = api.sample_data(args.out_dir, seed=args.seed, fmt=args.fmt, force=args.force,
+                             progress=env.progress)
+    for path in api.sample_files(folder):
         print(path, file=env.stdout)
     return 0
 
 
-def _check_out(args: argparse.Namespace, sources: tuple[Source, ...]) -> None:
-    """Fail before any work when ``--out`` may not be written (checked again on writing)."""
-    check_output_dir(args.out, sources=sources, force=args.force)
-
-
-def _load_scenario(path: Path) -> Scenario:
-    from planner.scenario import load_scenario
-
-    return load_scenario(path)
-
-
 def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
     """``planner baselines [SCENARIO] --data DIR [--mapping M] --out OUT_DIR``."""
-    from planner.api.results import BaselineTables
-    from planner.baselines.compute import compute_baselines
-    from planner.history.load import load_dataset
-    from planner.pipeline import load_history, scenario_baselines
-
     if args.scenario is not None:
-        scenario = _load_scenario(args.scenario)
-        sources = scenario_sources(scenario)
-        _check_out(args, sources)
-        with _timed(env, "loading history"):
-            dataset = load_history(scenario)
+        scenario = api.load(args.scenario, engine=args.engine)
+        sources = api.sources(scenario)
+        api.check_output(args.out, sources, force=args.force)
         with _timed(env, "computing baselines"):
-            baselines = scenario_baselines(scenario, dataset)
+            baselines = api.baselines(scenario)
     else:
         if args.data is None:
             raise ScenarioError("baselines: give a scenario file or --data DIR")
-        window_end = _date_arg(args.window_end)
-        sources = data_sources(args.data, args.mapping)
-        _check_out(args, sources)
-        with _timed(env, f"loading history from {args.data}"):
-            dataset = load_dataset(args.data, args.mapping, window_end=window_end)
-        with _timed(env, "computing baselines"):
-            baselines = compute_baselines(dataset, window_end=window_end)
-    BaselineTables.of(baselines, sources).write(args.out, force=args.force,
-                                                csv_safe=args.csv_safe)
+        sources = api.sources(data_dir=args.data, mapping=args.mapping)
+        api.check_output(args.out, sources, force=args.force)
+        with _timed(env, f"computing baselines from {args.data}"):
+            baselines = api.baselines(data_dir=args.data, mapping=args.mapping,
+                                      window_end=args.window_end, engine=args.engine)
+    baselines.write(args.out, force=args.force, csv_safe=args.csv_safe)
     out = env.stdout
     print(f"baselines {baselines.window_start:%Y-%m-%d}..{baselines.window_end:%Y-%m-%d}: "
           f"revenue {baselines.total_amount:,.0f}, {len(baselines.products)} products, "
@@ -94,57 +58,25 @@ def cmd_baselines(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
-def _date_arg(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        when = date.fromisoformat(value)
-    except ValueError:
-        raise InputError([Problem("--window-end", None, None, value,
-                                  "is not a date; write it as YYYY-MM-DD")]) from None
-    if not date(1990, 1, 31) <= when <= date(2100, 12, 31):
-        raise InputError([Problem("--window-end", None, None, value,
-                                  "is outside 1990-01-31..2100-12-31; give the last day of "
-                                  "the history's trailing window")])
-    return when
-
-
-def _write_diagnosis(args: argparse.Namespace, sources: tuple[Source, ...],
-                     error: TargetUnreachableError) -> None:
-    with atomic_directory(args.out, force=args.force, sources=sources,
-                          command=args.command) as tmp:
-        atomic_write(tmp / n.DIAGNOSIS_MD, lambda p: p.write_text(error.diagnosis, "utf-8"))
+def _save_diagnosis(args: argparse.Namespace, sources: tuple[api.Source, ...],
+                    error: TargetUnreachableError, env: Env) -> None:
+    """Write ``diagnosis.md`` as the output folder and print it."""
+    api.write_diagnosis(error.diagnosis, args.out, command=args.command, sources=sources,
+                        force=args.force)
+    print(error.diagnosis, file=env.stdout)
 
 
 def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
     """``planner drivers SCENARIO --out DIR``: drivers.csv and product_targets.csv."""
-    from planner.outputs.write import write_driver_tables
-    from planner.pipeline import (
-        load_history,
-        run_drivers,
-        scenario_baselines,
-        scenario_calendar,
-    )
-
-    scenario = _load_scenario(args.scenario)
-    sources = scenario_sources(scenario)
-    _check_out(args, sources)
-    with _timed(env, "loading history"):
-        dataset = load_history(scenario)
-    with _timed(env, "computing baselines"):
-        baselines = scenario_baselines(scenario, dataset)
-    calendar = scenario_calendar(scenario)
+    scenario = api.load(args.scenario)
+    sources = api.sources(scenario)
+    api.check_output(args.out, sources, force=args.force)
     try:
-        with _timed(env, "solving the driver model"):
-            result = run_drivers(scenario, baselines, calendar)
+        result = api.drivers(scenario, progress=env.progress)
     except TargetUnreachableError as exc:
-        _write_diagnosis(args, sources, exc)
-        print(exc.diagnosis, file=env.stdout)
+        _save_diagnosis(args, sources, exc, env)
         raise
-    with atomic_directory(args.out, force=args.force, sources=sources,
-                          command="drivers") as tmp:
-        write_driver_tables(result.drivers, result.product_targets, tmp,
-                            csv_safe=args.csv_safe)
+    result.write(args.out, force=args.force, csv_safe=args.csv_safe)
     table = result.drivers[["lever", "scope", "baseline", "uplift", "planned", "cap", "binding"]]
     out = env.stdout
     print(f"target {result.target:,.0f} = {result.target / result.history_total:.2f}x last year; "
@@ -157,22 +89,18 @@ def cmd_drivers(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_plan(args: argparse.Namespace, env: Env) -> int:
     """``planner plan SCENARIO --out DIR``: the whole plan, all or nothing."""
-    from planner.api.results import Plan
-    from planner.pipeline import run_plan
-
-    scenario = _load_scenario(args.scenario)
-    sources = scenario_sources(scenario)
-    _check_out(args, sources)
+    scenario = api.load(args.scenario, engine=args.engine)
+    sources = api.sources(scenario)
+    api.check_output(args.out, sources, force=args.force)
     start = time.perf_counter()
     try:
-        result = run_plan(scenario, progress=env.progress)
+        result = api.plan(scenario, progress=env.progress)
     except TargetUnreachableError as exc:
-        _write_diagnosis(args, sources, exc)
-        print(exc.diagnosis, file=env.stdout)
+        _save_diagnosis(args, sources, exc, env)
         raise
     with _timed(env, "writing outputs"):
-        Plan.of(result, sources).write(args.out, force=args.force, lang=args.lang,
-                                       progress=env.progress, csv_safe=args.csv_safe)
+        result.write(args.out, force=args.force, lang=args.lang, progress=env.progress,
+                     csv_safe=args.csv_safe)
     out = env.stdout
     print(f"plan '{result.name}': target {result.target:,.0f} "
           f"({result.target / result.history_total:.2f}x last year), team targets "
@@ -184,22 +112,13 @@ def cmd_plan(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
     """``planner sweep SCENARIO --multiples A:B:STEP [--vary LEVER=A:B:STEP] --out DIR``."""
-    from planner.api.results import Sweep
-    from planner.drivers.sweep import parse_range
-    from planner.pipeline import sweep_scenario
-
-    scenario = _load_scenario(args.scenario)
-    sources = scenario_sources(scenario)
-    _check_out(args, sources)
-    multiples = parse_range(args.multiples, "--multiples")
-    vary = None
-    if args.vary:
-        lever, _, spec = args.vary.partition("=")
-        vary = (lever.removeprefix("levers.").removesuffix(".cap"), parse_range(spec, "--vary"))
+    scenario = api.load(args.scenario)
+    sources = api.sources(scenario)
+    api.check_output(args.out, sources, force=args.force)
     with _timed(env, "solving the driver model over the sweep"):
-        result = sweep_scenario(scenario, multiples, vary)
-    Sweep(result.table, result.frontier, result.seconds, name=scenario.name,
-          sources=sources).write(args.out, force=args.force, csv_safe=args.csv_safe)
+        result = api.sweep(scenario, args.multiples, args.vary or None,
+                           labels=("--multiples", "--vary"))
+    result.write(args.out, force=args.force, csv_safe=args.csv_safe)
     out = env.stdout
     shown = result.table.copy()
     for col in [c for c in shown.columns if c.startswith("uplift_")]:

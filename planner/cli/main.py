@@ -12,11 +12,13 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from planner.cli import compare, handlers, serve, tracking
+from planner.cli.env import Env
 from planner.errors import (
     CalendarError,
     InputError,
@@ -50,18 +52,6 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
-@dataclass
-class Env:
-    """Streams the CLI writes to, passed in so tests run it in-process."""
-
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-
-    def progress(self, message: str) -> None:
-        """Print a progress line on stderr."""
-        print(f"planner: {message}", file=self.stderr, flush=True)
-
-
 Handler = Callable[[argparse.Namespace, Env], int]
 
 
@@ -80,20 +70,11 @@ class Command:
     name: str
     help: str
     args: tuple[Arg, ...]
-    handler: Callable[[], Handler]
+    handler: Handler
 
 
 def _arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
-
-
-def _handler(module: str, name: str) -> Callable[[], Handler]:
-    def load() -> Handler:
-        import importlib
-
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-    return load
 
 
 _DATA = _arg("--data", type=Path, help="directory holding sales, seats, products, customers files")
@@ -106,6 +87,9 @@ _CSV_SAFE = _arg("--csv-safe", action="store_true",
                  help="in CSV files, prefix text starting with = + - @ (or a tab) with ' so "
                       "spreadsheets show it as text (default: text exactly as found)")
 _SCENARIO = _arg("scenario", type=Path, help="scenario TOML file")
+_ENGINE = _arg("--engine", choices=("duckdb", "spark"),
+               help="where the history's SQL runs (default: the scenario's [data] engine, "
+                    "else duckdb)")
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -121,7 +105,7 @@ COMMANDS: tuple[Command, ...] = (
             _arg("--force", action="store_true",
                  help="replace an existing folder that planner wrote"),
         ),
-        _handler("planner.cli.handlers", "cmd_sample_data"),
+        handlers.cmd_sample_data,
     ),
     Command(
         "baselines",
@@ -134,14 +118,15 @@ COMMANDS: tuple[Command, ...] = (
             _FORCE,
             _CSV_SAFE,
             _arg("--window-end", help="last day of the trailing 12-month window (YYYY-MM-DD)"),
+            _ENGINE,
         ),
-        _handler("planner.cli.handlers", "cmd_baselines"),
+        handlers.cmd_baselines,
     ),
     Command(
         "drivers",
         "solve the uplift per lever that reaches the target (drivers.csv, product_targets.csv)",
         (_SCENARIO, _OUT, _FORCE, _CSV_SAFE),
-        _handler("planner.cli.handlers", "cmd_drivers"),
+        handlers.cmd_drivers,
     ),
     Command(
         "plan",
@@ -152,8 +137,9 @@ COMMANDS: tuple[Command, ...] = (
             _FORCE,
             _CSV_SAFE,
             _arg("--lang", choices=("en", "zh"), default="en", help="workbook labels"),
+            _ENGINE,
         ),
-        _handler("planner.cli.handlers", "cmd_plan"),
+        handlers.cmd_plan,
     ),
     Command(
         "sweep",
@@ -167,7 +153,7 @@ COMMANDS: tuple[Command, ...] = (
             _FORCE,
             _CSV_SAFE,
         ),
-        _handler("planner.cli.handlers", "cmd_sweep"),
+        handlers.cmd_sweep,
     ),
     Command(
         "compare",
@@ -178,8 +164,62 @@ COMMANDS: tuple[Command, ...] = (
             _OUT,
             _FORCE,
             _CSV_SAFE,
+            _ENGINE,
         ),
-        _handler("planner.cli.compare", "cmd_compare"),
+        compare.cmd_compare,
+    ),
+    Command(
+        "serve",
+        "start the what-if page: move levers, see uplifts and binding caps, plan, save",
+        (
+            _SCENARIO,
+            _arg("--host", default="127.0.0.1",
+                 help="address to listen on (default 127.0.0.1; any other needs a token)"),
+            _arg("--port", type=int, default=8750, help="port (default 8750)"),
+            _arg("--lang", choices=("en", "zh"), default="en", help="page and workbook labels"),
+            _arg("--token", help="token every request must carry (generated and printed "
+                 "when --host is not 127.0.0.1 and none is given)"),
+            _arg("--save-dir", type=Path,
+                 help="folder 'Save as scenario' writes to (default: the scenario's folder)"),
+        ),
+        serve.cmd_serve,
+    ),
+    Command(
+        "track",
+        "attainment to date and the variance by driver (attainment.csv, variance.csv, "
+        "tracking.xlsx)",
+        (
+            _arg("plan_dir", type=Path, help="the --out folder of planner plan"),
+            _arg("--actuals", type=Path, nargs="+", required=True,
+                 help="returned team workbooks (.xlsx), or a folder of plan-year transactions"),
+            _arg("--as-of", dest="as_of", help="as-of date YYYY-MM-DD (default: the last sale, "
+                 "or the end of the last month the workbooks report)"),
+            _arg("--scenario", type=Path, help="the plan's scenario: its mapping reads the "
+                 "transactions, its drivers split the variance"),
+            _OUT, _FORCE, _CSV_SAFE,
+            _arg("--lang", choices=("en", "zh"), default="en",
+                 help="tracking.xlsx and chart labels"),
+        ),
+        tracking.cmd_track,
+    ),
+    Command(
+        "replan",
+        "freeze the weeks up to --as-of to actuals and re-solve the rest of the year",
+        (
+            _SCENARIO,
+            _arg("--plan", type=Path, required=True, help="the plan folder to re-plan"),
+            _arg("--actuals", type=Path, nargs="+", required=True,
+                 help="returned team workbooks (.xlsx), or a folder of plan-year transactions"),
+            _arg("--as-of", dest="as_of", required=True,
+                 help="week parts ending on or before this date (YYYY-MM-DD) are frozen"),
+            _arg("--seats", type=Path, help="updated seats file (leavers, moves, joiners)"),
+            _arg("--strict", action="store_true",
+                 help="exit 3 when the year cannot be met (default: write the best plan and "
+                      "state the shortfall)"),
+            _OUT, _FORCE, _CSV_SAFE,
+            _arg("--lang", choices=("en", "zh"), default="en", help="workbook labels"),
+        ),
+        tracking.cmd_replan,
     ),
 )
 
@@ -237,7 +277,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             try:
-                return int(args.handler()(args, env))
+                return int(args.handler(args, env))
             finally:
                 _print_warnings(caught, env)
     except PlannerError as exc:

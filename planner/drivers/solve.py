@@ -125,6 +125,8 @@ def solve_drivers(
         if falling:  # no point gives the lower target within the rules and capacity
             raise _capacity_short(tree, buffer, rules) from None
         raise
+    if rules and point.revenue(tree) > target * (1 + 1e-6):
+        raise _rules_overshoot(tree, target, point.revenue(tree), history_total, rules)
     if abs(point.revenue(tree) / target - 1) > 1e-6:
         raise ModelError(f"driver model: the uplifts give {point.revenue(tree):,.0f} instead of "
                          f"the target {target:,.0f} (the iterations did not settle); "
@@ -173,6 +175,32 @@ def _cannot_fall(tree: DriverTree, target: float, floor: float,
     return TargetUnreachableError(
         f"{head}; levers that may fall: {', '.join(falls) or 'none'}; {fix}",
         "\n".join(lines))
+
+
+def _rules_overshoot(tree: DriverTree, target: float, revenue: float, history_total: float,
+                     rules: tuple[CellRule, ...]) -> TargetUnreachableError:
+    """The mix or supply rules need more revenue than the target, and no lever may fall.
+
+    A minimum share or amount of a group (e.g. high-margin products) can only be met by
+    selling more of the group; when the target leaves no room for that and the other
+    products may not fall, every point within the rules lies above the target.
+    """
+    names = ", ".join(f"{_scenario_key(r.name)}: {r.key.replace('_', ' ')} {r.group}"
+                      for r in rules)
+    stuck = [lv.name for lv in tree.levers.values()
+             if lv.kind not in ("productivity", "seats") and lv.name != FIXED_TICKET_LEVER
+             and not lv.fixed and lv.lo >= 0]
+    fall = (f"let other products fall with a negative min, e.g. [levers.{stuck[0]}] "
+            "min = -0.2" if stuck else "lower the min of the levers that may fall")
+    head = (f"target {target / history_total:.2f}x ({target:,.0f}) is below what the rules "
+            f"allow: within {names}, the least the levers give is about "
+            f"{revenue / history_total:.2f}x ({revenue:,.0f})")
+    fix = (f"loosen the rule, {fall}, or raise the target to at least "
+           f"{revenue / history_total:.2f}x")
+    diagnosis = (f"# Target unreachable\n\n{head}.\n\n"
+                 f"- rules: {names}\n- levers that may not fall (min 0): "
+                 f"{', '.join(stuck) or 'none'}\n\nTo plan this year, {fix}.\n")
+    return TargetUnreachableError(f"{head}; {fix}", diagnosis)
 
 
 def _capacity_short(tree: DriverTree, buffer: float,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,7 +20,7 @@ from planner.drivers.backend import DriverEngine
 from planner.drivers.rows import revenue_of
 from planner.drivers.rules import cell_rules
 from planner.drivers.search import floor_point, least_cost, reach
-from planner.drivers.tree import build_tree
+from planner.drivers.tree import DriverTree, build_tree
 from planner.errors import ScenarioError
 from planner.scenario.values import LeverSpec, MixRule, SupplyRule
 
@@ -140,7 +141,8 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
                   multiples: np.ndarray, *, buffer: float = 0.10, mix: tuple[MixRule, ...] = (),
                   supply: tuple[SupplyRule, ...] = (),
                   vary: tuple[str, np.ndarray] | None = None,
-                  time_limit: float = 60.0) -> SweepResult:
+                  time_limit: float = 60.0,
+                  adjust: Callable[[DriverTree], DriverTree] | None = None) -> SweepResult:
     """Solve the driver model for every multiple (x every value of one lever's cap).
 
     Parameters
@@ -165,6 +167,9 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
         A lever name and the caps to try for it.
     time_limit : float
         Seconds per LP.
+    adjust : callable, optional
+        Applied to each tree built (``[hiring]`` frees the seats lever:
+        :func:`planner.drivers.hiring.with_hiring`).
 
     Returns
     -------
@@ -178,6 +183,7 @@ def sweep_drivers(product_segments: pd.DataFrame, products: pd.DataFrame,
     start = time.perf_counter()
     for setting, lever_specs in settings:
         tree = build_tree(product_segments, products, lever_specs, seat_multiple)
+        tree = tree if adjust is None else adjust(tree)
         backend = DriverEngine(tree, time_limit)
         best, cuts = reach(tree, buffer, time_limit, rules, backend=backend)
         top = best.revenue(tree) / history_total if best is not None else 0.0

@@ -99,10 +99,12 @@ def build_tree(
     _check_scopes(merged, set(cells[n.PRODUCT]), set(cells[n.SEGMENT]))
     levers = {spec.name: resolve(spec) for spec in merged}
     fixed_products = set(products.loc[products[n.TICKET_MODE] == "fixed", n.PRODUCT])
+    pairs = list(zip(cells[n.PRODUCT], cells[n.SEGMENT], strict=True))
+    sizes = {name: sum(lv.covers(p, s) for p, s in pairs) for name, lv in levers.items()}
     for kind in DEMAND_KINDS:
         cells[f"lever_{kind}"] = [
-            "" if kind == "ticket" and p in fixed_products else _pick(levers, kind, p, s, cells)
-            for p, s in zip(cells[n.PRODUCT], cells[n.SEGMENT], strict=True)
+            "" if kind == "ticket" and p in fixed_products else _pick(levers, sizes, kind, p, s)
+            for p, s in pairs
         ]
     if fixed_products & set(cells[n.PRODUCT]):
         levers[FIXED_TICKET_LEVER] = Lever(
@@ -125,15 +127,17 @@ def _normalisation(products: pd.DataFrame) -> dict[str, float]:
     return dict(zip(products.loc[ok, n.PRODUCT], ratio.fillna(1.0), strict=True))
 
 
-def _pick(levers: dict[str, Lever], kind: str, product: str, segment: str,
-          cells: pd.DataFrame) -> str:
-    """Most specific lever of ``kind`` covering the cell (smallest scope; later wins ties)."""
+def _pick(levers: dict[str, Lever], sizes: dict[str, int], kind: str, product: str,
+          segment: str) -> str:
+    """Most specific lever of ``kind`` covering the cell (smallest scope; later wins ties).
+
+    ``sizes`` holds the number of cells each lever's scope covers.
+    """
     best, best_size = "", math.inf
     for lever in levers.values():
         if lever.kind != kind or not lever.covers(product, segment):
             continue
-        size = sum(lever.covers(p, s) for p, s in zip(cells[n.PRODUCT], cells[n.SEGMENT],
-                                                        strict=True))
+        size = sizes[lever.name]
         if size <= best_size:
             best, best_size = lever.name, size
     return best

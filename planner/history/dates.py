@@ -25,9 +25,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planner import names
-from planner.baselines.compute import trailing_window
+from planner.baselines.window import trailing_window
 from planner.history.checks import Collector
+from planner.scenario.schema import default
 
 GAP_DAYS = 45
 STRAY_SHARE = 0.01
@@ -70,7 +70,7 @@ class PlanDates:
 
     plan_start: date | None = None
     window_end: date | None = None
-    trailing_months: int = names.TRAILING_MONTHS
+    trailing_months: int = default("data", "trailing_months")
 
 
 def check_plan_year(dates: pd.Series, raw: pd.Series, column: str, plan_start: date | None,

@@ -46,6 +46,7 @@ from planner.history.mapping import (
 )
 from planner.history.readers import read_table
 from planner.history.tables import derive_seats, products_table, teams_table, tidy, with_defaults
+from planner.scenario.schema import default
 
 # LoadReport count names
 RETURNS_NETTED = "returns_netted"
@@ -73,7 +74,7 @@ class Table:
 def load_dataset(data_dir: Path | str,
                  mapping: DatasetMapping | Path | str | None = None, *,
                  plan_start: date | None = None, window_end: date | None = None,
-                 trailing_months: int = names.TRAILING_MONTHS) -> Dataset:
+                 trailing_months: int = default("data", "trailing_months")) -> Dataset:
     """Load, clean and validate the history in ``data_dir``.
 
     Parameters

@@ -134,12 +134,43 @@ class LinearProgram:
         self.n_rows += n
         return family
 
+    def add_terms(self, family: str, rows: np.ndarray, cols: np.ndarray,
+                  vals: np.ndarray) -> None:
+        """Add coefficients to rows a family already has (columns added after it).
+
+        ``rows`` are 0-based within the family, ``cols`` global column indices; a
+        coefficient at a (row, column) already set is added to it.
+        """
+        self._rows.append(np.asarray(rows, np.int64) + self.families[family].start)
+        self._cols.append(np.asarray(cols, np.int64))
+        self._vals.append(np.asarray(vals, float))
+
     def matrix(self) -> sp.csc_matrix:
         """The constraint matrix (CSC)."""
         rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
         cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
         vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
         return sp.csc_matrix((vals, (rows, cols)), shape=(self.n_rows, self.n_cols))
+
+    def set_col_bounds(self, block: str, positions: np.ndarray, lower: float | np.ndarray,
+                       upper: float | np.ndarray) -> None:
+        """Change the bounds of some variables of a block (e.g. fix them to a value).
+
+        ``positions`` are 0-based within the block, in its label order.
+        """
+        i = list(self.blocks).index(block)
+        self._lb[i][positions] = lower
+        self._ub[i][positions] = upper
+
+    def set_row_bounds(self, family: str, positions: np.ndarray, lower: float | np.ndarray,
+                       upper: float | np.ndarray) -> None:
+        """Change the bounds of some rows of a family (e.g. free them with +-inf).
+
+        ``positions`` are 0-based within the family, in its label order.
+        """
+        i = list(self.families).index(family)
+        self._lower[i][positions] = lower
+        self._upper[i][positions] = upper
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Cost, bounds and row bounds as flat arrays."""

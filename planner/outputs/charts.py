@@ -23,6 +23,7 @@ from planner import names as n
 from planner.outputs import frames as fr
 from planner.outputs.display import Display
 from planner.outputs.fonts import font_families
+from planner.outputs.hiring_sheet import draw_capacity_steps
 from planner.outputs.labels import Labels
 from planner.outputs.safety import chart_text
 from planner.plan_result import PlanResult
@@ -122,9 +123,12 @@ def waterfall_chart(result: PlanResult, labels: Labels, path: Path) -> Path:
     names = {"baseline": labels["last_year"], "target": labels["target"],
              "buffer": labels["buffer"], "team_targets": labels["team_targets_total"],
              "other": labels["change"]}
+    hiring = result.hiring is not None  # capacity steps below: seats, productivity
     with chart_style():
-        fig = Figure(figsize=(10, 5), layout="constrained")
-        ax = fig.add_subplot()
+        fig = Figure(figsize=(10, 9 if hiring else 5), layout="constrained")
+        ax = fig.add_subplot(211) if hiring else fig.add_subplot()
+        if hiring:
+            draw_capacity_steps(fig.add_subplot(212), result, labels)
         bottoms, tops, level = [], [], 0.0
         for _key, value, kind in steps:
             bottom = 0.0 if kind == "total" else level

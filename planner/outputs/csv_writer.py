@@ -25,6 +25,7 @@ from typing import Final
 
 import pandas as pd
 
+from planner.outputs.fast_csv import MIN_ROWS, supported, write_fast_csv
 from planner.outputs.safety import csv_safe_text
 
 CSV_ENCODING: Final = "utf-8"
@@ -60,6 +61,9 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, path: Path, *, csv_safe: bool = False) -> Path:
     """Write ``frame`` (without its index) to ``path``.
 
+    Big frames of numbers and text go through DuckDB (:mod:`planner.outputs.fast_csv`),
+    byte for byte what pandas writes; the rest through pandas.
+
     Parameters
     ----------
     frame : DataFrame
@@ -73,5 +77,7 @@ def write_csv(frame: pd.DataFrame, path: Path, *, csv_safe: bool = False) -> Pat
         ``path``.
     """
     shown = csv_safe_frame(frame) if csv_safe else frame
+    if len(shown) >= MIN_ROWS and supported(shown):  # the same bytes, several times faster
+        return write_fast_csv(shown, Path(path))
     shown.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator=LINE_END)
     return Path(path)

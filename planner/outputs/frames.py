@@ -183,8 +183,8 @@ def iter_teams(result: PlanResult) -> Iterator[TeamData]:
                       for t, g in weekly.groupby(level=0, sort=False)}
     seat_months, seat_products = _seat_grids(result.plan_seats, months)
     display = Display.of(result)
-    customers = result.extra.get("customer_targets")
-    kpis = ({} if customers is None else
+    customers = result.customer_targets
+    kpis = ({} if customers.empty else
             {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
              for r in customers.to_dict("records")})
     for team in result.teams:

@@ -26,8 +26,10 @@ from planner.outputs.cells import (
     text_width,
 )
 from planner.outputs.display import Display
+from planner.outputs.hiring_sheet import write_hiring_sheet
 from planner.outputs.labels import Labels
 from planner.outputs.layout import WORKBOOK_OPTIONS
+from planner.outputs.risk_sheet import write_risk_sheet
 from planner.outputs.styles import FONT, Formats, make_formats, page_setup
 from planner.plan_result import PlanResult, warning_kind
 
@@ -347,5 +349,7 @@ def write_summary_workbook(path: Path, result: PlanResult, labels: Labels) -> No
     _binding(wb, fm, labels, result)
     monthly = _last_year(wb, fm, labels, result, products, months, show)
     _charts(wb, fm, labels, result, monthly, matrix)
+    write_risk_sheet(wb, fm, labels, result, show)
+    write_hiring_sheet(wb, fm, labels, result, show)  # [hiring] only
     wb.set_properties({"title": labels["title_settings"], "subject": str(result.name)[:255]})
     wb.close()

@@ -1,6 +1,7 @@
 """One line manager's workbook: ``teams/<team>.xlsx``.
 
-Sheets: targets by product by month, targets by week, per-seat targets, an
+Sheets: how the target was set (when the plan carries its explanation), targets by
+product by month, targets by week, per-seat targets, an
 actuals entry grid with attainment, and a KPI scorecard (see
 :mod:`planner.outputs.scorecard`). Plan numbers are constants; every total is a
 live ``=SUM(...)`` whose cached value is the Python sum, so viewers that do not
@@ -9,6 +10,7 @@ recalculate show the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +27,7 @@ from planner.outputs.cells import (
     rng,
     text_width,
 )
+from planner.outputs.explain_sheet import write_explain
 from planner.outputs.frames import HIGH, TeamData
 from planner.outputs.layout import (
     FIRST_ROW,
@@ -43,8 +46,10 @@ from planner.outputs.layout import (
     sum_column,
     sum_row,
 )
+from planner.outputs.risk_sheet import write_team_risk
 from planner.outputs.scorecard import write_actuals, write_scorecard
 from planner.outputs.styles import make_formats
+from planner.plan_result import PlanResult
 
 
 def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> None:
@@ -174,7 +179,10 @@ def write_seats(wb: Workbook, data: TeamData, ctx: Context) -> None:
     print_setup(sheet, ctx, data.team_label, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
 
 
-def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> None:
+def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings,
+                        explain: PlanResult | None = None,
+                        risk: pd.DataFrame | None = None,
+                        extra: Callable[[Workbook, Context], None] | None = None) -> None:
     """Write one team's workbook to ``path``.
 
     Parameters
@@ -185,16 +193,31 @@ def write_team_workbook(path: Path, data: TeamData, settings: TeamSettings) -> N
         The team's grids.
     settings : TeamSettings
         Labels, scenario, year, KPI weights.
+    explain : PlanResult, optional
+        The plan run (with its explanation inputs): the "How this target was set"
+        sheet comes first (:mod:`planner.outputs.explain_sheet`).
+    risk : DataFrame, optional
+        The team's rows of the plan's risk table: a Risk sheet comes last
+        (:mod:`planner.outputs.risk_sheet`).
+    extra : callable, optional
+        Adds sheets after the others (``planner replan``: the *Re-plan* sheet).
     """
-    wb = PlannerWorkbook(str(path), WORKBOOK_OPTIONS)
+    # in memory: no temporary file per sheet part (deleting them was most of the time)
+    wb = PlannerWorkbook(str(path), {**WORKBOOK_OPTIONS, "in_memory": True})
     ctx = Context(labels=settings.labels, formats=make_formats(wb), scenario=settings.scenario,
                   year=settings.year, kpi_weights=settings.kpi_weights, cap=settings.cap)
     grid = make_grid(data)
+    if explain is not None:
+        write_explain(wb, explain, str(data.team), data.team_label, ctx)
     write_targets(wb, data, ctx, grid)
     write_weekly(wb, data, ctx)
     write_seats(wb, data, ctx)
     write_actuals(wb, data, ctx, grid)
     write_scorecard(wb, data, ctx, grid)
+    if risk is not None:
+        write_team_risk(wb, ctx.formats, ctx.labels, risk, data.team_label, ctx.scenario)
+    if extra is not None:
+        extra(wb, ctx)
     wb.set_properties({"title": f"{ctx.labels['title_targets']}: {data.team_label}"[:255],
                        "subject": ctx.scenario[:255]})
     wb.close()

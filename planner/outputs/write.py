@@ -3,6 +3,8 @@
 Layout of ``out_dir``::
 
     plan.csv, plan_seats.csv, drivers.csv, product_targets.csv
+    explain.csv                      each team's bridge to its target (planner.explain)
+    attainment_risk.csv              probability of reaching each target (planner.risk)
     summary.xlsx
     teams/<safe team name>.xlsx      one per team (see safety.safe_file_stem)
     charts/phasing.png, charts/waterfall.png, charts/capacity.png
@@ -30,15 +32,22 @@ import pandas as pd
 from planner import names as n
 from planner.drivers.tables import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
+from planner.explain.inputs import has_inputs as has_explanation
+from planner.explain.table import explain_table
 from planner.outputs.charts import write_charts
 from planner.outputs.csv_writer import write_csv
 from planner.outputs.frames import iter_teams
+from planner.outputs.hiring_sheet import write_hiring_csv
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import TeamSettings
+from planner.outputs.parallel import run_jobs
+from planner.outputs.parquet import write_parquet_tables
+from planner.outputs.risk_sheet import team_risk
 from planner.outputs.safety import safe_file_stem
 from planner.outputs.summary_workbook import write_summary_workbook
 from planner.outputs.team_workbook import write_team_workbook
 from planner.plan_result import PlanResult
+from planner.risk.result import ATTAINMENT_RISK_CSV
 
 PROGRESS_EVERY: Final = 50  # team workbooks between progress messages
 DRIVERS_EXTRA: Final = ("kind",)
@@ -75,11 +84,13 @@ def normalised(result: PlanResult) -> PlanResult:
     return replace(result, **changes) if changes else result
 
 
-def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False) -> list[Path]:
+def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False,
+               parquet: bool = False) -> list[Path]:
     """Write ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv``.
 
     ``csv_safe`` escapes text a spreadsheet would run as a formula
-    (:func:`~planner.outputs.csv_writer.write_csv`).
+    (:func:`~planner.outputs.csv_writer.write_csv`); ``parquet`` also writes
+    ``plan.parquet`` and ``plan_seats.parquet`` (:mod:`planner.outputs.parquet`).
     """
     _require(result.plan, n.PLAN_COLUMNS, n.PLAN_CSV)
     _require(result.plan_seats, n.PLAN_SEATS_COLUMNS, n.PLAN_SEATS_CSV)
@@ -94,12 +105,21 @@ def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False) -> 
         c for c in DRIVERS_EXTRA if c in result.drivers.columns]]]
     targets = result.product_targets.loc[:, [*n.PRODUCT_TARGETS_COLUMNS, *[
         c for c in PRODUCT_TARGETS_EXTRA if c in result.product_targets.columns]]]
-    return [
+    paths = [
         write_csv(plan, out_dir / n.PLAN_CSV, csv_safe=csv_safe),
         write_csv(seats, out_dir / n.PLAN_SEATS_CSV, csv_safe=csv_safe),
         write_csv(drivers, out_dir / n.DRIVERS_CSV, csv_safe=csv_safe),
         write_csv(targets, out_dir / n.PRODUCT_TARGETS_CSV, csv_safe=csv_safe),
     ]
+    if parquet:
+        paths += write_parquet_tables(plan, seats, out_dir)
+    if has_explanation(result):  # each team's bridge (planner.explain)
+        paths.append(write_csv(explain_table(result), out_dir / n.EXPLAIN_CSV,
+                               csv_safe=csv_safe))
+    if result.risk_report is not None:  # attainment risk (planner.risk)
+        paths.append(write_csv(result.risk, out_dir / ATTAINMENT_RISK_CSV, csv_safe=csv_safe))
+    paths += write_hiring_csv(result, out_dir, csv_safe=csv_safe)  # [hiring] only
+    return paths
 
 
 def write_driver_tables(drivers: pd.DataFrame, product_targets: pd.DataFrame, out_dir: Path,
@@ -135,20 +155,30 @@ def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
     settings = TeamSettings(labels=labels, scenario=str(result.name), year=int(result.year),
                             kpi_weights=dict(result.kpi_weights))
     total = len(result.teams)
+    explain = result if has_explanation(result) else None
     taken: set[str] = set()
-    paths = []
-    for i, data in enumerate(iter_teams(result), start=1):
-        path = directory / f"{safe_file_stem(str(data.team), taken)}.xlsx"
-        write_team_workbook(path, data, settings)
-        paths.append(path)
-        if progress is not None and (i % PROGRESS_EVERY == 0 or i == total):
-            progress(f"writing team workbooks {i}/{total}")
+    teams = list(iter_teams(result))  # names fixed in order here, so any worker writes the same
+    paths = [directory / f"{safe_file_stem(str(data.team), taken)}.xlsx" for data in teams]
+
+    def write(i: int) -> None:
+        data = teams[i]
+        write_team_workbook(paths[i], data, settings, explain, team_risk(result, str(data.team)))
+
+    reported = [0]
+
+    def done(finished: int) -> None:
+        if progress is not None and (finished // PROGRESS_EVERY > reported[0] // PROGRESS_EVERY
+                                     or finished == total):
+            reported[0] = finished
+            progress(f"writing team workbooks {finished}/{total}")
+
+    run_jobs(write, len(teams), done)  # across the machine's cores (planner.outputs.parallel)
     return paths
 
 
 def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
                   progress: Callable[[str], None] | None = None,
-                  csv_safe: bool = False) -> list[Path]:
+                  csv_safe: bool = False, parquet: bool = False) -> list[Path]:
     """Write every output of ``result`` into ``out_dir``.
 
     Parameters
@@ -165,6 +195,8 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
         summary.xlsx"``, ``"writing team workbooks 50/400"``).
     csv_safe : bool
         Escape CSV text that a spreadsheet would run as a formula.
+    parquet : bool
+        Also write ``plan.parquet`` and ``plan_seats.parquet``.
 
     Returns
     -------
@@ -190,7 +222,7 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
             progress(message)
 
     report(f"writing {n.PLAN_CSV} and the other CSV files")
-    paths = write_csvs(result, out_dir, csv_safe=csv_safe)
+    paths = write_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet)
     report(f"writing {n.SUMMARY_XLSX}")
     summary = out_dir / n.SUMMARY_XLSX
     write_summary_workbook(summary, result, labels)

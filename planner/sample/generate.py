@@ -27,6 +27,7 @@ from planner.atomic import atomic_directory
 from planner.errors import OutputError
 from planner.history.dataset import Dataset, LoadReport
 from planner.sample import catalog as cat
+from planner.scenario.schema import default
 
 SAMPLE_FORMATS = ("csv", "parquet")
 
@@ -130,7 +131,7 @@ def _seat_capacity(rng: np.random.Generator, seats: pd.DataFrame, days: np.ndarr
     start = seats[n.START_DATE].to_numpy()[:, None]
     end = seats[n.END_DATE].to_numpy()[:, None]
     tenure = (days[None, :] - start).astype(np.int64)
-    ramp_days = n.DEFAULT_RAMP_MONTHS * 365.25 / 12
+    ramp_days = default("allocation", "ramp_months") * 365.25 / 12
     ramp = np.clip(cat.RAMP_FLOOR + (1 - cat.RAMP_FLOOR) * tenure / ramp_days, 0.0, 1.0)
     present = (tenure >= 0) & (np.isnat(end) | (days[None, :] <= end))
     return mult[:, None] * ramp * present
@@ -441,3 +442,20 @@ def write_sample(out_dir: Path, *, seed: int = 7, fmt: str = "csv") -> list[Path
             raise OutputError(f"cannot write {final}: {exc}") from exc
         paths.append(final)
     return paths
+
+
+def sample_files(folder: Path) -> list[Path]:
+    """The data files of a sample folder, in table order (sales, seats, products, customers).
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by :func:`save_sample`.
+
+    Returns
+    -------
+    list of Path
+        Each table's file that exists, in whichever format it was written.
+    """
+    return [folder / f"{table}.{fmt}" for table in n.TABLES for fmt in SAMPLE_FORMATS
+            if (folder / f"{table}.{fmt}").is_file()]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from planner import names as n
-from planner.allocation.inputs import grade_productivity
 from planner.baselines.compute import Baselines
+from planner.capacity import grade_productivity
 from planner.scenario.source import (
     Named,
     Problems,
@@ -64,6 +64,7 @@ def check_scenario(scenario: Scenario, baselines: Baselines) -> list[str]:
     products, segments = set(cells[n.PRODUCT]), set(cells[n.SEGMENT])
     _check_levers(scenario, problems, where, products, segments)
     _check_hires(scenario, baselines, problems, where)
+    _check_hiring(scenario, baselines, problems, where)
     _check_mix(scenario, baselines, problems, where, products)
     for i, rule in enumerate(scenario.supply):
         if rule.product not in products:
@@ -112,6 +113,27 @@ def _check_hires(scenario: Scenario, baselines: Baselines, problems: Problems,
                          f"{hire.grade!r} has no productivity in the history (known grades: "
                          f"{', '.join(grades)}){did_you_mean(hire.grade, grades)}; use one "
                          "of them", i)
+
+
+def _check_hiring(scenario: Scenario, baselines: Baselines, problems: Problems,
+                  where: Where) -> None:
+    """``[hiring]`` grades and teams (and a per-grade limit's grades) must be in the data."""
+    spec = scenario.hiring
+    if spec is None:
+        return
+    teams = sorted(set(baselines.seats[n.TEAM].astype(str)))
+    grades = sorted(grade_productivity(baselines))
+    for key, values, known, what, fix in (
+            ("teams", spec.teams, teams, "is not a team in the data", "fix the name or use \"*\""),
+            ("grades", spec.grades, grades, "has no productivity in the history",
+             "use one of them or \"*\"")):
+        bad = [v for v in values if v != "*" and v not in known]
+        if bad:
+            problems.add(where, "hiring", key, _unknown(bad[0], known, what, fix))
+    bad = [g for g in spec.max_per_grade if g not in grades]
+    if bad:
+        problems.add(where, "hiring", "max_per_month", _unknown(
+            bad[0], grades, "has no productivity in the history", "fix the grade"))
 
 
 def _check_mix(scenario: Scenario, baselines: Baselines, problems: Problems, where: Where,

@@ -17,12 +17,14 @@ from typing import Any
 import holidays
 
 from planner.calendar import calendar_region, subdivision_problem
+from planner.engine.settings import EngineSettings
 from planner.names import MARGIN_TIERS
 from planner.scenario import schema
 from planner.scenario.source import Origin, Problems, not_a_date, to_date
 from planner.scenario.values import (
     Event,
     Hire,
+    HiringSpec,
     LeverSpec,
     MixRule,
     Scenario,
@@ -107,6 +109,7 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
     kpis = _kpis(r)
     levers = _levers(r)
     hires = [_hire(r, i, t) for i, t in enumerate(doc.get("hires", []))]
+    hiring = _hiring(r)
     mix = _mixes(r)
     supply = [_supply(r, i, t) for i, t in enumerate(doc.get("supply", []))]
     events = [_event(r, i, t, year) for i, t in enumerate(doc.get("events", []))]
@@ -121,6 +124,8 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         mapping=_mapping(_get(doc, "data", "mapping"), origin.folder_of("data", "mapping")),
         window_end=window_end,
         trailing_months=_get(doc, "data", "trailing_months"),
+        engine=EngineSettings(_get(doc, "data", "engine"), _get(doc, "data", "spark_master"),
+                              dict(_get(doc, "data", "spark_conf"))),
         year=year,
         country=_calendar_region(doc),
         subdivision=_get(doc, "calendar", "subdivision"),
@@ -130,8 +135,10 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         target_multiple=None if multiple is None else float(multiple),
         target_amount=None if amount is None else float(amount),
         buffer=float(_get(doc, "target", "buffer")),
+        confidence=_optional_float(_get(doc, "target", "confidence")),
         levers=tuple(lv for lv in levers if lv is not None),
         hires=tuple(h for h in hires if h is not None),
+        hiring=hiring,
         attrition_rate=float(_get(doc, "attrition", "monthly_rate")),
         ramp_months=int(_get(doc, "allocation", "ramp_months")),
         fairness_band=float(_get(doc, "allocation", "fairness_band")),
@@ -139,8 +146,10 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         smoothness=float(_get(doc, "allocation", "smoothness")),
         deviation_weight=float(_get(doc, "allocation", "deviation_weight")),
         capacity_basis=_get(doc, "allocation", "capacity_basis"),
+        max_stretch_sigma=_optional_float(_get(doc, "allocation", "max_stretch_sigma")),
         spikes=_get(doc, "baselines", "spikes"),
         spike_overrides=dict(_get(doc, "baselines", "spike_overrides")),
+        leavers=_get(doc, "replan", "leavers"),
         mix=tuple(m for m in mix if m is not None),
         supply=tuple(s for s in supply if s is not None),
         events=tuple(e for e in events if e is not None),
@@ -153,6 +162,11 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         raw=doc,
         origin=origin,
     )
+
+
+def _optional_float(value: Any) -> float | None:
+    """A number as float, None kept (an optional key not given)."""
+    return None if value is None else float(value)
 
 
 def _mapping(value: str | None, folder: Path) -> str | None:
@@ -310,6 +324,34 @@ def _hire(r: _Rules, i: int, t: dict[str, Any]) -> Hire | None:
         return None
     return Hire(grade=t["grade"], team=t["team"], month=t["month"], count=t["count"],
                 new_team=t.get("new_team", False))
+
+
+def _hiring(r: _Rules) -> HiringSpec | None:
+    """``[hiring]`` as a :class:`HiringSpec`, or None when the scenario has no such table."""
+    if "hiring" not in r.doc:
+        return None
+    months = list(_get(r.doc, "hiring", "months"))
+    twice = sorted({m for m in months if months.count(m) > 1})
+    r.require(bool(months), "hiring", "months",
+              "[] lists no month; list the months 1..12 a hire may start in")
+    r.require(not twice, "hiring", "months",
+              f"{months!r} lists month {twice[0] if twice else ''} more than once; list "
+              "each month once")
+    for key in ("grades", "teams"):
+        r.require(bool(_get(r.doc, "hiring", key)), "hiring", key,
+                  f"[] lists no {key}; list at least one, or \"*\" for all")
+    if _get(r.doc, "hiring", "max_total") == 0:  # a child of a hiring scenario turns it off
+        return None
+    limit = _get(r.doc, "hiring", "max_per_month")
+    return HiringSpec(
+        grades=tuple(_get(r.doc, "hiring", "grades")),
+        teams=tuple(_get(r.doc, "hiring", "teams")),
+        months=tuple(sorted(set(months))),
+        max_per_month=limit if isinstance(limit, int) else None,
+        max_per_grade=dict(limit) if isinstance(limit, dict) else {},
+        max_total=_get(r.doc, "hiring", "max_total"),
+        cost=float(_get(r.doc, "hiring", "cost")),
+    )
 
 
 def _mixes(r: _Rules) -> list[MixRule | None]:

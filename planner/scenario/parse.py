@@ -146,7 +146,7 @@ def _check_fields(src: Source, problems: Problems, section: str, table: Any,
         if key not in fields:
             problems.add_unclear(src, section, key, _suggest(key, list(fields)), index)
             continue
-        if fields[key].types == schema.TABLE and isinstance(value, dict):
+        if dict in fields[key].types and isinstance(value, dict):  # a table of values
             clean[key] = _check_values(src, problems, f"{section}.{key}", value, fields[key])
             continue
         message = _value_problem(value, fields[key])

@@ -134,6 +134,9 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "mapping": Field(STR, None),
         "window_end": Field(DATE, None),  # before the plan year starts
         "trailing_months": Field(WHOLE, 12, Range(1, 36)),
+        "engine": Field(STR, "duckdb", choices=("duckdb", "spark")),  # planner.engine
+        "spark_master": Field(STR, "local[2]"),
+        "spark_conf": Field(TABLE, {}, items=STR),  # extra Spark settings
     },
     "calendar": {
         "year": Field(WHOLE, None, Range(2000, 2100)),
@@ -147,6 +150,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "multiple": Field(NUM, None, Range(0.0, 1000.0, low_open=True)),
         "amount": Field(NUM, None, Range(0.0, 1e18, low_open=True)),
         "buffer": Field(NUM, 0.10, FRACTION),
+        "confidence": Field(NUM, None, Range(0.0, 1.0, low_open=True, high_open=True)),
     },
     "attrition": {
         "monthly_rate": Field(NUM, 0.0, Range(0.0, 1.0, high_open=True)),
@@ -158,6 +162,7 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "smoothness": Field(NUM, 0.0, WEIGHT),
         "deviation_weight": Field(NUM, 1.0, WEIGHT),
         "capacity_basis": Field(STR, "grade", choices=CAPACITY_BASES),
+        "max_stretch_sigma": Field(NUM, None, Range(0.0, 10.0)),
     },
     "kpis": {  # each 0..1, summing to 1
         "revenue": Field(NUM, 0.4, FRACTION),
@@ -173,6 +178,17 @@ TABLES: Final[dict[str, dict[str, Field]]] = {
         "time_limit": Field(NUM, 600.0, Range(0.0, 86400.0, low_open=True)),
         "method": Field(STR, "simplex", choices=SOLVER_METHODS),
         "threads": Field(WHOLE, 0, Range(0, MAX_THREADS)),
+    },
+    "replan": {  # planner replan: what becomes of a leaver's remaining target
+        "leavers": Field(STR, "spread", choices=("spread", "relieve")),
+    },
+    "hiring": {  # hiring as a lever (planner.drivers.hiring); on when the table is given
+        "grades": Field(LIST, ["*"], items=STR),
+        "teams": Field(LIST, ["*"], items=STR),
+        "months": Field(LIST, list(range(1, 13)), MONTH, items=WHOLE),
+        "max_per_month": Field((int, dict), None, Range(0, MAX_HIRES), items=WHOLE),
+        "max_total": Field(WHOLE, None, Range(0, MAX_HIRES)),
+        "cost": Field(NUM, 1.0, POSITIVE_WEIGHT),
     },
 }
 
@@ -227,9 +243,13 @@ ARRAYS: Final[dict[str, dict[str, Field]]] = {
 #: Ranges that involve more than one key, for the README table.
 RULES: Final[dict[str, str]] = {
     "data.window_end": "before the plan year starts",
+    "data.spark_master": "a Spark master URL (`spark://host:7077`, `yarn`, ...); engine `spark`",
+    "data.spark_conf": "Spark settings, e.g. `\"spark.executor.memory\" = \"8g\"`",
     "calendar.extra_holidays": "dates in the plan year, none also in extra_working_days",
     "calendar.extra_working_days": "dates in the plan year",
     "target.multiple": "exactly one of multiple and amount",
+    "target.confidence": "when set, the buffer is sized for it (replaces `buffer`)",
+    "allocation.max_stretch_sigma": "team target <= expected + k sd of its outcome",
     "kpis.revenue": "the four weights sum to 1",
     "calendar.country": "a country code of the `holidays` package",
     "calendar.subdivision": "a subdivision of the country in the `holidays` package "
@@ -246,6 +266,14 @@ RULES: Final[dict[str, str]] = {
     "hires.grade": "a grade with a productivity in the history",
     "hires.team": "a team in the history (or `new_team = true`)",
     "hires.new_team": "`true`: the team is new, on purpose",
+    "hiring.grades": "grades with a productivity in the history, or `\"*\"`",
+    "hiring.teams": "teams in the history, or `\"*\"`",
+    "hiring.months": "no month twice; months a hire may start",
+    "hiring.max_per_month": "seats per team and month; or a table per grade, e.g. "
+                            "`{ C = 20, D = 10 }`; none: no limit",
+    "hiring.max_total": "seats over the year, all teams; none: no limit; `0` turns hiring "
+                        "off (in a child of a scenario with `[hiring]`)",
+    "hiring.cost": "stretch cost of one seat-year, per seat of last year's average roster",
     "mix.min_share": "<= max_share; min_share over all rules sums to <= 1; a tier with "
                      "products",
     "mix.min_amount": "<= max_amount",
@@ -334,3 +362,28 @@ def ranges_markdown() -> str:
             allowed.append(RULES[rule])
         lines.append(f"| {key} | {kind} | {default} | {'; '.join(allowed)} |")
     return "\n".join(lines)
+
+
+def default(table: str, key: str) -> Any:
+    """The default of ``[table] key``: the one place every default is declared.
+
+    :class:`~planner.scenario.values.Scenario` takes its field defaults from here, so a
+    scenario built in Python and one read from a file agree.
+
+    Parameters
+    ----------
+    table : str
+        The section, e.g. ``"target"``.
+    key : str
+        The key, e.g. ``"buffer"``.
+
+    Returns
+    -------
+    Any
+
+    Examples
+    --------
+    >>> default("target", "buffer")
+    0.1
+    """
+    return TABLES[table][key].default

@@ -1,0 +1,247 @@
+"""The whole ``planner plan`` on a realistic large organisation, per stage (issue 18).
+
+Usage: ``python benchmarks/plan_large.py [--teams 400] [--products 40] [--rows 10000000]
+[--seed 11] [--repeat 1] [--cache DIR] [--keep-output]``.
+
+For each team count it generates (once, cached under ``--cache``) a seeded history with
+:mod:`large_history` and its scenario, then runs the plan **in a fresh process** (so each
+size's peak memory is its own): load, baselines, drivers, allocation, the CSV files, the
+summary and team workbooks, the charts, exactly as ``planner plan`` does, timing each
+stage through the pipeline's progress messages. Each run prints one JSON line::
+
+    {"teams": 400, "products": 40, "rows": 10000000, "seconds": ..., "stages": {"load": ...,
+     "baselines": ..., "drivers": ..., "allocation": ..., "assemble": ..., "csv": ...,
+     "summary": ..., "workbooks": ..., "charts": ...}, "peak_mb": ..., "highs_iterations":
+     ..., "lp_columns": ..., "lp_rows": ..., "output_mb": ..., "files": ...}
+
+``--teams 25,50,100,200,400`` runs every size (rows scale with teams: ``--rows`` is the
+row count of the largest) and ends with a ``scaling`` line: each size's seconds and the
+ratio of each doubling. With ``--repeat R`` every size runs R times and the median
+seconds (per stage too) are reported. The targets of issue 18 (<= 30 s, <= 1.5 GB,
+<= 2.2x per doubling) are printed with ``met`` flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # for peak_rss and large_history
+
+#: Progress messages (their start) that begin each stage, in pipeline order.
+STAGE_STARTS = (
+    ("loading history", "load"),
+    ("computing baselines", "baselines"),
+    ("solving the driver model", "drivers"),
+    ("preparing the allocation", "allocation"),
+    ("splitting team targets", "assemble"),
+    ("writing plan.csv", "csv"),
+    ("writing summary.xlsx", "summary"),
+    ("writing team workbooks 0/", "workbooks"),
+    ("writing charts", "charts"),
+)
+TARGET_SECONDS, TARGET_MB, TARGET_RATIO = 30.0, 1536.0, 2.2
+
+
+def _stage_of(message: str) -> str | None:
+    for start, stage in STAGE_STARTS:
+        if message.startswith(start):
+            return stage
+    return None
+
+
+class _Stages:
+    """Seconds per stage from the pipeline's progress messages."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.current: str | None = None
+        self.since = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        stage = _stage_of(message)
+        if stage is None:
+            return
+        self.close()
+        self.current = stage
+
+    def close(self) -> None:
+        now = time.perf_counter()
+        if self.current is not None:
+            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self.since
+        self.since = now
+
+
+def _count_iterations() -> dict[str, int]:
+    """Record the simplex iterations of every HiGHS run (driver and allocation models)."""
+    import planner.lp.highs as highs
+
+    counts = {"iterations": 0, "columns": 0, "rows": 0}
+    original = highs.highs_for
+
+    def recording(lp: Any, **kwargs: Any) -> Any:
+        h = original(lp, **kwargs)
+        run = h.run
+
+        def run_and_count() -> Any:
+            status = run()
+            info = h.getInfo()
+            counts["iterations"] += int(info.simplex_iteration_count) + int(
+                info.ipm_iteration_count)
+            if lp.n_cols > counts["columns"]:
+                counts["columns"], counts["rows"] = int(lp.n_cols), int(lp.n_rows)
+            return status
+
+        h.run = run_and_count  # type: ignore[method-assign]
+        return h
+
+    highs.highs_for = recording
+    return counts
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (workers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
+    """Run the plan of ``scenario_path`` in this process and write its outputs to ``out_dir``.
+
+    Parameters
+    ----------
+    scenario_path : Path
+        A scenario written by :func:`large_history.write_scenario`.
+    out_dir : Path
+        An empty directory for the outputs.
+
+    Returns
+    -------
+    dict
+        ``seconds``, ``cpu_seconds`` (this process and its workers: steadier than the
+        wall clock on a busy machine), ``stages``, ``peak_mb``, ``highs_iterations``,
+        ``lp_columns``, ``lp_rows``, ``output_mb``, ``files``.
+    """
+    from peak_rss import PeakRss
+
+    from planner.outputs.write import write_outputs
+    from planner.pipeline import run_plan
+    from planner.scenario.parse import load_scenario
+
+    counts = _count_iterations()
+    scenario = load_scenario(scenario_path)
+    cpu = _cpu_seconds()
+    stages = _Stages()
+    start = time.perf_counter()
+    with PeakRss(children=True) as rss:  # the workbook workers too
+        result = run_plan(scenario, stages)
+        files = write_outputs(result, out_dir, progress=stages)
+        stages.close()
+    seconds = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu
+    size = sum(p.stat().st_size for p in files)
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "stages": {k: round(v, 2) for k, v in stages.seconds.items()},
+            "peak_mb": round(rss.peak / 2**20), "highs_iterations": counts["iterations"],
+            "lp_columns": counts["columns"], "lp_rows": counts["rows"],
+            "output_mb": round(size / 2**20, 1), "files": len(files)}
+
+
+def _history(cache: Path, teams: int, products: int, rows: int, seed: int) -> Path:
+    """The cached history folder of one size (generated in a child process when absent)."""
+    folder = cache / f"t{teams}_p{products}_r{rows}_s{seed}"
+    scenario = folder / "large.toml"
+    if not scenario.exists():
+        subprocess.run([sys.executable, str(HERE / "large_history.py"), str(folder),
+                        "--teams", str(teams), "--products", str(products), "--rows", str(rows),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return scenario
+
+
+def _measure(scenario: Path, keep: Path | None) -> dict[str, Any]:
+    """One plan run in a fresh process."""
+    with tempfile.TemporaryDirectory(prefix="plan_large_") as tmp:
+        out = keep if keep is not None else Path(tmp) / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([sys.executable, __file__, "--run-one", str(scenario), str(out)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
+            raise SystemExit(f"plan of {scenario} failed: {tail[0]}")
+        line: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return line
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out = dict(runs[-1])
+    out["seconds"] = round(statistics.median(r["seconds"] for r in runs), 2)
+    out["seconds_all"] = [r["seconds"] for r in runs]
+    out["peak_mb"] = round(statistics.median(r["peak_mb"] for r in runs))
+    out["cpu_seconds"] = round(statistics.median(r["cpu_seconds"] for r in runs), 2)
+    out["stages"] = {k: round(statistics.median(r["stages"].get(k, 0.0) for r in runs), 2)
+                     for k in runs[-1]["stages"]}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate, run and print one JSON line per size (and the scaling)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--teams", default="400",
+                        help="team count, or a comma list (e.g. 25,50,100,200,400)")
+    parser.add_argument("--products", type=int, default=40)
+    parser.add_argument("--rows", type=int, default=10_000_000,
+                        help="sales rows of the largest size (others scale with teams)")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "plan_large",
+                        help="folder of the generated histories (reused across runs)")
+    parser.add_argument("--keep-output", type=Path, default=None,
+                        help="write the (last) run's outputs here instead of a temp folder")
+    parser.add_argument("--run-one", nargs=2, type=Path, metavar=("SCENARIO", "OUT"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run_one:
+        print(json.dumps(run_one(*args.run_one)), flush=True)
+        return 0
+    sizes = [int(t) for t in str(args.teams).split(",")]
+    largest = max(sizes)
+    results = []
+    for teams in sizes:
+        rows = int(round(args.rows * teams / largest))
+        scenario = _history(args.cache, teams, args.products, rows, args.seed)
+        runs = [_measure(scenario, args.keep_output) for _ in range(args.repeat)]
+        line = {"teams": teams, "products": args.products, "rows": rows, **_median(runs)}
+        line["met"] = {"seconds": line["seconds"] <= TARGET_SECONDS,
+                       "peak_mb": line["peak_mb"] <= TARGET_MB}
+        print(json.dumps(line), flush=True)
+        results.append(line)
+    if len(results) > 1:
+        pairs = list(zip(results, results[1:], strict=False))
+
+        def ratio(key: str, stage: str | None = None) -> list[float]:
+            def value(r: dict[str, Any]) -> float:
+                return float(r["stages"].get(stage, 0.0) if stage else r[key])
+            return [round(value(b) / max(value(a), 1e-9), 2) for a, b in pairs]
+
+        ratios = ratio("seconds")
+        print(json.dumps({"scaling": {str(r["teams"]): r["seconds"] for r in results},
+                          "ratio_per_doubling": ratios, "cpu_ratio": ratio("cpu_seconds"),
+                          "allocation_ratio": ratio("", "allocation"),
+                          "met": {"ratio": all(r <= TARGET_RATIO for r in ratios)}}),
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+-- The segments table.
+SELECT * FROM segs ORDER BY segment
