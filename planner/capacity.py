@@ -17,8 +17,8 @@ grade's (with a :class:`CapacityWarning` naming the team).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -267,6 +267,9 @@ class Capacity:
         The planned roster (:func:`planned_roster`).
     weights : DataFrame
         ``seat, team, grade, week, month, weight``: each seat's capacity per slot.
+    memo : dict
+        What later steps derive from this capacity alone, kept with it so a what-if
+        that reuses the capacity reuses them too (e.g. the candidate hires' capacity).
     """
 
     history: float
@@ -275,6 +278,7 @@ class Capacity:
     weeks: float
     roster: pd.DataFrame
     weights: pd.DataFrame
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def multiple(self) -> float:

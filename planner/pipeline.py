@@ -103,7 +103,7 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     }
     if scenario.hiring is not None:  # hiring as a lever: planner.drivers.hiring
         return solve_with_hiring(tree, scenario, baselines, calendar, cap.history, caps,
-                                 target_amount(scenario, baselines))
+                                 target_amount(scenario, baselines), memo=cap.memo)
     return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
                          baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
                          mix=scenario.mix, supply=scenario.supply,

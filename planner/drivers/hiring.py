@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -335,7 +335,7 @@ def more_seats(tree: DriverTree, options: HireOptions, target: float, buffer: fl
 
 def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines,
                       calendar: Calendar, history: float, capacity_baselines: dict[str, float],
-                      target: float) -> DriverResult:
+                      target: float, memo: dict[str, Any] | None = None) -> DriverResult:
     """Solve the driver model with the seats lever free to hire.
 
     An unreachable target's message and diagnosis say how many more seats (of which
@@ -354,6 +354,9 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
         Last year's ``productivity`` and ``seats`` (average seats), for the table.
     target : float
         Company revenue target.
+    memo : dict, optional
+        Where the candidate hires are kept between solves on the same capacity
+        (:attr:`planner.capacity.Capacity.memo`; ``planner serve``'s what-ifs).
 
     Returns
     -------
@@ -369,8 +372,13 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
     from planner.drivers.solve import solve_drivers
 
     seats = capacity_baselines.get("seats", 1.0)
-    options = hire_options(scenario, baselines, calendar, history,
-                           seats if math.isfinite(seats) else 1.0)
+    key = f"hire_options {scenario.hiring!r} {scenario.capacity_basis} {history!r} {seats!r}"
+    options = (memo or {}).get(key)
+    if options is None:
+        options = hire_options(scenario, baselines, calendar, history,
+                               seats if math.isfinite(seats) else 1.0)
+        if memo is not None:
+            memo[key] = options
     hiring = with_hiring(tree, options)
     try:
         return solve_drivers(hiring, target, baselines.total_amount, baselines.products,
