@@ -9,12 +9,20 @@ Scaling: each row is divided by its largest coefficient (revenue rows would othe
 carry coefficients in the billions next to log-uplift rows near 1), and a revenue
 objective by its largest entry, so HiGHS sees numbers near 1; duals are scaled back.
 Every solve starts from a clean basis, so the same rows always give the same point,
-whatever was solved before.
+whatever was solved before. That makes a solve a pure function of its rows, objective
+and raised caps: the engine keeps the answers it found (:data:`KEPT_ANSWERS`) and
+answers a problem it has solved before without HiGHS; the least-cost search's nudges
+often lead back to the LPs of its first descent.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import highspy
 import numpy as np
@@ -33,6 +41,20 @@ SMALLEST_GRADIENT = 1e-4
 SMALLEST_COEF = 1e-9
 
 STEP = "driver model"
+#: Answers an engine keeps (one per distinct LP; a what-if solves about a hundred).
+KEPT_ANSWERS = 4096
+#: Engines a memo keeps (:func:`engine_for`), one per set of levers.
+KEPT_ENGINES = 32
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A solved LP: the log-uplifts (None: infeasible) and its rows' duals."""
+
+    x: np.ndarray | None
+    names: tuple[str, ...]
+    row_dual: np.ndarray
+    row_scale: np.ndarray
 
 
 class DriverEngine:
@@ -68,6 +90,14 @@ class DriverEngine:
         self.time_limit = float(time_limit)
         self.names: list[str] = []
         self.row_scale = np.zeros(0)
+        self._answers: OrderedDict[bytes, _Answer] = OrderedDict()
+        self._last: _Answer | None = None
+        self._objective: bytes | None = None  # the objective HiGHS holds (None: unset)
+        self._upper: np.ndarray | None = None  # the column bounds HiGHS holds
+        self.memo: dict[Hashable, Any] = {}  # what callers keep per engine (reach points)
+        self.keep_answers = log_file is None  # a log shows every solve
+        self._problem: tuple[list[Row], np.ndarray | None, dict[str, float] | None] = ([], None,
+                                                                                     None)
         self.h = new_highs(self.time_limit)
         # A few rows over a hundred bounded columns: presolve costs more than the solve
         # (it took 60% of a what-if's time) and finds the same vertex.
@@ -107,6 +137,10 @@ class DriverEngine:
         self.row_scale = np.array(scale, dtype=float)
 
     def _set_objective(self, objective: np.ndarray | None) -> None:
+        key = b"cost" if objective is None else objective.tobytes()
+        if key == self._objective:
+            return
+        self._objective = key
         n = len(self.cost)
         cols = np.arange(n, dtype=np.int32)
         if objective is None:
@@ -147,37 +181,62 @@ class DriverEngine:
         ModelError
             When HiGHS stops without an answer (time or iteration limit, solver error).
         """
+        n = len(self.cost)
+        self._problem = (rows, objective, raise_cap)
+        if not n:  # every lever fixed: the rows hold at the fixed point or they do not
+            x = self.lo.copy() if _holds(rows, self.lo) else None
+            found = _Answer(x, tuple(row.name for row in rows), np.zeros(len(rows)),
+                            np.ones(len(rows)))
+        elif self.keep_answers:
+            key = _problem_key(rows, objective, raise_cap)
+            kept = self._answers.get(key)
+            found = kept if kept is not None else self._run(rows, objective, raise_cap)
+            if kept is None:
+                self._answers[key] = found
+                if len(self._answers) > KEPT_ANSWERS:
+                    self._answers.popitem(last=False)
+        else:
+            found = self._run(rows, objective, raise_cap)
+        self._last = found
+        self.names, self.row_scale = list(found.names), found.row_scale
+        return None if found.x is None else found.x.copy()
+
+    def _run(self, rows: list[Row], objective: np.ndarray | None,
+             raise_cap: dict[str, float] | None) -> _Answer:
+        """Solve in HiGHS from a clean basis (the same rows always give the same point)."""
         self._set_rows(rows)
         self._set_objective(objective)
         n = len(self.cost)
-        if n:
-            upper = self.upper.copy()
-            for name, hi in (raise_cap or {}).items():
-                if name in self.last_piece:
-                    upper[self.last_piece[name]] += max(0.0, hi - self.hi[name])
+        upper = self.upper.copy()
+        for name, hi in (raise_cap or {}).items():
+            if name in self.last_piece:
+                upper[self.last_piece[name]] += max(0.0, hi - self.hi[name])
+        if self._upper is None or not np.array_equal(upper, self._upper):
             self.h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), upper)
-        if not n:  # every lever fixed: the rows hold at the fixed point or they do not
-            return self.lo.copy() if _holds(rows, self.lo) else None
-        self.h.clearSolver()  # a clean basis: the same rows always give the same point
+            self._upper = upper
+        self.h.clearSolver()
         self.h.run()
         status = status_of(self.h)
         require_solved(status, STEP, self.time_limit)
+        names = tuple(self.names)
         if status is SolveStatus.INFEASIBLE:
-            return None
+            return _Answer(None, names, np.zeros(len(names)), self.row_scale)
         if status is not SolveStatus.OPTIMAL:  # every column is bounded
             raise ModelError(f"{STEP}: HiGHS found the model {status.value}; run with --debug "
                              "and report the scenario")
-        z = np.asarray(self.h.getSolution().col_value)
-        return self.lo + np.bincount(self.lever_of, weights=z, minlength=len(self.lo))
+        solution = self.h.getSolution()
+        z = np.asarray(solution.col_value)
+        x = self.lo + np.bincount(self.lever_of, weights=z, minlength=len(self.lo))
+        return _Answer(x, names, np.asarray(solution.row_dual, dtype=float), self.row_scale)
 
     def duals(self) -> dict[str, float]:
         """Duals of the last solve's rows, in the rows' own units.
 
         The sign follows HiGHS: for a minimisation, ``>=`` rows have duals of at least 0.
         """
-        if not self.names:
+        if not self.names or self._last is None:
             return {}
-        scaled = np.asarray(self.h.getSolution().row_dual, dtype=float)
+        scaled = self._last.row_dual
         return dict(zip(self.names, map(float, scaled / self.row_scale), strict=True))
 
     def write_model(self, path: Path) -> Path:
@@ -192,8 +251,50 @@ class DriverEngine:
         -------
         Path
         """
+        if len(self.cost):  # HiGHS may hold another problem when this one was kept
+            self._run(*self._problem)
         self.h.writeModel(str(path))
         return Path(path)
+
+
+def engine_for(tree: DriverTree, time_limit: float, memo: dict[str, Any] | None
+               ) -> DriverEngine:
+    """The engine over ``tree``, kept in ``memo`` (a capacity's memo) when one is given.
+
+    ``planner serve`` solves many what-ifs over the same levers: their engine, and the
+    LPs it has answered, carry over. An engine is found by its tree object, which the
+    same memo keeps (:func:`planner.pipeline.run_drivers`).
+    """
+    if memo is None:
+        return DriverEngine(tree, time_limit)
+    engines: OrderedDict[tuple[int, float], tuple[DriverTree, DriverEngine]] = \
+        memo.setdefault("driver_engines", OrderedDict())
+    key = (id(tree), float(time_limit))
+    found = engines.get(key)
+    if found is not None and found[0] is tree:
+        engines.move_to_end(key)
+        return found[1]
+    engine = DriverEngine(tree, time_limit)
+    engines[key] = (tree, engine)
+    if len(engines) > KEPT_ENGINES:
+        engines.popitem(last=False)
+    return engine
+
+
+def _problem_key(rows: list[Row], objective: np.ndarray | None,
+                 raise_cap: dict[str, float] | None) -> bytes:
+    """A digest of everything a solve reads: the rows, the objective, the raised caps."""
+    digest = hashlib.blake2b(digest_size=20)
+    for row in rows:
+        digest.update(row.name.encode())
+        digest.update(row.sense.encode())
+        digest.update(np.float64(row.rhs).tobytes())
+        digest.update(np.ascontiguousarray(row.coef, dtype=float).tobytes())
+    digest.update(b"|objective|")
+    if objective is not None:
+        digest.update(np.ascontiguousarray(objective, dtype=float).tobytes())
+    digest.update(repr(sorted((raise_cap or {}).items())).encode())
+    return digest.digest()
 
 
 def _holds(rows: list[Row], x: np.ndarray) -> bool:

@@ -21,6 +21,7 @@ seats by team, grade and month where capacity binds.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 PIECE_WIDTH = 0.05
 #: Columns of :attr:`HireOptions.table`.
 OPTION_COLUMNS = ("option", n.TEAM, n.GRADE, n.MONTH, "capacity", "seat_years")
+
+#: Trees with the seats lever free to hire, kept per capacity memo (``planner serve``).
+KEPT_HIRING_TREES = 64
 
 
 @dataclass(frozen=True)
@@ -367,7 +371,7 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
     TargetUnreachableError
         With ``+N seats of grade G in team T by month M`` when hiring would reach it.
     """
-    from planner.drivers.backend import DriverEngine
+    from planner.drivers.backend import DriverEngine, engine_for
     from planner.drivers.rules import cell_rules
     from planner.drivers.solve import solve_drivers
 
@@ -379,12 +383,13 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
                                seats if math.isfinite(seats) else 1.0)
         if memo is not None:
             memo[key] = options
-    hiring = with_hiring(tree, options)
+    hiring = _hiring_tree(tree, options, key, memo)
     try:
         return solve_drivers(hiring, target, baselines.total_amount, baselines.products,
                              buffer=scenario.buffer, capacity_baselines=capacity_baselines,
                              mix=scenario.mix, supply=scenario.supply,
-                             time_limit=scenario.solver.time_limit)
+                             time_limit=scenario.solver.time_limit,
+                             backend=engine_for(hiring, scenario.solver.time_limit, memo))
     except TargetUnreachableError as error:
         rules = cell_rules(scenario.mix, scenario.supply)
         engine = DriverEngine(hiring, scenario.solver.time_limit)
@@ -398,6 +403,24 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
             f"{error}; {line}",
             f"{error.diagnosis.rstrip()}\n\n## Hiring\n\n{line[0].upper()}{line[1:]}.\n",
         ) from None
+
+
+def _hiring_tree(tree: DriverTree, options: HireOptions, key: str,
+                 memo: dict[str, Any] | None) -> DriverTree:
+    """:func:`with_hiring`, kept in ``memo`` per tree (one object per tree and options)."""
+    if memo is None:
+        return with_hiring(tree, options)
+    trees: OrderedDict[tuple[int, str], tuple[DriverTree, DriverTree]] = memo.setdefault(
+        "hiring_trees", OrderedDict())
+    found = trees.get((id(tree), key))
+    if found is not None and found[0] is tree:
+        trees.move_to_end((id(tree), key))
+        return found[1]
+    hiring = with_hiring(tree, options)
+    trees[(id(tree), key)] = (tree, hiring)
+    if len(trees) > KEPT_HIRING_TREES:
+        trees.popitem(last=False)
+    return hiring
 
 
 def hiring_adjust(scenario: Scenario, baselines: Baselines, calendar: Calendar,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -38,8 +39,8 @@ class DriverResult:
         Largest multiple of ``history_total`` the levers can reach.
     drivers : DataFrame
         ``drivers.csv`` rows.
-    product_targets : DataFrame
-        ``product_targets.csv`` rows.
+    products : DataFrame
+        Baseline products (``product, amount, units``), for :attr:`product_targets`.
     productivity_multiple : float
         Planned ``1 + u`` of seat productivity.
     """
@@ -50,8 +51,16 @@ class DriverResult:
     history_total: float
     reach_multiple: float
     drivers: pd.DataFrame
-    product_targets: pd.DataFrame
+    products: pd.DataFrame
     productivity_multiple: float
+
+    @cached_property
+    def product_targets(self) -> pd.DataFrame:
+        """``product_targets.csv`` rows, in whole units (made when first read).
+
+        A what-if of ``planner serve`` never reads them; a plan always does.
+        """
+        return product_targets_table(self.tree, self.point, self.products)
 
     @property
     def achieved(self) -> float:
@@ -70,6 +79,7 @@ def solve_drivers(
     mix: tuple[MixRule, ...] = (),
     supply: tuple[SupplyRule, ...] = (),
     time_limit: float = 60.0,
+    backend: DriverEngine | None = None,
 ) -> DriverResult:
     """Find the least-stretch uplifts whose product reaches ``target``.
 
@@ -93,6 +103,9 @@ def solve_drivers(
         Partner supply: a product's target stays within its yearly supply.
     time_limit : float
         Seconds per LP solve.
+    backend : DriverEngine, optional
+        A warm engine over ``tree`` (:func:`~planner.drivers.backend.engine_for`): it
+        answers LPs it has solved before, and keeps the reach point per buffer and rules.
 
     Returns
     -------
@@ -106,13 +119,16 @@ def solve_drivers(
     """
     caps = capacity_baselines or {}
     rules = cell_rules(mix, supply)
-    engine = DriverEngine(tree, time_limit)
+    engine = backend or DriverEngine(tree, time_limit)
     falling = is_falling(tree, engine.alg, target)
     if falling:
         floor = revenue_of(engine.alg, floor_point(tree))
         if target < floor * (1 - 1e-9):
             raise _cannot_fall(tree, target, floor, history_total)
-    best, cuts = reach(tree, buffer, time_limit, rules, backend=engine)
+    reach_key = ("reach", buffer, repr(rules))  # the reach point does not depend on target
+    if reach_key not in engine.memo:
+        engine.memo[reach_key] = reach(tree, buffer, time_limit, rules, backend=engine)
+    best, cuts = engine.memo[reach_key]
     if best is None:
         raise _capacity_short(tree, buffer, rules)
     reachable = best.revenue(tree)
@@ -136,7 +152,7 @@ def solve_drivers(
         tree=tree, point=point, target=target, history_total=history_total,
         reach_multiple=reachable / history_total,
         drivers=drivers_table(tree, point, caps, capacity_value),
-        product_targets=product_targets_table(tree, point, products),
+        products=products,
         productivity_multiple=math.exp(point.x[tree.productivity]),
     )
 

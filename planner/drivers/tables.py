@@ -24,8 +24,9 @@ def lever_baseline(tree: DriverTree, name: str, capacity_baselines: dict[str, fl
     lever = tree.levers[name]
     if lever.kind in ("productivity", "seats"):
         return capacity_baselines.get(lever.kind, math.nan)
-    mask = np.array([lever.covers(p, s) for p, s in zip(tree.cells[n.PRODUCT],
-                                                        tree.cells[n.SEGMENT], strict=True)])
+    mask = np.array([lever.covers(p, s) for p, s in zip(
+        tree.cells[n.PRODUCT].to_numpy(object), tree.cells[n.SEGMENT].to_numpy(object),
+        strict=True)], dtype=bool)
     cells = tree.cells.loc[mask]
     if cells.empty:
         return math.nan

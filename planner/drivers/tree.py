@@ -49,9 +49,17 @@ class DriverTree:
     seat_multiple: float
 
     def cell_levers(self, kinds: tuple[str, ...] = DEMAND_KINDS) -> list[list[str]]:
-        """Return, per cell, the names of the levers of ``kinds`` acting on it."""
-        cols = [self.cells[f"lever_{k}"] for k in kinds]
-        return [[name for name in row if name] for row in zip(*cols, strict=True)]
+        """Return, per cell, the names of the levers of ``kinds`` acting on it.
+
+        Worked out once per tree and kinds (a fresh list each call).
+        """
+        kept: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = self.__dict__.setdefault(
+            "_cell_levers", {})
+        if kinds not in kept:
+            cols = [self.cells[f"lever_{k}"].to_numpy(object) for k in kinds]
+            kept[kinds] = tuple(tuple(name for name in row if name)
+                                for row in zip(*cols, strict=True))
+        return [list(row) for row in kept[kinds]]
 
 
 def build_tree(
