@@ -21,6 +21,13 @@ predictor, per level, a reliability table (predicted vs observed per probability
 and ``realised_over_expected``: the company's held-out actuals over its expected
 outcome (1: the expected path is unbiased).
 
+``sensitivity_growth_sd`` re-scores the same targets (same events, same outcomes) with
+the risk model built at other values of the prior sd of a year's growth
+(:data:`planner.risk.model.GROWTH_SD`, used when the history cannot show the trend: the
+sample's 12 months), so the reader sees how much the scores rest on that convention;
+the plans' targets do not depend on it (no ``confidence`` is set), and the re-scoring at
+the default reproduces the plans' own ``p_attain`` (checked).
+
 Run: ``.venv/bin/python benchmarks/risk_calibration.py`` (two to three minutes).
 """
 
@@ -42,8 +49,12 @@ from planner import names as n
 from planner.errors import TargetUnreachableError
 from planner.history.dataset import Dataset
 from planner.history.load import load_dataset
+from planner.pipeline import load_history, scenario_baselines, scenario_calendar
 from planner.risk.history import spike_factor
-from planner.risk.simulate import quarter_of
+from planner.risk.model import GROWTH_SD, build_risk_model
+from planner.risk.simulate import quarter_of, simulate
+from planner.risk.step import risk_inputs
+from planner.scenario.values import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPERSTORE = ROOT.parent / "shared" / "data" / "superstore"
@@ -51,6 +62,8 @@ STRETCH = (0.9, 1.0, 1.1, 1.2)
 BINS = np.linspace(0.0, 1.0, 11)
 #: The sample back-test's cut: its history, and its seats as known that day.
 CUT = "2025-12-31"
+#: Values of the growth prior the events are re-scored at (the default among them).
+GROWTH_SDS = (0.0, 0.1, GROWTH_SD, 0.2, 0.3)
 
 
 def _actuals(sales: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -71,7 +84,7 @@ def _actuals(sales: pd.DataFrame, year: int) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def _events(scenario: api.Scenario, actual: pd.DataFrame) -> pd.DataFrame:
+def _events(scenario: Scenario, actual: pd.DataFrame) -> pd.DataFrame:
     """``p_attain`` and the outcome of every target, at each stretch of the realised multiple."""
     periods = sorted(set(actual["period"]))
     base = api.plan(api.what_if(scenario, target_multiple=1.0, buffer=0.0))
@@ -94,6 +107,45 @@ def _events(scenario: api.Scenario, actual: pd.DataFrame) -> pd.DataFrame:
         merged["attained"] = (merged["amount"] >= merged["target"]).astype(float)
         frames.append(merged.assign(stretch=stretch, multiple=realised * stretch))
     return pd.concat(frames, ignore_index=True)
+
+
+def _rescored(scenario: Scenario, events: pd.DataFrame, growth_sd: float) -> np.ndarray:
+    """``p_attain`` of every event from the risk model built with ``growth_sd``.
+
+    Each event's target is the plan's (``events["target"]``), so only the model changes.
+    """
+    base = api.what_if(scenario, target_multiple=1.0, buffer=0.0)
+    dataset = load_history(base)
+    history, exposure = risk_inputs(base, scenario_baselines(base, dataset), dataset,
+                                    scenario_calendar(base))
+    model = build_risk_model(history, exposure, base.year, growth_sd=growth_sd)
+    outcomes = simulate(model)
+    p = np.empty(len(events))
+    for i, (level, team, period, target) in enumerate(
+            events[["level", "team", "period", "target"]].itertuples(index=False)):
+        sims = outcomes.by_period[period]
+        drawn = sims.sum(axis=1) if level == "company" else sims[:, model.teams.index(team)]
+        p[i] = float(np.mean(drawn >= target))
+    return p
+
+
+def _sensitivity(backtests: dict[str, tuple[Scenario, pd.DataFrame]]
+                 ) -> dict[str, dict[str, float]]:
+    """Brier per level of all back-tests pooled, at each of :data:`GROWTH_SDS`."""
+    out: dict[str, dict[str, float]] = {}
+    for growth_sd in GROWTH_SDS:
+        frames = []
+        for scenario, events in backtests.values():
+            p = _rescored(scenario, events, growth_sd)
+            if growth_sd == GROWTH_SD and not np.allclose(p, events["p_attain"]):
+                raise AssertionError("re-scoring does not reproduce the plans' p_attain")
+            frames.append(events.assign(p_attain=p))
+        scored = _score(pd.concat(frames, ignore_index=True))
+        by_level = scored["by_level"]
+        assert isinstance(by_level, dict)
+        out[f"{growth_sd:g}"] = {"all": float(scored["brier"]),  # type: ignore[arg-type]
+                                 **{k: v["brier"] for k, v in by_level.items()}}
+    return out
 
 
 def _score(events: pd.DataFrame) -> dict[str, object]:
@@ -129,7 +181,7 @@ def _bias(events: pd.DataFrame) -> float:
     return round(float(rows["amount"].sum() / rows["expected"].sum()), 4)
 
 
-def _sample_scenario(work: Path) -> tuple[api.Scenario, Dataset]:
+def _sample_scenario(work: Path) -> tuple[Scenario, Dataset]:
     """The sample's 2026 back-test scenario (history cut at :data:`CUT`) and full history."""
     full = work / "sample_full"
     cut = work / "sample_2025"
@@ -151,10 +203,13 @@ def _sample_scenario(work: Path) -> tuple[api.Scenario, Dataset]:
     return scenario, load_dataset(full, plan_start=date(2027, 1, 1))
 
 
-def sample_backtest(work: Path) -> pd.DataFrame:
-    """Plan 2026 on the sample's history to 2025-12-31; outcomes: its own 2026 months."""
+def sample_backtest(work: Path) -> tuple[Scenario, pd.DataFrame]:
+    """Plan 2026 on the sample's history to 2025-12-31; outcomes: its own 2026 months.
+
+    Returns the back-test's scenario and its events.
+    """
     scenario, history = _sample_scenario(work)
-    return _events(scenario, _actuals(history.sales, 2026))
+    return scenario, _events(scenario, _actuals(history.sales, 2026))
 
 
 def sample_normal_backtest(work: Path) -> pd.DataFrame:
@@ -173,8 +228,11 @@ def sample_normal_backtest(work: Path) -> pd.DataFrame:
     return _events(scenario, _actuals(sales, 2026))
 
 
-def superstore_backtest(work: Path) -> pd.DataFrame:
-    """Plan 2014 on Superstore's history to 2013-12-31 (regions as teams)."""
+def superstore_backtest(work: Path) -> tuple[Scenario, pd.DataFrame]:
+    """Plan 2014 on Superstore's history to 2013-12-31 (regions as teams).
+
+    Returns the back-test's scenario and its events.
+    """
     cut = work / "superstore_2013"
     cut.mkdir()
     for path in SUPERSTORE.glob("*.csv"):
@@ -186,7 +244,7 @@ def superstore_backtest(work: Path) -> pd.DataFrame:
     scenario = api.what_if(api.load(ROOT / "scenarios" / "superstore.toml", data_dir=cut),
                            "superstore_backtest_2014", year=2014, mix=())
     history = load_dataset(SUPERSTORE, "superstore", plan_start=date(2015, 1, 1))
-    return _events(scenario, _actuals(history.sales, 2014))
+    return scenario, _events(scenario, _actuals(history.sales, 2014))
 
 
 def main() -> int:
@@ -195,16 +253,19 @@ def main() -> int:
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        events = {"sample": sample_backtest(work)}
+        backtests = {"sample": sample_backtest(work)}
         if SUPERSTORE.exists():
-            events["superstore"] = superstore_backtest(work)
+            backtests["superstore"] = superstore_backtest(work)
         normal = sample_normal_backtest(work)
+        sensitivity = _sensitivity(backtests)
+    events = {name: frame for name, (_, frame) in backtests.items()}
     for name, frame in [*events.items(), ("sample_net_of_one_offs", normal)]:
         out[name] = {"multiples": sorted({round(m, 4) for m in frame["multiple"]}),
                      "realised_over_expected": _bias(frame), **_score(frame)}
     out["all"] = _score(pd.concat(events.values(), ignore_index=True))
     out["all_net_of_one_offs"] = _score(pd.concat(
         [normal, *(f for k, f in events.items() if k != "sample")], ignore_index=True))
+    out["sensitivity_growth_sd"] = sensitivity
     print(json.dumps(out, indent=2))
     return 0
 

@@ -15,7 +15,7 @@ from planner.errors import ScenarioError
 from planner.risk.buffer import buffer_for, stretch_limits
 from planner.risk.flags import flag_teams
 from planner.risk.history import TeamMonths
-from planner.risk.model import MOM, YOY, RiskError, build_risk_model
+from planner.risk.model import GROWTH_SD, MOM, YOY, RiskError, build_risk_model
 from planner.risk.result import RISK_COLUMNS
 from planner.risk.simulate import attainment_table, draw_months, simulate, targets_by_period
 
@@ -162,6 +162,49 @@ def test_a_drifting_team_widens_the_teams_spread_not_the_companys() -> None:
     team_b = b.by_period["year"].std(axis=0) / b.by_period["year"].mean(axis=0)
     assert (team_b > 2 * team_a).all()
     assert spread_b < spread_a + 0.05  # the teams' shifts are centred: the company barely moves
+
+
+def test_an_unknown_trend_adds_the_growth_prior_to_the_companys_level() -> None:
+    short = _history(12)
+    without = build_risk_model(short, _plan_exposure(2026), 2026, growth_sd=0.0)
+    model = build_risk_model(short, _plan_exposure(2026), 2026)
+    # the year's growth (prior sd) and its stray (monthly changes) add in quadrature
+    assert model.level_sd == pytest.approx(float(np.hypot(without.level_sd, GROWTH_SD)))
+    assert any(f"prior sd {GROWTH_SD:.1%}" in note for note in model.notes)
+    wide = simulate(model).company("year")
+    narrow = simulate(without).company("year")
+    assert wide.std() > 1.2 * narrow.std()
+    # the expected path is unchanged: the prior is centred on no growth
+    assert np.allclose(model.expected, without.expected)
+    # a history that shows the trend does not use the prior
+    long = _history(24, growth=0.10)
+    measured = build_risk_model(long, _plan_exposure(2027), 2027, growth_sd=0.0)
+    assert build_risk_model(long, _plan_exposure(2027), 2027, growth_sd=0.5).level_sd \
+        == measured.level_sd
+
+
+def test_a_teams_own_seasonality_is_not_drift() -> None:
+    """Teams stronger in opposite halves of every year: their levels swing between
+    consecutive half-years but not between the same halves a year apart."""
+    names = [f"T{i}" for i in range(len(LEVELS))]
+    base = _teams_history(36, LEVELS, 0.03)
+    season = np.where((np.arange(36) % 12) < 6, 1.0, -1.0)[:, None] * np.array(
+        [0.3, -0.3, 0.0, 0.0, 0.0])[None, :]
+    swinging = TeamMonths(base.sales * np.exp(season), base.exposure)
+    steady = build_risk_model(base, _plan_exposure(2027, names), 2027)
+    model = build_risk_model(swinging, _plan_exposure(2027, names), 2027)
+    assert steady.team_sd is not None and model.team_sd is not None
+    # consecutive half-years would see a 0.6 swing a half-year: a drift of ~0.85 a year;
+    # a year apart there is none (the swing is only in the monthly noise of the level)
+    assert any("a drift of 0.0% a year measured between the same half-years a year apart"
+               in note for note in model.notes)
+    assert float(model.team_sd.max()) < 0.1
+    assert (model.team_sd[2:] < 2 * steady.team_sd[2:]).all()
+    # with one year only the consecutive half-years are all there is: the swing counts
+    one_year = TeamMonths(swinging.sales.iloc[-12:], swinging.exposure.iloc[-12:])
+    short = build_risk_model(one_year, _plan_exposure(2025, names), 2025)
+    assert any("measured between consecutive half-years" in note for note in short.notes)
+    assert short.team_sd is not None and float(short.team_sd.min()) > 0.5
 
 
 def test_the_expected_path_is_the_mean_outcome() -> None:

@@ -32,15 +32,23 @@ What can go wrong, drawn per simulated year or month
 -----------------------------------------------------
 1. *The company's level* (once per simulated year, lognormal, sd ``level_sd``): how far
    a year's growth strays from the trend. With two or more half-years that have the
-   half-year a year earlier, the spread of those half-yearly growths; else the spread
+   half-year a year earlier, the spread ``s`` of those half-yearly growths: it covers
+   the run-rate trend's own error too (next year's growth, a mean of two half-years,
+   less the latest year's, a mean of two more, has sd ``s``). With fewer, the spread
    of the company's monthly deviations (below), which is wide because it holds the
-   seasonal swings of a history too short to separate them.
+   seasonal swings of a history too short to separate them. With under
+   :data:`MIN_YOY` year-on-year months the trend itself is unknown (taken as flat), so
+   the year's growth is drawn too: ``level_sd = sqrt(growth_sd^2 + m^2)``, with
+   ``growth_sd`` a prior sd of a year's growth (:data:`GROWTH_SD`, a weakly-informative
+   convention) and ``m`` the spread of the company's monthly changes.
 2. *Each team's level* (once per simulated year, lognormal, sd ``team_sd`` per team,
    centred so it moves teams against each other, not the company): the uncertainty of
    the shrunk level itself (few months: wide; Morris's posterior variance, which allows
    for the spread between teams being itself estimated) plus how far a team's level
-   drifts in a year, measured from the changes of the teams' levels between
-   consecutive half-years (beyond what their noise explains).
+   drifts in a year, measured from the changes of the teams' levels between the same
+   half-years a year apart (beyond what their noise explains; a team's own seasonality
+   is then not drift), or between consecutive half-years when the history is shorter
+   than 18 months.
 3. *Monthly deviations* (drawn by month, :mod:`planner.risk.simulate`): the company's
    deviation of a month (year-on-year change less the trend; with a short history the
    month-on-month change, over sqrt 2) plus each team's residual against the company
@@ -74,6 +82,10 @@ LEVEL_MONTHS: Final = 12
 HALF: Final = 6
 #: Months from the middle of the level's window to the middle of the plan year.
 HORIZON: Final = 12
+#: Prior sd of a year's growth of the company's rate (log) when the history cannot show
+#: it (fewer than :data:`MIN_YOY` year-on-year months): a weakly-informative scale, two
+#: sd = +-30% a year; a convention, not fitted (README, "Attainment risk").
+GROWTH_SD: Final = 0.15
 
 
 class RiskError(PlannerError):
@@ -135,7 +147,7 @@ def _log_rate(sales: np.ndarray, exposure: np.ndarray) -> np.ndarray:
 
 
 def build_risk_model(history: TeamMonths, plan_exposure: pd.DataFrame,
-                     year: int) -> RiskModel:
+                     year: int, growth_sd: float = GROWTH_SD) -> RiskModel:
     """Expected path and uncertainty (see the module's docstring).
 
     Parameters
@@ -146,6 +158,9 @@ def build_risk_model(history: TeamMonths, plan_exposure: pd.DataFrame,
         Planned exposure per plan month (rows ``"YYYY-MM"``) and team (columns).
     year : int
         The plan year.
+    growth_sd : float
+        Prior sd (log) of the year's growth when the history is too short to measure a
+        trend (module docstring, 1); unused when it can.
 
     Returns
     -------
@@ -165,7 +180,7 @@ def build_risk_model(history: TeamMonths, plan_exposure: pd.DataFrame,
     columns = sorted(set(history.sales.columns) | set(teams))
     sales = history.sales.reindex(columns=columns, fill_value=0.0).to_numpy(float)
     exposure = history.exposure.reindex(columns=columns, fill_value=0.0).to_numpy(float)
-    company = _company(sales.sum(axis=1), exposure.sum(axis=1), history.months)
+    company = _company(sales.sum(axis=1), exposure.sum(axis=1), history.months, growth_sd)
     levels = _levels(sales, exposure, company.rate)
     keep = [columns.index(t) for t in teams]
     deviations = company.deviations[:, None] + levels.residuals[company.rows]
@@ -199,7 +214,8 @@ class _Company:
     notes: list[str]
 
 
-def _company(sales: np.ndarray, exposure: np.ndarray, labels: list[str]) -> _Company:
+def _company(sales: np.ndarray, exposure: np.ndarray, labels: list[str],
+             growth_sd: float) -> _Company:
     """Trend, monthly deviations and the spread of the level (module docstring, 1 and 3)."""
     rate = _log_rate(sales, exposure)
     index = np.array([month_index(m) for m in labels])
@@ -229,7 +245,8 @@ def _company(sales: np.ndarray, exposure: np.ndarray, labels: list[str]) -> _Com
                          "to measure it directly)")
         return _Company(rate, YOY, trend, yoy, deviations, level_sd, notes)
     change = np.nan_to_num(np.diff(rate))
-    level_sd = float(np.std(change))
+    stray = float(np.std(change))
+    level_sd = float(np.hypot(stray, growth_sd))
     deviations = (change - change.mean()) / np.sqrt(2.0)
     notes = [f"monthly deviations: the company's month-on-month change over sqrt 2, "
              f"{len(change)} months ({labels[1]}..{labels[-1]}), plus each team's residual "
@@ -237,7 +254,9 @@ def _company(sales: np.ndarray, exposure: np.ndarray, labels: list[str]) -> _Com
              "months with the same month a year earlier, so seasonal swings count as "
              "deviations (a wider spread) and the trend is taken as flat",
              f"the trend is unknown, so every simulated year also draws a company-wide "
-             f"level (sd {level_sd:.1%}: the spread of the company's monthly changes)"]
+             f"level (sd {level_sd:.1%}): the year's growth, which this history cannot "
+             f"show (prior sd {growth_sd:.1%}), and how far a year strays from it (the "
+             f"spread of the company's monthly changes, {stray:.1%})"]
     return _Company(rate, MOM, 0.0, np.arange(1, len(labels)), deviations, level_sd, notes)
 
 
@@ -303,7 +322,7 @@ def _levels(sales: np.ndarray, exposure: np.ndarray, company: np.ndarray) -> _Le
     count = int(known.sum())
     gain = max(0.0, (count - 3) / (count - 1)) if count > 1 else 0.0
     posterior = variance * (1.0 - gain * (1.0 - weight))
-    drift = _drift(sales, exposure, noise)
+    drift, gap = _drift(sales, exposure, noise)
     sd = np.sqrt(np.where(known, posterior, spread) + drift * HORIZON)
     notes = [f"team levels: each team's rate against the company's over the latest "
              f"{latest.stop - latest.start} months, shrunk toward the company's by "
@@ -311,7 +330,9 @@ def _levels(sales: np.ndarray, exposure: np.ndarray, company: np.ndarray) -> _Le
              f"(spread between teams sd {np.sqrt(spread):.1%}); a team's level is "
              f"uncertain by sd {float(np.median(sd)):.1%} (median) over the plan year, "
              f"its estimate's noise plus a drift of {np.sqrt(drift * HORIZON):.1%} a year "
-             "measured between half-years"]
+             + ("measured between the same half-years a year apart" if gap == 2 * HALF
+                else "measured between consecutive half-years" if gap
+                else "(not measured: fewer than two half-years)")]
     return _Levels(level, sd, residuals, notes)
 
 
@@ -321,23 +342,28 @@ def _relative_level(sales: np.ndarray, exposure: np.ndarray) -> np.ndarray:
     return _log_rate(sales.sum(axis=0), exposure.sum(axis=0)) - company
 
 
-def _drift(sales: np.ndarray, exposure: np.ndarray, noise: np.ndarray) -> float:
-    """Variance per month of a team's relative level, from consecutive half-years.
+def _drift(sales: np.ndarray, exposure: np.ndarray, noise: np.ndarray) -> tuple[float, int]:
+    """Variance per month of a team's relative level, and the months between the halves.
 
-    The squared change of a team's level between two consecutive half-years, less what
-    the noise of two half-year means explains (``2 noise / HALF``), averaged over teams
-    and pairs, per month (random walk).
+    The squared change of a team's level between two half-years, less what the noise of
+    two half-year means explains (``2 noise / HALF``), averaged over teams and pairs, per
+    month (random walk). With a year or more between the first and the latest half-year
+    the pairs are a year apart (the same half of consecutive years), so a team's own
+    seasonality (a team stronger in the second half) does not count as drift; with a
+    shorter history they are consecutive half-years.
     """
     halves = []
     for end in range(len(sales), HALF - 1, -HALF):
         rows = slice(end - HALF, end)
         halves.append(_relative_level(sales[rows], exposure[rows]))
     if len(halves) < 2:
-        return 0.0
-    change = np.array([a - b for a, b in zip(halves[:-1], halves[1:], strict=True)])
+        return 0.0, 0
+    lag = 2 if len(halves) >= 3 else 1  # half-years between the two of a pair
+    change = np.array([a - b for a, b in zip(halves[:-lag], halves[lag:], strict=True)])
     excess = change ** 2 - 2.0 * noise[None, :] / HALF
     excess = excess[np.isfinite(excess)]
-    return max(0.0, float(excess.mean()) / HALF) if len(excess) else 0.0
+    months = lag * HALF
+    return (max(0.0, float(excess.mean()) / months) if len(excess) else 0.0), months
 
 
 def _mean_one(deviations: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from planner.errors import InputError, ScenarioError
 from planner.history.dataset import Dataset
 from planner.risk.buffer import buffer_for, stretch_limits
 from planner.risk.flags import flag_teams
-from planner.risk.history import team_months
+from planner.risk.history import TeamMonths, team_months
 from planner.risk.model import RiskError, RiskModel, build_risk_model
 from planner.risk.result import PERIODS, RiskReport, empty_risk
 from planner.risk.simulate import DRAWS, Outcomes, attainment_table, simulate, targets_by_period
@@ -63,16 +63,35 @@ def prepare_risk(scenario: Scenario, baselines: Baselines, dataset: Dataset | No
         reason = "no history was given to the plan, so its monthly deviations are unknown"
         return _without(reason, needed)
     try:
-        history = team_months(dataset, baselines, country=scenario.country,
-                              ramp_months=scenario.ramp_months, basis=scenario.capacity_basis)
-        _, weights = planned_capacity(baselines, scenario, calendar)
-        exposure = weights.groupby([n.MONTH, n.TEAM])["weight"].sum().unstack(
-            n.TEAM, fill_value=0.0)
-        exposure = exposure.loc[:, exposure.sum() > 0]
+        history, exposure = risk_inputs(scenario, baselines, dataset, calendar)
         model = build_risk_model(history, exposure, scenario.year)
     except (InputError, RiskError) as exc:
         return _without(str(exc), needed)
     return RiskStep(model, simulate(model))
+
+
+def risk_inputs(scenario: Scenario, baselines: Baselines, dataset: Dataset,
+                calendar: Calendar) -> tuple[TeamMonths, pd.DataFrame]:
+    """What the risk model reads: the history per team and month, and the plan's exposure.
+
+    Returns
+    -------
+    tuple of TeamMonths and DataFrame
+        :func:`planner.risk.history.team_months`, and the planned exposure per plan month
+        (rows ``"YYYY-MM"``) and team with any (seats, hires, ramp, attrition, working
+        days).
+
+    Raises
+    ------
+    InputError
+        From the history or the capacity.
+    """
+    history = team_months(dataset, baselines, country=scenario.country,
+                          ramp_months=scenario.ramp_months, basis=scenario.capacity_basis)
+    _, weights = planned_capacity(baselines, scenario, calendar)
+    exposure = weights.groupby([n.MONTH, n.TEAM])["weight"].sum().unstack(
+        n.TEAM, fill_value=0.0)
+    return history, exposure.loc[:, exposure.sum() > 0]
 
 
 def _needed_by(scenario: Scenario) -> str:
@@ -162,5 +181,5 @@ def finish_risk(step: RiskStep, plan: pd.DataFrame, company_target: float,
     return table, report
 
 
-__all__ = ["PERIODS", "RiskStep", "finish_risk", "prepare_risk", "sized_scenario",
-           "stretch_table"]
+__all__ = ["PERIODS", "RiskStep", "finish_risk", "prepare_risk", "risk_inputs",
+           "sized_scenario", "stretch_table"]
