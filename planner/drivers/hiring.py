@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -75,6 +75,9 @@ class HireOptions:
         Last year's capacity (the seats lever's unit).
     seats : float
         Last year's average number of seats (a seat-year costs ``cost / seats``).
+    orders : dict of str to DataFrame
+        :func:`cheapest_order` of these candidates per ``repr(spec)``, once worked out
+        (shared by the options over the same candidates).
     """
 
     spec: HiringSpec
@@ -82,6 +85,7 @@ class HireOptions:
     weights: pd.DataFrame
     history: float
     seats: float
+    orders: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def limit_of(self, grade: str) -> float:
         """Most seats of ``grade`` one team may take in one month (inf: no own limit)."""
@@ -103,7 +107,8 @@ def allowed(values: tuple[str, ...], known: list[str]) -> list[str]:
 
 
 def hire_options(scenario: Scenario, baselines: Baselines, calendar: Calendar,
-                 history: float, seats: float) -> HireOptions:
+                 history: float, seats: float,
+                 memo: dict[str, Any] | None = None) -> HireOptions:
     """The candidate hires of ``scenario.hiring`` with their capacity.
 
     Parameters
@@ -116,12 +121,31 @@ def hire_options(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         Last year's capacity (:attr:`planner.capacity.Capacity.history`).
     seats : float
         Last year's average number of seats.
+    memo : dict, optional
+        A capacity's memo: the candidates' capacity (which does not depend on the
+        roster) is kept in its ``"hire_candidates"`` entry, which ``planner serve``
+        shares between the capacities of its what-ifs.
 
     Returns
     -------
     HireOptions
     """
     spec = scenario.hiring if scenario.hiring is not None else HiringSpec()
+    key = repr((spec, scenario.capacity_basis, scenario.ramp_months, scenario.attrition_rate,
+                scenario.year, id(baselines), id(calendar)))
+    kept = None if memo is None else memo.setdefault("hire_candidates", {})
+    if kept is not None and key in kept and kept[key][0] is baselines:
+        table, weights, orders = kept[key][2:]
+    else:
+        (table, weights), orders = _candidates(scenario, spec, baselines, calendar), {}
+        if kept is not None:
+            kept[key] = (baselines, calendar, table, weights, orders)
+    return HireOptions(spec, table, weights, float(history), max(float(seats), 1e-9), orders)
+
+
+def _candidates(scenario: Scenario, spec: HiringSpec, baselines: Baselines,
+                calendar: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One candidate seat per team x grade x start month, and its capacity weights."""
     grade_weekly = grade_productivity(baselines)
     teams = allowed(spec.teams, sorted(set(baselines.seats[n.TEAM].astype(str))))
     grades = allowed(spec.grades, sorted(grade_weekly))
@@ -145,8 +169,7 @@ def hire_options(scenario: Scenario, baselines: Baselines, calendar: Calendar,
                          seat_years=(13 - table[n.MONTH].to_numpy(float)) / 12.0)
     table = table.loc[table["capacity"] > 0].reset_index(drop=True)
     weights = weights.loc[weights["option"].isin(table["option"])].reset_index(drop=True)
-    return HireOptions(spec, table[list(OPTION_COLUMNS)], weights, float(history),
-                       max(float(seats), 1e-9))
+    return table[list(OPTION_COLUMNS)], weights
 
 
 def cheapest_order(options: HireOptions) -> pd.DataFrame:
@@ -161,6 +184,13 @@ def cheapest_order(options: HireOptions) -> pd.DataFrame:
     DataFrame
         ``option, team, grade, month, capacity, seat_years, count``.
     """
+    key = repr(options.spec)
+    if key not in options.orders:
+        options.orders[key] = _cheapest_order(options)
+    return options.orders[key]
+
+
+def _cheapest_order(options: HireOptions) -> pd.DataFrame:
     table = options.table.assign(ratio=options.table["capacity"] / options.table["seat_years"])
     table = table.sort_values(["ratio", n.TEAM, n.GRADE, n.MONTH],
                               ascending=[False, True, True, True], kind="stable")
@@ -380,7 +410,7 @@ def solve_with_hiring(tree: DriverTree, scenario: Scenario, baselines: Baselines
     options = (memo or {}).get(key)
     if options is None:
         options = hire_options(scenario, baselines, calendar, history,
-                               seats if math.isfinite(seats) else 1.0)
+                               seats if math.isfinite(seats) else 1.0, memo)
         if memo is not None:
             memo[key] = options
     hiring = _hiring_tree(tree, options, key, memo)

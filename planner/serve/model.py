@@ -106,6 +106,7 @@ class WhatIfModel:
     def __init__(self, opened: Opened) -> None:
         self.opened = opened
         self._capacity: OrderedDict[tuple[Any, ...], Capacity] = OrderedDict()
+        self._candidates: dict[str, Any] = {}  # hire candidates, shared by the capacities
         self._lock = threading.Lock()  # one driver solve at a time: bounded CPU
 
     @property
@@ -140,6 +141,7 @@ class WhatIfModel:
         found = self._capacity.get(key)
         if found is None:
             found = capacity_of(scenario, self.opened.baselines, self.opened.calendar)
+            found.memo["hire_candidates"] = self._candidates  # they do not depend on hires
             self._capacity[key] = found
             if len(self._capacity) > CAPACITY_CACHE:
                 self._capacity.popitem(last=False)
