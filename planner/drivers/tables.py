@@ -27,13 +27,12 @@ def lever_baseline(tree: DriverTree, name: str, capacity_baselines: dict[str, fl
     mask = np.array([lever.covers(p, s) for p, s in zip(
         tree.cells[n.PRODUCT].to_numpy(object), tree.cells[n.SEGMENT].to_numpy(object),
         strict=True)], dtype=bool)
-    cells = tree.cells.loc[mask]
-    if cells.empty:
+    if not mask.any():
         return math.nan
     if lever.kind == "customers":
-        return float(cells.drop_duplicates(n.SEGMENT)["customers"].sum())
-    weights = cells[n.AMOUNT]
-    return float(np.average(cells[_BASELINE_OF[lever.kind]], weights=weights))
+        return float(tree.cells.loc[mask].drop_duplicates(n.SEGMENT)["customers"].sum())
+    values = tree.cells[_BASELINE_OF[lever.kind]].to_numpy(float)[mask]
+    return float(np.average(values, weights=tree.cells[n.AMOUNT].to_numpy(float)[mask]))
 
 
 def drivers_table(tree: DriverTree, point: Point, capacity_baselines: dict[str, float],
