@@ -12,7 +12,7 @@ stage through the pipeline's progress messages. Each run prints one JSON line::
     {"teams": 400, "products": 40, "rows": 10000000, "seconds": ..., "stages": {"load": ...,
      "baselines": ..., "drivers": ..., "allocation": ..., "assemble": ..., "csv": ...,
      "summary": ..., "workbooks": ..., "charts": ...}, "peak_mb": ..., "highs_iterations":
-     ..., "lp_columns": ..., "lp_rows": ..., "output_mb": ..., "files": ...}
+     ..., "highs_solves": ..., "lp_columns": ..., "lp_rows": ..., "output_mb": ..., "files": ...}
 
 ``--teams 25,50,100,200,400`` runs every size (rows scale with teams: ``--rows`` is the
 row count of the largest) and ends with a ``scaling`` line: each size's seconds and the
@@ -84,7 +84,7 @@ def _count_iterations() -> dict[str, int]:
     """Record the simplex iterations of every HiGHS run (driver and allocation models)."""
     import planner.lp.highs as highs
 
-    counts = {"iterations": 0, "columns": 0, "rows": 0}
+    counts = {"iterations": 0, "solves": 0, "columns": 0, "rows": 0}
     original = highs.highs_for
 
     def recording(lp: Any, **kwargs: Any) -> Any:
@@ -94,6 +94,7 @@ def _count_iterations() -> dict[str, int]:
         def run_and_count() -> Any:
             status = run()
             info = h.getInfo()
+            counts["solves"] += 1
             counts["iterations"] += int(info.simplex_iteration_count) + int(
                 info.ipm_iteration_count)
             if lp.n_cols > counts["columns"]:
@@ -154,6 +155,7 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "stages": {k: round(v, 2) for k, v in stages.seconds.items()},
             "peak_mb": round(rss.peak / 2**20), "highs_iterations": counts["iterations"],
+            "highs_solves": counts["solves"],
             "lp_columns": counts["columns"], "lp_rows": counts["rows"],
             "output_mb": round(size / 2**20, 1), "files": len(files)}
 

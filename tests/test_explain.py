@@ -240,3 +240,55 @@ def test_libreoffice_recalculates_without_errors_and_prints_one_page_wide(
     assert any("Product" in p and "Levers" in p and "Target" in p for p in pages)
     assert any("Working days" in p and "Share of year" in p for p in pages)
     assert len(pages) <= 2
+
+
+def test_a_rule_that_does_not_bind_moves_nothing_and_costs_no_solve(
+        plans: dict[str, PlanResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fairness and the mix never bind in sample_conservative: their steps are zero and
+    the capacity level is the plan's own optimum, of the same objective as a cold solve."""
+    from planner.allocation.solve import solve_allocation
+    from planner.explain import rules
+
+    result = plans["sample_conservative.toml"]
+    ex = inputs_of(result)
+    assert rules.present(ex.allocation) == [st.CAPACITY_RULE, st.FAIRNESS, st.MIX]
+    calls: list[list[str]] = []
+    monkeypatch.setattr(rules, "solve_allocation",
+                        lambda inputs, options: calls.append(["solve"]) or solve_allocation(
+                            inputs, options))
+    ex.cache.pop("rule_levels", None)
+    levels = rules.rule_levels(ex)
+    assert calls == []
+    final = ex.raw.groupby([n.TEAM, n.PRODUCT])[n.AMOUNT].sum()
+    for step in st.RULE_STEPS:
+        assert levels[step].reindex(final.index).equals(final)
+    rows = bridge(result)
+    assert (rows.loc[rows["step"].isin([st.FAIRNESS, st.MIX]), "cents"] == 0).all()
+    plan_objective = solve_allocation(ex.allocation, ex.solver)[3].objective
+    alone = solve_allocation(rules.with_rules(ex.allocation, [st.CAPACITY_RULE]), ex.solver)
+    assert alone[3].objective == pytest.approx(plan_objective, rel=1e-9)
+    assert not alone[0][n.AMOUNT].equals(ex.raw[n.AMOUNT])  # a cold solve: another optimum
+
+
+def test_slack_rows_hold_only_with_room_to_spare() -> None:
+    from test_allocation import tiny
+
+    from planner.allocation.solve import solve_allocation
+    from planner.explain.rules import slack_rows_hold
+
+    # team A can do 60 in W01 against a reference of 100: 40 moves, to A's W02 or to B
+    wide = pd.DataFrame({"team": ["A", "B"], "lower": [100.0, 100.0], "upper": [300.0, 300.0]})
+    inputs = tiny(capacity_a=60.0, fairness=wide)
+    plan, *_ = solve_allocation(inputs)
+    amounts = plan[n.AMOUNT].to_numpy(float)
+    assert slack_rows_hold(inputs, amounts, [st.FAIRNESS])
+    assert slack_rows_hold(inputs, amounts, [st.SUPPLY, st.MIX])  # rules it does not have
+    edge = float(plan.loc[plan[n.TEAM] == "A", n.AMOUNT].sum())
+    at_edge = wide.assign(lower=[edge, 100.0])  # A's total exactly at its lower edge
+    assert not slack_rows_hold(tiny(capacity_a=60.0, fairness=at_edge), amounts,
+                               [st.FAIRNESS])
+    inside = wide.assign(lower=[edge - 1e-5, 100.0])  # within the room asked for: not slack
+    assert not slack_rows_hold(tiny(capacity_a=60.0, fairness=inside), amounts,
+                               [st.FAIRNESS])
+    assert slack_rows_hold(tiny(capacity_a=60.0, fairness=wide.assign(lower=[edge - 1.0, 100.0])),
+                           amounts, [st.FAIRNESS])

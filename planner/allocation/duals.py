@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from planner import names as n
@@ -50,13 +51,25 @@ def seat_values(lp: LinearProgram, solution: Solution, scale: float,
     weekly = seat_weights.loc[seat_weights[n.SEAT].isin(tenured)].groupby(
         [n.SEAT, n.GRADE, n.WEEK], as_index=False)["weight"].sum()
     per_seat = weekly.groupby([n.GRADE, n.WEEK])["weight"].mean() * factor * (1 + headroom)
+    grades = sorted(per_seat.index.get_level_values(0).unique())
+    # grade x week capacity of one seat, with a last column of zeros for weeks it lacks
+    table = per_seat.unstack(n.WEEK)
+    weeks = pd.Index(table.columns)
+    grid = np.zeros((len(grades), len(weeks) + 1))
+    grid[:, :-1] = table.reindex(grades).to_numpy(float)
+    grid = np.where(np.isnan(grid), 0.0, grid)
+    at = weeks.get_indexer(rows[n.WEEK])
+    at = np.where(at >= 0, at, len(weeks))
+    duals = rows["dual"].to_numpy(float) / scale
+    teams, first, which = np.unique(rows[n.TEAM].to_numpy(object), return_index=True,
+                                    return_inverse=True)
     out = []
-    for team, group in rows.groupby(n.TEAM, sort=False):
-        duals = group.set_index(n.WEEK)["dual"] / scale
-        for grade in sorted(per_seat.index.get_level_values(0).unique()):
-            capacity = per_seat.loc[grade]
-            value = float((duals * capacity.reindex(duals.index).fillna(0.0)).sum())
-            out.append({"family": "seat", "label": f"one more grade {grade} seat in team {team}",
+    for t in np.argsort(first, kind="stable"):  # teams in order of first appearance
+        mine = np.flatnonzero(which.ravel() == t)
+        for g, grade in enumerate(grades):  # the same products summed in the same order
+            value = float(np.sum(duals[mine] * grid[g, at[mine]]))
+            out.append({"family": "seat",
+                        "label": f"one more grade {grade} seat in team {teams[t]}",
                         "slack": 0.0, "marginal_value": value,
                         "meaning": "change in the plan's deviation from its history-shaped "
                                    "targets (in typical cells); negative = the seat relieves "

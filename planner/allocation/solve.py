@@ -166,7 +166,10 @@ def binding_rows(lp: LinearProgram, solution: Solution, s: float) -> pd.DataFram
         if binding.empty:
             continue
         keys = [c for c in binding.columns if c not in ("activity", "lower", "upper", "dual")]
-        label = binding[keys].astype(str).agg(" ".join, axis=1)
+        text = binding[keys].astype(str)
+        label = text[keys[0]]
+        for key in keys[1:]:  # as " ".join over each row, column by column
+            label = label + " " + text[key]
         frames.append(pd.DataFrame({
             "family": family, "label": label.to_numpy(),
             "slack": 0.0, "marginal_value": binding["dual"].to_numpy() / s, "meaning": meaning,
