@@ -185,6 +185,29 @@ def test_seat_value_from_capacity_duals():
     assert values["marginal_value"].iloc[0] == pytest.approx(10 * cap_value)
 
 
+def test_seat_values_per_grade_count_only_the_weeks_a_grade_has():
+    from planner.allocation.duals import seat_values
+
+    inputs = tiny(capacity_a=60.0)
+    plan, binding, lp, sol = solve_allocation(inputs)
+    # grade G works both weeks; grade H only W02 (not the binding W01); h1 is a hire
+    weights = pd.DataFrame({
+        "seat": ["a1", "a1", "a2", "b1", "b1", "h1"],
+        "team": ["A", "A", "A", "B", "B", "A"],
+        "grade": ["G", "G", "H", "G", "G", "H"],
+        "week": ["2027-W01", "2027-W02", "2027-W02", "2027-W01", "2027-W02", "2027-W01"],
+        "month": ["2027-01"] * 6, "weight": [10.0, 10.0, 4.0, 6.0, 6.0, 50.0]})
+    roster = pd.DataFrame({"seat": ["a1", "a2", "b1", "h1"],
+                           "hired": [False, False, False, True]})
+    values = seat_values(lp, sol, inputs.scale, weights, roster, factor=2.0, headroom=0.5)
+    assert list(values["label"]) == ["one more grade G seat in team A",
+                                     "one more grade H seat in team A"]
+    cap_value = binding.loc[binding["family"] == "capacity", "marginal_value"].iloc[0]
+    # a G seat adds the mean of a1's and b1's W01 weight (8) x factor x (1 + headroom)
+    assert values["marginal_value"].iloc[0] == pytest.approx(8 * 2.0 * 1.5 * cap_value)
+    assert values["marginal_value"].iloc[1] == 0.0
+
+
 def test_smoothness_spreads_moved_volume():
     """Team A must shed 40 in W01; with smoothness its W02 follows, instead of a jump back."""
     jumps = {}
