@@ -58,6 +58,10 @@ def test_drivers_answers_what_planner_drivers_gives(served, tmp_path: Path) -> N
     with client_for(served) as client:
         response = client.post("/api/drivers", json=ISSUE_BODY)
     assert response.status_code == 200
+    timing = dict(part.strip().split(";dur=") for part in
+                  response.headers["server-timing"].split(","))
+    assert set(timing) == {"solve", "cpu"}
+    assert 0 < float(timing["cpu"]) and 0 < float(timing["solve"])
     got = response.json()
     assert got["feasible"] is True
     assert got["multiple"] == pytest.approx(8.0, rel=1e-12)

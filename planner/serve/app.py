@@ -15,9 +15,16 @@ Safety: the app answers only for the host it was started on (a page on another s
 cannot reach it through DNS rebinding); a token, when set, must come with every request
 (``Authorization: Bearer``, ``X-Planner-Token``, or the cookie the page gets from
 ``/?token=...``); ``POST`` takes JSON only (so another site's form cannot post to it);
-request bodies are at most :data:`MAX_BODY` bytes; every path the app opens or writes
-is its own (its package files, its session folders, the save folder), never one from a
-request. Errors are JSON ``{"error": "..."}``, never a traceback.
+request bodies are at most :data:`MAX_BODY` bytes (413 past that, with or without a
+``Content-Length``), nest at most 6 deep and hold no text over 200 characters
+(:func:`~planner.serve.changes.check_json`); a what-if hires a bounded number of seats
+and new teams, and plans run one at a time with a bounded queue
+(:mod:`planner.serve.sessions`); every path the app opens or writes is its own (its
+package files, its session folders, the save folder), never one from a request. Errors,
+unknown paths and methods included, are JSON ``{"error": "..."}`` with the scenario
+schema's own message for a wrong value, never a traceback: 400 a bad request, 401 no
+token, 404 nothing there, 405 a wrong method, 409 busy or a name taken, 413 too large,
+415 not JSON, 421 another host.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import contextlib
 import json
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -36,6 +44,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -51,9 +60,9 @@ from planner.errors import (
     PlannerError,
     ScenarioError,
 )
-from planner.serve.changes import Changes, parse_changes
+from planner.serve.changes import Changes, check_json, parse_changes
 from planner.serve.model import WhatIfModel
-from planner.serve.planning import plan_work, save_scenario
+from planner.serve.planning import check_name, plan_work, save_scenario
 from planner.serve.sessions import Busy, Session, SessionStore
 
 #: Largest request body accepted (a what-if is a few hundred bytes).
@@ -141,7 +150,8 @@ class Guard:
             return _error("this planner needs its token: open the address planner serve "
                           "printed (…/?token=...), or send Authorization: Bearer TOKEN", 401)
         if scope["method"] == "POST":
-            if not headers.get("content-type", "").startswith("application/json"):
+            media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if media != "application/json":
                 return _error("send the request body as JSON (Content-Type: "
                               "application/json)", 415)
             length = headers.get("content-length")
@@ -168,8 +178,30 @@ class Guard:
         return any(secrets.compare_digest(o.encode(), token.encode()) for o in offered if o)
 
 
+class TooLarge(PlannerError):
+    """A request body over :data:`MAX_BODY` bytes (sent without a ``Content-Length``)."""
+
+
 def _error(message: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    """``{"error": message}``; text JSON cannot carry (a lone surrogate) is escaped."""
+    text = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return JSONResponse({"error": text}, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (unknown path, wrong method) as JSON errors."""
+    if isinstance(exc, HTTPException):
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        allow = headers.get("allow")
+        detail = {404: f"no such page or API: {request.url.path}",
+                  405: f"{request.method} is not served at {request.url.path}"
+                       + (f"; use {allow}" if allow else "")}.get(exc.status_code,
+                                                                  str(exc.detail))
+        response = _error(detail, exc.status_code)
+        if allow:
+            response.headers["allow"] = allow
+        return response
+    return _error(f"unexpected error: {type(exc).__name__}: {exc}", 500)
 
 
 def _status_of(error: PlannerError) -> int:
@@ -177,6 +209,8 @@ def _status_of(error: PlannerError) -> int:
         return 400
     if isinstance(error, OutputError | Busy):
         return 409
+    if isinstance(error, TooLarge):
+        return 413
     return 500
 
 
@@ -195,16 +229,24 @@ def _answers(endpoint: Endpoint) -> Endpoint:
 
 
 async def _json(request: Request) -> Any:
-    """The request body as JSON, read up to :data:`MAX_BODY` bytes."""
-    body = b""
+    """The request body as JSON: at most :data:`MAX_BODY` bytes, bounded nesting and text.
+
+    Checked by :func:`~planner.serve.changes.check_json`.
+    """
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
-            raise ScenarioError(f"request body over {MAX_BODY} bytes")
+            raise TooLarge(f"request body over {MAX_BODY} bytes")
     try:
-        return json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(bytes(body) or b"{}")
+    except RecursionError:
+        raise ScenarioError("the request body is not a what-if: JSON nested too deeply"
+                            ) from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
         raise ScenarioError(f"the request body is not JSON: {exc}") from None
+    check_json(value)
+    return value
 
 
 def create_app(model: WhatIfModel, config: ServeConfig,
@@ -242,12 +284,16 @@ def create_app(model: WhatIfModel, config: ServeConfig,
             response.set_cookie(TOKEN_COOKIE, config.token, httponly=True, samesite="strict")
         return response
 
-    def solve(session: Session, changes: Changes) -> dict[str, Any]:
+    def solve(session: Session, changes: Changes) -> tuple[dict[str, Any], str]:
+        """The what-if's answer, and its ``Server-Timing`` (wall and this thread's CPU)."""
+        start, cpu = time.perf_counter(), time.thread_time()
         with session.lock:
             scenario, _ = model.scenario_for(changes, session.folder)
             answer = model.drivers(scenario)
         session.view = changes.as_json()
-        return answer
+        timing = (f"solve;dur={(time.perf_counter() - start) * 1000:.1f}, "
+                  f"cpu;dur={(time.thread_time() - cpu) * 1000:.1f}")
+        return answer, timing
 
     opened_lock = threading.Lock()
 
@@ -289,14 +335,15 @@ def create_app(model: WhatIfModel, config: ServeConfig,
 
     @_answers
     async def drivers(request: Request) -> Response:
-        changes = parse_changes(await _json(request))
+        changes = parse_changes(await _json(request), model.base)
         session, new = session_of(request)
-        answer = await run_in_threadpool(solve, session, changes)
-        return with_cookie(JSONResponse(answer), session, new, request)
+        answer, timing = await run_in_threadpool(solve, session, changes)
+        return with_cookie(JSONResponse(answer, headers={"Server-Timing": timing}), session,
+                           new, request)
 
     @_answers
     async def start_plan(request: Request) -> Response:
-        changes = parse_changes(await _json(request))
+        changes = parse_changes(await _json(request), model.base)
         session, new = session_of(request)
 
         def start() -> dict[str, Any]:
@@ -326,19 +373,21 @@ def create_app(model: WhatIfModel, config: ServeConfig,
     @_answers
     async def save(request: Request) -> Response:
         body = await _json(request)
-        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-            raise ScenarioError('send {"name": "NEW_NAME", "changes": {...}}')
-        changes = parse_changes(body.get("changes", {}))
+        if (not isinstance(body, dict) or not isinstance(body.get("name"), str)
+                or not set(body) <= {"name", "changes"}):
+            raise ScenarioError('send {"name": "NEW_NAME", "changes": {...}} and nothing else')
+        name = check_name(body["name"])
+        changes = parse_changes(body.get("changes", {}), model.base)
         session, new = session_of(request)
 
         def write() -> dict[str, Any]:
-            saved = save_scenario(model, changes, body["name"], config.save_dir)
-            with session.lock:
-                scenario, _ = model.scenario_for(changes, session.folder, saved["name"])
+            with session.lock:  # solved first: a what-if the data refuses is not saved
+                scenario, _ = model.scenario_for(changes, session.folder, name)
                 result = model.drivers(scenario)
+            saved = save_scenario(model, changes, name, config.save_dir)
             variant = {"name": saved["name"], "file": saved["file"],
                        "changes": changes.as_json(), "drivers": result}
-            session.variants.append(variant)
+            session.add_variant(variant)
             return {**saved, "variant": variant}
 
         answer = await run_in_threadpool(write)
@@ -360,6 +409,7 @@ def create_app(model: WhatIfModel, config: ServeConfig,
         sessions.close()
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, config=config)],
+                     exception_handlers={HTTPException: _http_error, Exception: _http_error},
                      lifespan=lifespan)
 
 

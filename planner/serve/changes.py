@@ -6,8 +6,10 @@ The page (and any script) sends its changes as JSON::
      "levers": {"ticket": {"cap": 0.3}, "conversion": {"fixed": 0.05}},
      "hires": [{"grade": "C", "team": "T03", "month": 2, "count": 10}]}
 
-:func:`parse_changes` checks only the shape that JSON adds (known top-level keys, sizes
-that bound the work); every value is checked by the scenario schema itself:
+:func:`check_json` bounds what any request may hold (nesting, text, valid Unicode);
+:func:`parse_changes` checks only the shape that JSON adds (known top-level keys, no
+``null``, and sizes that bound the work: levers, hire rows, seats, new teams); every value
+is checked by the scenario schema itself:
 :func:`child_toml` writes a scenario file ``base = "opened.toml"`` plus only what
 differs from the opened scenario, and :func:`planner.scenario.load_scenario` reads it,
 so a bad value gets exactly the message a scenario file with it would get, and the
@@ -25,6 +27,7 @@ import tomli_w
 
 from planner.drivers.levers import merge_levers
 from planner.errors import ScenarioError
+from planner.scenario.schema import MAX_HIRES as MAX_ROW_SEATS
 from planner.scenario.values import Hire, LeverSpec, Scenario
 
 #: Top-level keys of a what-if body.
@@ -34,8 +37,70 @@ LEVER_KEYS = ("cap", "min", "fixed", "cost")
 #: Most levers and hires one what-if may name (bounded work per request).
 MAX_LEVERS = 64
 MAX_HIRES = 500
+#: Most seats one what-if hires in all, and most new teams it starts (bounded work per
+#: request: each seat is a row of the roster, each team a block of the allocation). The
+#: opened scenario's own hires are always allowed.
+MAX_SEATS = 10_000
+MAX_NEW_TEAMS = 20
 #: Longest lever name accepted.
 MAX_NAME = 64
+#: Deepest nesting of a request body (a what-if is 4 deep: levers.NAME.products[i]).
+MAX_DEPTH = 6
+#: Longest text value or key in a request body.
+MAX_TEXT = 200
+
+
+def check_json(value: Any) -> None:
+    """Refuse what no request of the page or of a script sends: bounded, printable JSON.
+
+    Parameters
+    ----------
+    value : Any
+        A decoded request body.
+
+    Raises
+    ------
+    ScenarioError
+        Nesting deeper than :data:`MAX_DEPTH`, a key or text longer than
+        :data:`MAX_TEXT` characters, a key with control characters, or text that is not
+        valid Unicode (a lone surrogate, such as the escape of U+D800).
+
+    Examples
+    --------
+    >>> check_json({"levers": {"ticket": {"cap": 0.3}}})
+    >>> check_json({"levers": {"ticket": {"cap": "x" * 500}}})
+    Traceback (most recent call last):
+    ...
+    planner.errors.ScenarioError: levers.ticket.cap: text of 500 characters; at most 200
+    """
+    _check(value, "", 0)
+
+
+def _check(value: Any, path: str, depth: int) -> None:
+    where = path or "the request body"
+    if depth > MAX_DEPTH:
+        raise ScenarioError(f"{where}: nested deeper than {MAX_DEPTH} levels; a what-if is "
+                            "at most 4 deep (levers.NAME.products[i])")
+    if isinstance(value, str):
+        _check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where, "a key")
+            if not key.isprintable():
+                raise ScenarioError(f"{where}: the key {key!r} has control characters")
+            _check(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check(item, f"{path}[{i}]", depth + 1)
+
+
+def _check_text(text: str, where: str, what: str = "text") -> None:
+    if len(text) > MAX_TEXT:
+        raise ScenarioError(f"{where}: {what} of {len(text)} characters; at most {MAX_TEXT}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScenarioError(f"{where}: {text!r} is not valid Unicode text") from None
 
 
 @dataclass(frozen=True)
@@ -69,13 +134,16 @@ class Changes:
         return out
 
 
-def parse_changes(body: Any) -> Changes:
+def parse_changes(body: Any, base: Scenario | None = None) -> Changes:
     """Read a request body into :class:`Changes` (values are checked later, by the schema).
 
     Parameters
     ----------
     body : Any
         The decoded JSON.
+    base : Scenario, optional
+        The opened scenario: its own hires are always allowed, however many seats or new
+        teams they have.
 
     Returns
     -------
@@ -84,8 +152,8 @@ def parse_changes(body: Any) -> Changes:
     Raises
     ------
     ScenarioError
-        An unknown top-level key (with a did-you-mean), a ``null`` value, or more levers
-        or hires than one request may solve.
+        An unknown top-level key (with a did-you-mean), a ``null`` value (but a lever's
+        ``fixed``), or more levers, hires, seats or new teams than one request may solve.
 
     Examples
     --------
@@ -98,41 +166,75 @@ def parse_changes(body: Any) -> Changes:
     """
     if not isinstance(body, dict):
         raise ScenarioError(f"the request body must be a JSON object such as "
-                            f'{{"target_multiple": 8.0}}, not {type(body).__name__}')
+                            f'{{"target_multiple": 8.0}}, not {_json_type(body)}')
     for key in body:
         if key not in KEYS:
             close = difflib.get_close_matches(str(key), KEYS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ScenarioError(f"{key}: unknown key{hint} (known: {', '.join(KEYS)})")
+    _no_null(body, "")
     target = {}
     for key, name in (("target_multiple", "multiple"), ("target_amount", "amount"),
                       ("buffer", "buffer")):
         if key in body:
-            target[name] = _not_null(body[key], key)
+            target[name] = body[key]
     levers = body.get("levers", {})
     if isinstance(levers, dict):
         if len(levers) > MAX_LEVERS:
             raise ScenarioError(f"levers: {len(levers)} levers; a what-if changes at most "
                                 f"{MAX_LEVERS}")
-        for name, table in levers.items():
+        for name in levers:
             if len(name) > MAX_NAME:
                 raise ScenarioError(f"levers: a lever name is longer than {MAX_NAME} "
                                     "characters; use the scenario's lever names")
-            if isinstance(table, dict):
-                for key, value in table.items():
-                    if not (key == "fixed" and value is None):
-                        _not_null(value, f"levers.{name}.{key}")
     hires = body.get("hires")
-    if isinstance(hires, list) and len(hires) > MAX_HIRES:
-        raise ScenarioError(f"hires: {len(hires)} rows; a what-if has at most {MAX_HIRES}")
+    if isinstance(hires, list):
+        _check_hires(hires, base)
     return Changes(target=target, levers=levers, hires=hires)
 
 
-def _not_null(value: Any, key: str) -> Any:
+def _no_null(value: Any, path: str) -> None:
+    """Refuse ``null`` anywhere but a lever's ``fixed`` (which unfixes the lever)."""
     if value is None:
-        raise ScenarioError(f"{key}: null cannot be written in a scenario file; leave the "
+        raise ScenarioError(f"{path}: null cannot be written in a scenario file; leave the "
                             "key out to keep the opened scenario's value")
-    return value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            at = f"{path}.{key}" if path else key
+            if not (item is None and key == "fixed" and path.startswith("levers.")
+                    and path.count(".") == 1):
+                _no_null(item, at)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _no_null(item, f"{path}[{i}]")
+
+
+def _check_hires(hires: list[Any], base: Scenario | None) -> None:
+    """Bound the rows, seats and new teams of a what-if's hires (bounded work)."""
+    own = base.hires if base is not None else ()
+    most_rows = max(MAX_HIRES, len(own))
+    if len(hires) > most_rows:
+        raise ScenarioError(f"hires: {len(hires)} rows; a what-if has at most {most_rows}")
+    most_seats = max(MAX_SEATS, sum(h.count for h in own))
+    most_teams = max(MAX_NEW_TEAMS, len({h.team for h in own if h.new_team}))
+    rows = [row for row in hires if isinstance(row, dict)]
+    seats = sum(row["count"] for row in rows
+                if isinstance(row.get("count"), int) and not isinstance(row["count"], bool)
+                and 0 < row["count"] <= MAX_ROW_SEATS)  # the schema reports the others
+    if seats > most_seats:
+        raise ScenarioError(f"hires: {seats:,} seats in all; a what-if hires at most "
+                            f"{most_seats:,} (each seat is planned week by week)")
+    new = {str(row.get("team")) for row in rows if row.get("new_team") is True}
+    if len(new) > most_teams:
+        raise ScenarioError(f"hires: {len(new)} new teams; a what-if starts at most "
+                            f"{most_teams} (each team is planned product by product)")
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type."""
+    names = {type(None): "null", bool: "true/false", int: "a number", float: "a number",
+             str: "text", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def minimal(changes: Changes, base: Scenario) -> Changes:
@@ -146,7 +248,8 @@ def minimal(changes: Changes, base: Scenario) -> Changes:
     Raises
     ------
     ScenarioError
-        ``fixed = null`` on a lever the opened scenario fixes.
+        ``fixed = null`` on a lever the opened scenario fixes, or a target amount over an
+        opened target multiple (or the other way round).
     """
     target: dict[str, Any] = {}
     now = {"multiple": base.target_multiple, "amount": base.target_amount,
@@ -154,6 +257,13 @@ def minimal(changes: Changes, base: Scenario) -> Changes:
     for key, value in changes.target.items():
         if not _same(value, now[key]):
             target[key] = value
+    for key, other in (("amount", "multiple"), ("multiple", "amount")):
+        if key in target and other not in changes.target and now[other] is not None:
+            raise ScenarioError(
+                f"target_{key}: the opened scenario gives its target as "
+                f"{'an amount' if other == 'amount' else 'a multiple'} "
+                f"({now[other]:g}); a scenario written over it (base = ...) cannot remove "
+                f"that: send target_{other} instead")
     specs = {spec.name: spec for spec in merge_levers(base.levers)}
     written = base.raw.get("levers", {})
     if not isinstance(changes.levers, dict):
@@ -180,7 +290,7 @@ def minimal(changes: Changes, base: Scenario) -> Changes:
         if out:
             levers[name] = out
     hires = changes.hires
-    if hires is not None and _hires_equal(hires, base.hires):
+    if isinstance(hires, list) and _hires_equal(hires, base.hires):
         hires = None
     return Changes(target=target, levers=levers, hires=hires)
 
@@ -267,8 +377,8 @@ def child_toml(changes: Changes, base: str, name: str, description: str = "") ->
         doc["hires"] = changes.hires
     if changes.target:
         doc["target"] = dict(changes.target)
-    if changes.levers:
-        doc["levers"] = changes.levers
+    if changes.levers or not isinstance(changes.levers, dict):
+        doc["levers"] = changes.levers  # not a table: the schema says what is wrong
     try:
         return tomli_w.dumps(doc)
     except (TypeError, ValueError) as exc:
@@ -276,4 +386,4 @@ def child_toml(changes: Changes, base: str, name: str, description: str = "") ->
                             "numbers, text, true/false, and lists and objects of them") from None
 
 
-__all__ = ["Changes", "KEYS", "child_toml", "minimal", "parse_changes"]
+__all__ = ["Changes", "KEYS", "MAX_SEATS", "check_json", "child_toml", "minimal", "parse_changes"]

@@ -30,6 +30,9 @@ from planner.serve.sessions import PlanJob
 
 #: A saved scenario's name: letters, digits, ``_``, ``-`` and ``.``; it names the file.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Names Windows keeps for its devices (with any extension): never a file's name.
+RESERVED = frozenset({"con", "prn", "aux", "nul", "conin$", "conout$",
+                      *(f"{d}{i}" for d in ("com", "lpt") for i in "0123456789¹²³")})
 #: Binding constraints shown on the page (the workbook has them all).
 BINDING_ROWS = 8
 
@@ -97,6 +100,47 @@ def _team_risk(plan: Plan) -> dict[str, float]:
     return {str(t): float(p) for t, p in zip(rows["team"], rows["p_attain"], strict=True)}
 
 
+def check_name(name: str) -> str:
+    """A saved scenario's name, checked: a plain file name on every system.
+
+    Parameters
+    ----------
+    name : str
+        As the page sends it (a trailing ``.toml`` is dropped).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ScenarioError
+        Not :data:`NAME`, ending in ``.``, or a name Windows keeps for a device.
+
+    Examples
+    --------
+    >>> check_name("meeting-8x.toml")
+    'meeting-8x'
+    >>> check_name("../escape")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.ScenarioError: name '../escape': use letters, digits, '_', '-' and '.' ...
+    >>> check_name("con")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.ScenarioError: name 'con': Windows keeps this name for a device; ...
+    """
+    name = name.removesuffix(".toml")
+    if not NAME.match(name) or name.endswith("."):
+        raise ScenarioError(f"name {name!r}: use letters, digits, '_', '-' and '.' (at most "
+                            "64, starting with a letter or digit, not ending with '.'); it "
+                            "names the file")
+    if name.split(".", 1)[0].lower() in RESERVED:
+        raise ScenarioError(f"name {name!r}: Windows keeps this name for a device; choose "
+                            "another")
+    return name
+
+
 def save_scenario(model: WhatIfModel, changes: Changes, name: str,
                   save_dir: Path) -> dict[str, Any]:
     """Write ``SAVE_DIR/NAME.toml``: ``base =`` the opened scenario plus what changed.
@@ -128,28 +172,24 @@ def save_scenario(model: WhatIfModel, changes: Changes, name: str,
     OutputError
         A file of that name exists.
     """
-    name = name.removesuffix(".toml")
-    if not NAME.match(name):
-        raise ScenarioError(f"name {name!r}: use letters, digits, '_', '-' and '.' (at most "
-                            "64, starting with a letter or digit); it names the file")
+    name = check_name(name)
     base = model.base
     assert base.path is not None
     target = save_dir / f"{name}.toml"
+    exists = OutputError(f"{target.name} exists in {save_dir}; choose another name (a saved "
+                         "scenario is never overwritten)")
     if target.exists():
-        raise OutputError(f"{target.name} exists in {save_dir}; choose another name (a saved "
-                          "scenario is never overwritten)")
+        raise exists
     relative = Path(os.path.relpath(base.path.resolve(), save_dir.resolve())).as_posix()
     text = child_toml(minimal(changes, base), relative, name,
                       f"saved from planner serve over {base.path.name}")
-    temp = save_dir / f".{name}.{secrets.token_hex(4)}.tmp"
-    temp.write_text(text, encoding="utf-8")
     try:
-        os.link(temp, target)
+        _write_new(target, text)
     except FileExistsError:
-        raise OutputError(f"{target.name} exists in {save_dir}; choose another name (a saved "
-                          "scenario is never overwritten)") from None
-    finally:
-        temp.unlink(missing_ok=True)
+        raise exists from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {target.name} into {save_dir}: {exc.strerror or exc}"
+                          ) from None
     try:
         load_scenario(target)
     except ScenarioError:
@@ -158,4 +198,32 @@ def save_scenario(model: WhatIfModel, changes: Changes, name: str,
     return {"name": name, "file": target.name, "path": str(target), "toml": text}
 
 
-__all__ = ["plan_json", "plan_work", "save_scenario"]
+def _write_new(target: Path, text: str) -> None:
+    """Write a file that does not exist yet, whole or not at all, never over another.
+
+    Written beside its name and hard-linked into place (the link fails if the name
+    exists); where the file system has no hard links, created exclusively instead.
+
+    Raises
+    ------
+    FileExistsError
+        ``target`` exists.
+    OSError
+        The folder cannot be written.
+    """
+    temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    try:
+        os.link(temp, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass  # no hard links here (FAT, some network shares): an exclusive create
+    finally:
+        temp.unlink(missing_ok=True)
+    with target.open("x", encoding="utf-8") as out:
+        out.write(text)
+
+
+__all__ = ["check_name", "plan_json", "plan_work", "save_scenario"]

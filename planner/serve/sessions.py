@@ -3,7 +3,11 @@
 Each browser gets a random session id (an HttpOnly cookie); its state lives only in this
 process, in a :class:`Session`, with its own temporary folder for what-if files and plan
 outputs. Two people on the page never see or overwrite each other's what-ifs. The store
-keeps at most :data:`MAX_SESSIONS`; the least recently used idle one is dropped first.
+keeps at most :data:`MAX_SESSIONS`; when full, an idle one that never came back (a
+request without the cookie, as a script sends) is dropped first, then the least recently
+used idle one. Plans run one at a time, and at most :data:`PLAN_QUEUE` are running or
+waiting over all sessions: one more is refused, so no flood of requests can queue
+unbounded background work.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from planner.errors import PlannerError, TargetUnreachableError
 MAX_SESSIONS = 32
 #: Plan runs at once over all sessions: others wait their turn (bounded work).
 PLAN_SLOTS = threading.BoundedSemaphore(1)
+#: Plans running or waiting their turn over all sessions of a store.
+PLAN_QUEUE = 4
+#: Saved variants a page keeps side by side (the oldest leaves the view; its file stays).
+MAX_VARIANTS = 24
 
 
 class Busy(PlannerError):
@@ -103,6 +111,14 @@ class Session:
     job: PlanJob | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     used: float = field(default_factory=time.monotonic)
+    visits: int = 0
+    queue: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(PLAN_QUEUE))
+
+    def add_variant(self, variant: dict[str, Any]) -> None:
+        """Show a saved scenario side by side (the last :data:`MAX_VARIANTS` are kept)."""
+        with self.lock:
+            self.variants = [*self.variants, variant][-MAX_VARIANTS:]
 
     @property
     def busy(self) -> bool:
@@ -118,21 +134,29 @@ class Session:
 
         Raises
         ------
-        PlannerError
-            A plan of this session is already running.
+        Busy
+            A plan of this session is already running, or :data:`PLAN_QUEUE` plans are
+            running or waiting.
         """
-        if self.busy:
-            raise Busy("a plan is already running for this page; wait for it to "
-                               "finish")
-        number = (self.job.number + 1) if self.job else 1
-        job = PlanJob(number, changes)
-        old = self.job
-        self.job = job
-        if old is not None and old.zip_path is not None:
-            old.zip_path.unlink(missing_ok=True)
-        threading.Thread(target=self._run, args=(job, work), daemon=True,
-                         name=f"plan-{self.id[:6]}-{number}").start()
-        return job
+        with self.lock:  # two requests at once start one plan
+            if self.busy:
+                raise Busy("a plan is already running for this page; wait for it to finish")
+            if not self.queue.acquire(blocking=False):
+                raise Busy(f"{PLAN_QUEUE} plans are running or waiting already; try again "
+                           "when one finishes")
+            number = (self.job.number + 1) if self.job else 1
+            job = PlanJob(number, changes)
+            old = self.job
+            self.job = job
+            if old is not None and old.zip_path is not None:
+                old.zip_path.unlink(missing_ok=True)
+            try:
+                threading.Thread(target=self._run, args=(job, work), daemon=True,
+                                 name=f"plan-{self.id[:6]}-{number}").start()
+            except RuntimeError as exc:  # no thread to be had
+                self.queue.release()
+                job.error, job.state = f"the plan could not start: {exc}", "error"
+            return job
 
     def _run(self, job: PlanJob, work: Callable[[PlanJob, Path], dict[str, Any]]) -> None:
         out_dir = self.folder / f"plan-{job.number}"
@@ -154,6 +178,7 @@ class Session:
             PLAN_SLOTS.release()
             shutil.rmtree(out_dir, ignore_errors=True)
             job.seconds = time.perf_counter() - job.started
+            self.queue.release()
 
 
 def zip_folder(folder: Path, target: Path) -> Path:
@@ -181,6 +206,7 @@ class SessionStore:
         self.limit = limit
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
+        self._queue = threading.BoundedSemaphore(PLAN_QUEUE)
 
     def get(self, sid: str | None) -> Session | None:
         """The session with this id, or None."""
@@ -189,21 +215,26 @@ class SessionStore:
             if session is not None:
                 self._sessions.move_to_end(session.id)
                 session.used = time.monotonic()
+                session.visits += 1
             return session
 
     def new(self) -> Session:
-        """A new session (dropping the least recently used idle one when full)."""
+        """A new session; when full, an idle one is dropped.
+
+        First one that never came back, else the least recently used.
+        """
         with self._lock:
             while len(self._sessions) >= self.limit:
-                idle = next((s for s in self._sessions.values() if not s.busy), None)
-                if idle is None:
+                idle = [s for s in self._sessions.values() if not s.busy]
+                idle = [s for s in idle if s.visits == 0] or idle
+                if not idle:
                     raise Busy(f"{self.limit} pages are planning at once; try again "
                                        "when one finishes")
-                self._drop(idle)
+                self._drop(idle[0])
             sid = secrets.token_urlsafe(18)
-            folder = self.root / f"s-{len(self._sessions)}-{secrets.token_hex(4)}"
+            folder = self.root / f"s-{secrets.token_hex(6)}"
             folder.mkdir(parents=True)
-            session = Session(sid, folder)
+            session = Session(sid, folder, queue=self._queue)
             self._sessions[sid] = session
             return session
 
