@@ -6,8 +6,11 @@ these. Progress is reported through an optional callback.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -22,6 +25,7 @@ from planner.baselines.compute import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
 from planner.capacity import Capacity, capacity_of
 from planner.drivers import DriverResult, build_tree, solve_drivers
+from planner.drivers.backend import engine_for
 from planner.drivers.hiring import hiring_adjust, solve_with_hiring
 from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.drivers.tables import customer_targets, rounding_note
@@ -37,6 +41,9 @@ from planner.whole_units import UnitPrices, round_plan, round_targets
 
 Progress = Callable[[str], None]
 
+#: Driver trees kept per capacity (one per set of levers tried: ``planner serve``).
+KEPT_TREES = 256
+
 
 def _quiet(_: str) -> None:
     return None
@@ -47,7 +54,9 @@ def load_history(scenario: Scenario) -> Dataset:
 
     The history is checked against the plan year (nothing dated on or after its first
     day) and the scenario's trailing window (stray dates that would move it are refused;
-    a history that does not fill it is a warning).
+    a history that does not fill it is a warning). With ``[data] engine = "spark"`` the
+    history is read, mapped and checked on Spark (:func:`planner.history.lake.load_lake`;
+    ``[data] dir`` may then be a URI).
     """
     from datetime import date
 
@@ -55,7 +64,22 @@ def load_history(scenario: Scenario) -> Dataset:
         raise ScenarioError(f"{scenario.path.name if scenario.path else 'scenario'}: data.dir: "
                             "missing; add [data] dir = \"path/to/history\" (relative to the file)")
     plan_start = date(scenario.year, 1, 1) if 1 <= scenario.year <= 9999 else None
-    return load_dataset(scenario.data_dir, scenario.mapping, plan_start=plan_start,
+    if scenario.engine.is_spark:
+        from planner.history.lake import load_lake
+
+        return load_lake(scenario.data_dir, scenario.mapping, settings=scenario.engine,
+                         plan_start=plan_start, window_end=scenario.window_end,
+                         trailing_months=scenario.trailing_months)
+    data_dir = scenario.data_dir
+    if isinstance(data_dir, str):  # a URI: Spark reads those; DuckDB only a local file://
+        parsed = urlparse(data_dir)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            label = scenario.path.name if scenario.path else "scenario"
+            raise ScenarioError(f"{label}: data.dir: {data_dir!r} is a URI, which only "
+                                "engine \"spark\" reads; set [data] engine = \"spark\" (or "
+                                "--engine spark), or give a local folder")
+        data_dir = Path(unquote(parsed.path))
+    return load_dataset(data_dir, scenario.mapping, plan_start=plan_start,
                         window_end=scenario.window_end,
                         trailing_months=scenario.trailing_months)
 
@@ -93,10 +117,23 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     ``capacity``, when given, is :func:`capacity_of` already computed for this scenario
     (``planner serve`` keeps it per set of hires: it is most of a what-if's time).
     """
-    raise_for_data(scenario, baselines)
+    # what passed the check over this capacity's baselines: it reads only these fields
+    checked = capacity.memo.setdefault("fits_data", set()) if capacity is not None else set()
+    names = repr((scenario.levers, scenario.hires, scenario.hiring, scenario.mix,
+                  scenario.supply, scenario.spike_overrides, scenario.events))
+    if names not in checked:
+        raise_for_data(scenario, baselines)
+        checked.add(names)
     cap = capacity if capacity is not None else capacity_of(scenario, baselines, calendar)
-    tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
-                      max(cap.multiple, 1e-6))
+    trees = cap.memo.setdefault("driver_trees", OrderedDict())  # per set of levers
+    tree_key = repr(scenario.levers)
+    tree = trees.get(tree_key)
+    if tree is None:
+        tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
+                          max(cap.multiple, 1e-6))
+        trees[tree_key] = tree
+        if len(trees) > KEPT_TREES:
+            trees.popitem(last=False)
     caps = {
         "productivity": baselines.total_amount / cap.seat_weeks if cap.seat_weeks else np.nan,
         "seats": cap.seat_weeks / cap.weeks if cap.weeks else np.nan,
@@ -107,7 +144,8 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     return solve_drivers(tree, target_amount(scenario, baselines), baselines.total_amount,
                          baselines.products, buffer=scenario.buffer, capacity_baselines=caps,
                          mix=scenario.mix, supply=scenario.supply,
-                         time_limit=scenario.solver.time_limit)
+                         time_limit=scenario.solver.time_limit,
+                         backend=engine_for(tree, scenario.solver.time_limit, cap.memo))
 
 
 def sweep_scenario(scenario: Scenario, multiples: np.ndarray,

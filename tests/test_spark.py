@@ -84,6 +84,37 @@ def test_scenario_engine_keys(sample_dir: Path, tmp_path: Path) -> None:
     assert default.engine == EngineSettings()
 
 
+def test_scenario_data_dir_may_be_a_uri(tmp_path: Path) -> None:
+    from planner import api
+
+    path = tmp_path / "s.toml"
+    path.write_text('name = "lake"\n[data]\ndir = "s3a://bucket/history"\nengine = "spark"\n'
+                    + YEAR, encoding="utf-8")
+    assert api.load(path).data_dir == "s3a://bucket/history"
+
+
+def test_a_uri_needs_spark_but_a_local_file_uri_is_read_by_duckdb(sample_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    from planner import api
+    from planner.errors import ScenarioError
+    from planner.pipeline import load_history
+
+    path = tmp_path / "s.toml"
+    path.write_text('name = "lake"\n[data]\ndir = "s3a://bucket/history"\n' + YEAR,
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as raised:
+        load_history(api.load(path))
+    assert str(raised.value) == (
+        "s.toml: data.dir: 's3a://bucket/history' is a URI, which only engine \"spark\" "
+        "reads; set [data] engine = \"spark\" (or --engine spark), or give a local folder")
+    local = tmp_path / "f.toml"
+    local.write_text(f'name = "lake"\n[data]\ndir = "{sample_dir.resolve().as_uri()}"\n'
+                     + YEAR, encoding="utf-8")
+    by_uri = load_history(api.load(local))
+    by_path = load_history(api.load(scenario_file(tmp_path, sample_dir, YEAR, "p.toml")))
+    pd.testing.assert_frame_equal(by_uri.sales, by_path.sales)
+
+
 def test_scenario_engine_choices(sample_dir: Path, tmp_path: Path) -> None:
     from planner import api
     from planner.errors import ScenarioError
@@ -128,46 +159,174 @@ def both(dataset, **options) -> tuple[Baselines, Baselines]:  # type: ignore[no-
                 compute_baselines(dataset, engine=SPARK, **options))
 
 
-@pytest.mark.spark
-@needs_java
-def test_sample_plan_on_spark_equals_duckdb(sample_dir: Path, tmp_path: Path) -> None:
-    """Baselines and the whole plan on the sample: Spark local[2] == DuckDB."""
-    from planner import api
+def plan_and_baselines(scenario):  # type: ignore[no-untyped-def]
+    """Load the history (on the scenario's engine), its baselines and the plan."""
+    from planner import pipeline
 
-    levers = "[levers.customers]\ncap = 0.5\n[levers.productivity]\ncap = 2.0\n"
-    path = scenario_file(tmp_path, sample_dir, 'engine = "spark"\n' + YEAR + levers)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        on_spark = api.plan(api.load(path))
-        on_duck = api.plan(with_engine(api.load(path), "duckdb"))
-    assert on_spark.target == pytest.approx(on_duck.target, rel=1e-9)
-    for name in ("plan", "drivers", "product_targets", "history_teams", "history_monthly"):
-        left, right = getattr(on_duck, name), getattr(on_spark, name)
-        assert list(left.columns) == list(right.columns), name
-        pd.testing.assert_frame_equal(right, left, check_exact=False, rtol=1e-9, atol=0,
-                                      obj=name)
+        dataset = pipeline.load_history(scenario)
+        baselines = pipeline.scenario_baselines(scenario, dataset)
+        return dataset, baselines, pipeline.plan_from_baselines(scenario, baselines,
+                                                                dataset=dataset)
+
+
+def assert_same_plan(left, right) -> None:  # type: ignore[no-untyped-def]
+    """The plan's tables equal to 1e-9 relative (after the outputs' rounding)."""
+    assert right.target == pytest.approx(left.target, rel=1e-9)
+    for name in ("plan", "drivers", "product_targets", "history_teams", "history_monthly",
+                 "risk"):
+        a, b = getattr(left, name), getattr(right, name)
+        assert list(a.columns) == list(b.columns), name
+        pd.testing.assert_frame_equal(b, a, check_exact=False, rtol=1e-9, atol=0, obj=name)
+
+
+@pytest.fixture(scope="module")
+def sample_on_duckdb(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The sample scenario (Spark engine) and its plan on DuckDB with the pandas loader."""
+    from planner import api
+
+    folder = tmp_path_factory.mktemp("scenario")
+    levers = "[levers.customers]\ncap = 0.5\n[levers.productivity]\ncap = 2.0\n"
+    path = scenario_file(folder, sample_dir, 'engine = "spark"\n' + YEAR + levers)
+    scenario = api.load(path)
+    return scenario, plan_and_baselines(with_engine(scenario, "duckdb"))
+
+
+def assert_same_rows(lake_dataset, pandas_dataset) -> None:  # type: ignore[no-untyped-def]
+    """The canonical rows on Spark are the pandas loader's; the small tables too."""
+    from planner.engine.spark import to_pandas
+    from planner.history.lake import Lake
+
+    assert isinstance(lake_dataset.lake, Lake) and pandas_dataset.lake is None
+    for name in ("seats", "products", "teams", "customers"):
+        left, right = getattr(lake_dataset, name), getattr(pandas_dataset, name)
+        assert (left is None) == (right is None), name
+        if left is not None:
+            pd.testing.assert_frame_equal(left, right, obj=name)
+    assert lake_dataset.report.to_frame().astype(str).values.tolist() == \
+        pandas_dataset.report.to_frame().astype(str).values.tolist()
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.astype({c: object for c in frame.columns if frame[c].dtype == "str"})
+        out = out.where(out.notna(), None)
+        return out.sort_values(list(out.columns), na_position="last").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(rows(to_pandas(lake_dataset.lake.frame)),
+                                  rows(pandas_dataset.sales), check_dtype=False,
+                                  check_exact=False, rtol=1e-12, obj="sales")
 
 
 @pytest.mark.spark
 @needs_java
-def test_sample_baselines_on_spark_equal_duckdb(sample_dir: Path) -> None:
-    from planner.history.load import load_dataset
-
-    duck, spark = both(load_dataset(sample_dir), window_end=date(2026, 9, 30))
-    assert_same_tables(duck, spark)
+def test_sample_plan_read_on_spark_equals_duckdb(sample_on_duckdb) -> None:  # type: ignore[no-untyped-def]
+    """The history read, mapped and checked by Spark: the same rows, baselines and plan."""
+    scenario, (duck_data, duck, duck_plan) = sample_on_duckdb
+    dataset, baselines, result = plan_and_baselines(scenario)
+    assert_same_rows(dataset, duck_data)
+    assert_same_tables(duck, baselines)
+    assert_same_plan(duck_plan, result)
 
 
 @pytest.mark.spark
 @needs_java
-def test_online_retail_baselines_on_spark_equal_duckdb() -> None:
+@pytest.mark.parametrize("where", ["file-uri", "parquet"])
+def test_sample_read_on_spark_from_uri_and_parquet(where: str, sample_on_duckdb,  # type: ignore[no-untyped-def]
+                                                   tmp_path: Path) -> None:
+    """The sample folder as a file:// URI, and written as Parquet: the pandas loader's rows.
+
+    The baselines and the plan are functions of the loaded Dataset (rows, small tables,
+    report), so equal Datasets give the plan the test above checks (not run again: each
+    Spark baselines run takes minutes on local[2]).
+    """
+    from dataclasses import replace
+
+    from planner import pipeline
+    from planner.sample.generate import write_sample
+
+    scenario, (duck_data, _, _) = sample_on_duckdb
+    if where == "file-uri":
+        scenario = replace(scenario, data_dir=f"file://{scenario.data_dir}")
+        expected = duck_data
+    else:
+        write_sample(tmp_path, seed=7, fmt="parquet")
+        scenario = replace(scenario, data_dir=tmp_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = pipeline.load_history(with_engine(scenario, "duckdb"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = pipeline.load_history(scenario)
+    assert_same_rows(dataset, expected)
+    assert dataset.source == str(scenario.data_dir)
+    small = dataset.sales.groupby(dataset.sales["date"].dt.to_period("M"))["amount"].sum()
+    full = expected.sales.groupby(expected.sales["date"].dt.to_period("M"))["amount"].sum()
+    pd.testing.assert_series_equal(small, full, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.spark
+@needs_java
+def test_online_retail_read_on_spark_equals_duckdb() -> None:
+    """Online Retail with its builtin mapping (duplicates, exclusions, returns, keep_top,
+    derived seats and product names) loaded on Spark: DuckDB's baselines."""
+    from planner.history.lake import load_lake
     from planner.history.load import load_dataset
     from planner.history.mapping import builtin_mapping
 
     if not (RETAIL / "online_retail.csv.gz").is_file():
         pytest.skip(f"real data not available: {RETAIL / 'online_retail.csv.gz'}")
+    mapping = builtin_mapping("online_retail")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dataset = load_dataset(RETAIL, builtin_mapping("online_retail"))
-    duck, spark = both(dataset)
+        on_pandas = load_dataset(RETAIL, mapping)
+        on_spark = load_lake(RETAIL, mapping, settings=SPARK)
+        duck, spark = compute_baselines(on_pandas), compute_baselines(on_spark)
+    assert_same_rows(on_spark, on_pandas)
     assert_same_tables(duck, spark)
     assert len(spark.products) == 41 and spark.report.iloc[0, 1] == 541909
+
+
+BAD_SALES = """date,seat,product,amount,units
+2025-01-05,S1,P1,100,1
+2025-13-01,S1,P1,100,1
+2025-02-30,S1,P1,100,1
+2025-01-07,S1,P1,abc,1
+2025-01-08,S1,P9,50,1
+2025-01-09,S1,P9,60,2
+2025-01-09,S1,P1,-5,1
+"""
+
+
+@pytest.mark.spark
+@needs_java
+def test_bad_sales_on_spark_list_every_problem(tmp_path: Path) -> None:
+    from planner.errors import InputError
+    from planner.history.lake import load_lake
+
+    (tmp_path / "sales.csv").write_text(BAD_SALES, encoding="utf-8")
+    (tmp_path / "products.csv").write_text("product\nP1\n", encoding="utf-8")
+    (tmp_path / "seats.csv").write_text("seat,team,grade\nS1,T1,A\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_lake(f"file://{tmp_path}", settings=SPARK)
+    assert [str(p) for p in caught.value.problems] == [
+        "sales.csv column 'date': '2025-02-30' is not a date; expected a date like "
+        "2026-03-31, or set date_format in the mapping's [sales.options]",
+        "sales.csv column 'date': '2025-13-01' is not a date; expected a date like "
+        "2026-03-31, or set date_format in the mapping's [sales.options]",
+        "sales.csv column 'amount': 'abc' is not a number; expected a number like 1234.5",
+        "sales.csv column 'amount': '-5' is negative; mark returns in the mapping "
+        "([sales.options] returns = true) or fix the row",
+        "sales.csv column 'product': 'P9' is not a product in products.csv; add it to "
+        "products.csv or fix the row",
+        "sales.csv column 'product': and 1 more row with the same problem",
+    ]
+
+
+def test_strptime_formats_become_spark_patterns() -> None:
+    from planner.errors import MappingError
+    from planner.history.lake_sql import spark_pattern
+
+    assert spark_pattern("%d/%m/%Y %H:%M:%S") == "d/M/y H:m:s"
+    assert spark_pattern("%Y%m%dT%H") == "yMd'T'H"
+    with pytest.raises(MappingError, match=r"date_format '%d %Z': %Z cannot be read by Spark"):
+        spark_pattern("%d %Z")

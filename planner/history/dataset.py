@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -57,6 +58,12 @@ class Dataset:
         ``segment``, ``amount`` (float), ``units`` (float), ``customer_id`` (string,
         may be missing), ``margin`` (float, may be missing). Returns are already
         netted when the mapping allowed them (negative rows kept as negative amounts).
+        For a history loaded on Spark (``lake`` set) it is a small aggregate computed on
+        the engine instead of the rows: one row per month x team x product x segment
+        (sales on or before the window end when it was given), ``date`` the group's
+        first sale date in the month, ``amount``, ``units`` and ``margin`` summed,
+        ``seat`` and ``customer_id`` missing. Monthly totals per team, product or
+        segment read from it equal those of the rows.
     seats : DataFrame
         ``seat``, ``team``, ``grade``, ``start_date``, ``end_date`` (NaT while active).
     products : DataFrame
@@ -74,6 +81,11 @@ class Dataset:
     teams : DataFrame
         ``team``, ``name`` (display name; the code when none is given), one row per
         team of ``seats``, sorted; built from ``seats`` when not given.
+    lake : planner.history.lake.Lake or None
+        For a history loaded on Spark (:func:`planner.history.lake.load_lake`): the
+        canonical sales rows as a Spark relation (``.frame``) and the Spark settings
+        (``.settings``), which :func:`planner.baselines.compute.compute_baselines`
+        scans; None for a history loaded with pandas.
     """
 
     sales: pd.DataFrame
@@ -83,6 +95,7 @@ class Dataset:
     report: LoadReport = field(default_factory=LoadReport)
     source: str = ""
     teams: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+    lake: Any = None
 
     def __post_init__(self) -> None:
         """Give every product and team a display name (default: the code)."""

@@ -120,7 +120,9 @@ def build_scenario(doc: dict[str, Any], origin: Origin, problems: Problems) -> S
         name=doc.get("name") or origin.sources[0].path.stem,
         path=origin.sources[0].path,
         description=doc.get("description", ""),
-        data_dir=(origin.folder_of("data", "dir") / data_dir).resolve() if data_dir else None,
+        data_dir=(data_dir if "://" in str(data_dir)  # a URI (s3a://, file://): engine spark
+                  else (origin.folder_of("data", "dir") / data_dir).resolve()) if data_dir
+        else None,
         mapping=_mapping(_get(doc, "data", "mapping"), origin.folder_of("data", "mapping")),
         window_end=window_end,
         trailing_months=_get(doc, "data", "trailing_months"),

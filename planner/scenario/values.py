@@ -123,7 +123,7 @@ class Scenario:
     name: str
     path: Path | None = None
     description: str = ""
-    data_dir: Path | None = None
+    data_dir: Path | str | None = None  # a str is a URI (s3a://, file://): engine spark
     mapping: str | None = None
     window_end: date | None = None
     trailing_months: int = default("data", "trailing_months")
