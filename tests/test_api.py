@@ -42,7 +42,8 @@ def planned(grow: Path) -> api.Plan:
     return api.plan(grow)
 
 
-def test_docstring_examples_run() -> None:
+def test_docstring_examples_run(sample_generated_once: None) -> None:
+    # the examples write the sample (seed 7) five times: generated once, written each time
     result = doctest.testmod(planner.api.steps, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 30
     assert result.failed == 0

@@ -494,7 +494,7 @@ def test_a_product_opening_its_declared_window_is_no_launch() -> None:
     assert b.spikes.empty and b.warnings == []
 
 
-def test_sample_universal_life_is_a_spike() -> None:
+def test_sample_universal_life_is_a_spike(sample_generated_once: None) -> None:
     sample = pytest.importorskip("planner.sample.generate")
     with pytest.warns(SpikeWarning, match=r"^baselines: UL_INS: one-off jump in Mar, Apr, May "
                       r"normalised \(2\.7x the same months a year earlier, the rest of the "

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import run_cli, scenario_file
+from conftest import calls_once, run_cli, scenario_file
 
+import planner.api
 from planner import names as n
 from planner.cli.main import build_parser
 
@@ -22,14 +25,26 @@ cap = 2.0
 """
 
 
-def test_sample_data_writes_four_files(tmp_path: Path) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def baselines_once() -> Iterator[dict[object, Any]]:
+    """Each distinct ``planner baselines`` computation runs once in this module.
+
+    The baselines tests run the command over the same sample folder several times to
+    check how it treats the output folder (new, existing, ``--force``); the baselines
+    themselves are computed once and written by every run.
+    """
+    with calls_once(planner.api, "baselines") as kept:
+        yield kept
+
+
+def test_sample_data_writes_four_files(sample_generated_once: None, tmp_path: Path) -> None:
     run = run_cli("sample-data", tmp_path / "s", "--seed", "3")
     assert run.status == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         n.OUTPUT_MANIFEST, "customers.csv", "products.csv", "sales.csv", "seats.csv"]
 
 
-def test_sample_data_parquet_flag(tmp_path: Path) -> None:
+def test_sample_data_parquet_flag(sample_generated_once: None, tmp_path: Path) -> None:
     assert run_cli("sample-data", tmp_path / "p", "--parquet").status == 0
     assert (tmp_path / "p" / "sales.parquet").is_file()
 

@@ -19,6 +19,8 @@ HISTORY_END = pd.Timestamp("2026-10-31")
 
 @pytest.fixture(scope="module")
 def ds() -> Dataset:
+    """The sample generated here (the writers' tests take a cached generation:
+    ``sample_generated_once`` of tests/conftest.py; this module checks the generator)."""
     return generate_sample(seed=7)
 
 
@@ -194,7 +196,7 @@ def test_seasonality_bonus_season_and_holidays(ds: Dataset) -> None:
     assert month[pd.Period("2025-09")] > month[pd.Period("2025-10")]
 
 
-def test_write_sample_csv(tmp_path: Path) -> None:
+def test_write_sample_csv(ds: Dataset, sample_generated_once: None, tmp_path: Path) -> None:
     out = tmp_path / "new" / "sample"
     paths = write_sample(out, seed=7)
     assert [p.name for p in paths] == ["sales.csv", "seats.csv", "products.csv", "customers.csv"]
@@ -206,7 +208,7 @@ def test_write_sample_csv(tmp_path: Path) -> None:
     assert headers["customers"] == ",".join(n.CUSTOMERS_COLUMNS)
     sales = pd.read_csv(out / "sales.csv", dtype=str)
     assert sales[n.DATE].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
-    assert len(sales) == len(generate_sample(seed=7).sales)
+    assert len(sales) == len(ds.sales)
     customers = pd.read_csv(out / "customers.csv", dtype=str)
     assert customers[n.MONTH].str.fullmatch(r"\d{4}-\d{2}-01").all()
     products = (out / "products.csv").read_text().splitlines()
@@ -214,7 +216,7 @@ def test_write_sample_csv(tmp_path: Path) -> None:
     assert "UL_INS,variable,,high,3,5,UL_INS" in products
 
 
-def test_write_sample_parquet(tmp_path: Path) -> None:
+def test_write_sample_parquet(sample_generated_once: None, tmp_path: Path) -> None:
     paths = write_sample(tmp_path, seed=3, fmt="parquet")
     assert [p.name for p in paths] == [
         "sales.parquet", "seats.parquet", "products.parquet", "customers.parquet",
@@ -225,7 +227,8 @@ def test_write_sample_parquet(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
 
 
-def test_write_sample_replaces_existing_files(tmp_path: Path) -> None:
+def test_write_sample_replaces_existing_files(sample_generated_once: None,
+                                             tmp_path: Path) -> None:
     (tmp_path / "seats.csv").write_text("old\n")
     write_sample(tmp_path, seed=7)
     assert (tmp_path / "seats.csv").read_text().startswith(",".join(n.SEATS_COLUMNS))

@@ -90,8 +90,23 @@ def _returned(story: Story, folder: Path, team: str = "T01") -> tuple[Path, dict
     return path, typed
 
 
-def test_workbook_round_trip(story: Story, tmp_path: Path) -> None:  # noqa: F811
-    path, typed = _returned(story, tmp_path)
+@pytest.fixture(scope="module")
+def returned(story: Story,  # noqa: F811
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """T01's workbook as a line manager returns it, typed once (each test takes a copy)."""
+    return _returned(story, tmp_path_factory.mktemp("returned"))
+
+
+def _copy(returned: tuple[Path, dict], folder: Path) -> tuple[Path, dict]:
+    """A copy of the returned workbook in ``folder``, and the numbers typed into it."""
+    path = folder / returned[0].name
+    shutil.copy(returned[0], path)
+    return path, dict(returned[1])
+
+
+def test_workbook_round_trip(story: Story, returned: tuple[Path, dict],  # noqa: F811
+                             tmp_path: Path) -> None:
+    path, typed = _copy(returned, tmp_path)
     before = path.read_bytes()
     result = api.track(story.plan, [path])
     assert path.read_bytes() == before  # never modified
@@ -105,8 +120,9 @@ def test_workbook_round_trip(story: Story, tmp_path: Path) -> None:  # noqa: F81
     assert set(monthly["team"]) == {"T01"}
 
 
-def test_tampered_workbook_is_refused(story: Story, tmp_path: Path) -> None:  # noqa: F811
-    path, _ = _returned(story, tmp_path)
+def test_tampered_workbook_is_refused(story: Story, returned: tuple[Path, dict],  # noqa: F811
+                                      tmp_path: Path) -> None:
+    path, _ = _copy(returned, tmp_path)
     book = load_workbook(path)
     sheet = book["Actuals"]
     first, second = sheet["A6"].value, sheet["A7"].value
@@ -128,8 +144,10 @@ def test_tampered_workbook_is_refused(story: Story, tmp_path: Path) -> None:  # 
         api.track(story.plan, [path])
 
 
-def test_workbook_of_another_plan_is_refused(story: Story, tmp_path: Path) -> None:  # noqa: F811
-    path, _ = _returned(story, tmp_path)
+def test_workbook_of_another_plan_is_refused(story: Story,  # noqa: F811
+                                             returned: tuple[Path, dict],
+                                             tmp_path: Path) -> None:
+    path, _ = _copy(returned, tmp_path)
     book = load_workbook(path)
     book["Actuals"]["B3"].value = "other scenario"
     book["Actuals"]["B2"].value = "T99"

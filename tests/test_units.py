@@ -225,9 +225,16 @@ def retail(tmp_path_factory: pytest.TempPathFactory) -> dict:
     text = text.replace('dir = "../../shared/data/online_retail"', f'dir = "{data.as_posix()}"')
     text = text.replace('mapping = "online_retail"', 'mapping = "mapping.toml"')
     (root / "s.toml").write_text(text, encoding="utf-8")
+    # the plan tables as `planner plan` writes them; its 38 team workbooks and charts of
+    # this scenario (three quarters of the time) are not read here, and the shipped
+    # Online Retail scenario writes them (tests/test_shipped_scenarios.py)
+    from planner import api
+    from planner.outputs.write import write_csvs
+
     out = root / "out"
-    run = run_cli("plan", root / "s.toml", "--out", out)
-    assert run.status == 0, run.stderr
+    out.mkdir()
+    written = write_csvs(api.plan(root / "s.toml"), out)
+    assert [p.name for p in written[:3]] == [n.PLAN_CSV, n.PLAN_SEATS_CSV, n.DRIVERS_CSV]
     read = {"keep_default_na": False, "dtype": {n.PRODUCT: str}}
     return {"plan": pd.read_csv(out / n.PLAN_CSV, **read),
             "seats": pd.read_csv(out / n.PLAN_SEATS_CSV, **read),

@@ -37,13 +37,13 @@ class Story:
 def split_sample(sample: Path, out: Path) -> tuple[Path, Path]:
     """History (2025) and actuals (2026) folders from the sample data set."""
     folders = []
+    sales = pd.read_csv(sample / "sales.csv", dtype=str, keep_default_na=False)
+    customers = pd.read_csv(sample / "customers.csv", dtype=str, keep_default_na=False)
     for name, keep in (("history", lambda d: d < "2026-01-01"),
                        ("actuals", lambda d: d >= "2026-01-01")):
         folder = out / name
         folder.mkdir(parents=True)
-        sales = pd.read_csv(sample / "sales.csv", dtype=str, keep_default_na=False)
         sales.loc[keep(sales["date"])].to_csv(folder / "sales.csv", index=False)
-        customers = pd.read_csv(sample / "customers.csv", dtype=str, keep_default_na=False)
         customers.loc[keep(customers["month"])].to_csv(folder / "customers.csv", index=False)
         for file in ("seats.csv", "products.csv"):
             shutil.copy(sample / file, folder / file)
