@@ -17,8 +17,10 @@ grade's (with a :class:`CapacityWarning` naming the team).
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -302,6 +304,36 @@ class Capacity:
     def multiple(self) -> float:
         """Planned over last year's capacity."""
         return self.planned / self.history if self.history > 0 else 1.0
+
+
+T = TypeVar("T")
+
+
+def kept(memo: dict[str, Any], table: str, key: Hashable, make: Callable[[], T], limit: int,
+         owner: object = None) -> T:
+    """``make()`` kept in ``memo[table]`` under ``key``: the newest ``limit`` entries stay.
+
+    With ``owner`` (an object the value belongs to, such as a driver tree) the entry is
+    found by that object's identity as well; the entry holds the owner, so the identity
+    cannot pass to another object while it is kept.
+
+    Examples
+    --------
+    >>> memo: dict[str, Any] = {}
+    >>> kept(memo, "squares", 3, lambda: 9, limit=2), kept(memo, "squares", 3, lambda: 0, 2)
+    (9, 9)
+    """
+    store: OrderedDict[Hashable, tuple[object, T]] = memo.setdefault(table, OrderedDict())
+    full = key if owner is None else (id(owner), key)
+    found = store.get(full)
+    if found is not None:
+        store.move_to_end(full)
+        return found[1]
+    value = make()
+    store[full] = (owner, value)
+    if len(store) > limit:
+        store.popitem(last=False)
+    return value
 
 
 def capacity_of(scenario: Scenario, baselines: Baselines, calendar: Calendar) -> Capacity:

@@ -6,7 +6,6 @@ these. Progress is reported through an optional callback.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from planner.allocation.seats import QUANTA, split_to_seats
 from planner.allocation.solve import solve_allocation
 from planner.baselines.compute import Baselines, compute_baselines
 from planner.calendar import Calendar, build_calendar
-from planner.capacity import Capacity, capacity_of
+from planner.capacity import Capacity, capacity_of, kept
 from planner.drivers import DriverResult, build_tree, solve_drivers
 from planner.drivers.backend import engine_for
 from planner.drivers.hiring import hiring_adjust, solve_with_hiring
@@ -125,15 +124,9 @@ def run_drivers(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         raise_for_data(scenario, baselines)
         checked.add(names)
     cap = capacity if capacity is not None else capacity_of(scenario, baselines, calendar)
-    trees = cap.memo.setdefault("driver_trees", OrderedDict())  # per set of levers
-    tree_key = repr(scenario.levers)
-    tree = trees.get(tree_key)
-    if tree is None:
-        tree = build_tree(baselines.product_segments, baselines.products, scenario.levers,
-                          max(cap.multiple, 1e-6))
-        trees[tree_key] = tree
-        if len(trees) > KEPT_TREES:
-            trees.popitem(last=False)
+    tree = kept(cap.memo, "driver_trees", repr(scenario.levers),  # per set of levers
+                lambda: build_tree(baselines.product_segments, baselines.products,
+                                   scenario.levers, max(cap.multiple, 1e-6)), KEPT_TREES)
     caps = {
         "productivity": baselines.total_amount / cap.seat_weeks if cap.seat_weeks else np.nan,
         "seats": cap.seat_weeks / cap.weeks if cap.weeks else np.nan,

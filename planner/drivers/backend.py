@@ -18,7 +18,6 @@ often lead back to the LPs of its first descent.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from planner.capacity import kept
 from planner.drivers.rows import Algebra, Row
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
@@ -90,7 +90,7 @@ class DriverEngine:
         self.time_limit = float(time_limit)
         self.names: list[str] = []
         self.row_scale = np.zeros(0)
-        self._answers: OrderedDict[bytes, _Answer] = OrderedDict()
+        self._answers: dict[str, Any] = {}  # the LPs answered (:func:`kept`)
         self._last: _Answer | None = None
         self._objective: bytes | None = None  # the objective HiGHS holds (None: unset)
         self._upper: np.ndarray | None = None  # the column bounds HiGHS holds
@@ -188,17 +188,11 @@ class DriverEngine:
             found = _Answer(x, tuple(row.name for row in rows), np.zeros(len(rows)),
                             np.ones(len(rows)))
         elif self.keep_answers:
-            key = _problem_key(rows, objective, raise_cap)
-            kept = self._answers.get(key)
-            found = kept if kept is not None else self._run(rows, objective, raise_cap)
-            if kept is None:
-                self._answers[key] = found
-                if len(self._answers) > KEPT_ANSWERS:
-                    self._answers.popitem(last=False)
+            found = kept(self._answers, "answers", _problem_key(rows, objective, raise_cap),
+                         lambda: self._run(rows, objective, raise_cap), KEPT_ANSWERS)
         else:
             found = self._run(rows, objective, raise_cap)
         self._last = found
-        self.names, self.row_scale = list(found.names), found.row_scale
         return None if found.x is None else found.x.copy()
 
     def _run(self, rows: list[Row], objective: np.ndarray | None,
@@ -234,10 +228,10 @@ class DriverEngine:
 
         The sign follows HiGHS: for a minimisation, ``>=`` rows have duals of at least 0.
         """
-        if not self.names or self._last is None:
+        last = self._last
+        if last is None or not last.names:
             return {}
-        scaled = self._last.row_dual
-        return dict(zip(self.names, map(float, scaled / self.row_scale), strict=True))
+        return dict(zip(last.names, map(float, last.row_dual / last.row_scale), strict=True))
 
     def write_model(self, path: Path) -> Path:
         """Write the last model solved as an MPS or LP file (by suffix), for other solvers.
@@ -267,18 +261,8 @@ def engine_for(tree: DriverTree, time_limit: float, memo: dict[str, Any] | None
     """
     if memo is None:
         return DriverEngine(tree, time_limit)
-    engines: OrderedDict[tuple[int, float], tuple[DriverTree, DriverEngine]] = \
-        memo.setdefault("driver_engines", OrderedDict())
-    key = (id(tree), float(time_limit))
-    found = engines.get(key)
-    if found is not None and found[0] is tree:
-        engines.move_to_end(key)
-        return found[1]
-    engine = DriverEngine(tree, time_limit)
-    engines[key] = (tree, engine)
-    if len(engines) > KEPT_ENGINES:
-        engines.popitem(last=False)
-    return engine
+    return kept(memo, "driver_engines", float(time_limit),
+                lambda: DriverEngine(tree, time_limit), KEPT_ENGINES, owner=tree)
 
 
 def _problem_key(rows: list[Row], objective: np.ndarray | None,

@@ -21,7 +21,6 @@ seats by team, grade and month where capacity binds.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.capacity import grade_productivity, seat_productivity, seat_week_weights
+from planner.capacity import grade_productivity, kept, seat_productivity, seat_week_weights
 from planner.drivers.levers import Lever
 from planner.drivers.rows import Algebra
 from planner.drivers.search import Point, reach
@@ -440,17 +439,8 @@ def _hiring_tree(tree: DriverTree, options: HireOptions, key: str,
     """:func:`with_hiring`, kept in ``memo`` per tree (one object per tree and options)."""
     if memo is None:
         return with_hiring(tree, options)
-    trees: OrderedDict[tuple[int, str], tuple[DriverTree, DriverTree]] = memo.setdefault(
-        "hiring_trees", OrderedDict())
-    found = trees.get((id(tree), key))
-    if found is not None and found[0] is tree:
-        trees.move_to_end((id(tree), key))
-        return found[1]
-    hiring = with_hiring(tree, options)
-    trees[(id(tree), key)] = (tree, hiring)
-    if len(trees) > KEPT_HIRING_TREES:
-        trees.popitem(last=False)
-    return hiring
+    return kept(memo, "hiring_trees", key, lambda: with_hiring(tree, options),
+                KEPT_HIRING_TREES, owner=tree)
 
 
 def hiring_adjust(scenario: Scenario, baselines: Baselines, calendar: Calendar,
