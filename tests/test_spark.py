@@ -115,6 +115,21 @@ def test_a_uri_needs_spark_but_a_local_file_uri_is_read_by_duckdb(sample_dir: Pa
     pd.testing.assert_frame_equal(by_uri.sales, by_path.sales)
 
 
+@pytest.mark.parametrize("extra", [[], ["2026-09-01"], ["2025-06-01"], ["2025-06-01", "2026-09-01"],
+                                   ["2026-02-14"]])
+def test_spark_strays_from_rows_per_day_are_the_pandas_loaders(extra: list[str]) -> None:
+    from planner.history import lake
+    from planner.history.dates import find_strays
+
+    dates = pd.Series(pd.date_range("2026-01-01", periods=30).repeat(3).append(
+        pd.DatetimeIndex(extra)))
+    strays = find_strays(dates)
+    on_spark, late, early = lake.find_strays(dates.value_counts().sort_index())
+    assert (on_spark.first, on_spark.last) == (strays.first, strays.last)
+    assert late == (dates[strays.late].min() if strays.late.any() else None)
+    assert early == (dates[strays.early].max() if strays.early.any() else None)
+
+
 def test_scenario_engine_choices(sample_dir: Path, tmp_path: Path) -> None:
     from planner import api
     from planner.errors import ScenarioError

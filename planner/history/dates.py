@@ -116,20 +116,30 @@ def find_strays(dates: pd.Series) -> Strays:
     known = dates.dropna()
     if known.empty:
         return Strays(none, none, None, None)
-    counts = known.value_counts().sort_index()
-    days = counts.index
-    first, last = days[0], days[-1]
-    if len(known) < MIN_ROWS or len(days) < 2:
-        return Strays(none, none, first, last)
-    gaps = np.flatnonzero(np.diff(days.to_numpy()) > np.timedelta64(GAP_DAYS, "D"))
-    limit = max(1, int(STRAY_SHARE * len(known)))
-    before = counts.cumsum().to_numpy()
-    late_from = next((days[i + 1] for i in gaps if len(known) - before[i] <= limit), None)
-    early_to = next((days[i] for i in gaps[::-1] if before[i] <= limit), None)
+    late_from, early_to = stray_days(known.value_counts().sort_index())
     late = dates >= late_from if late_from is not None else none
     early = dates <= early_to if early_to is not None else none
     rest = known[~(late | early).loc[known.index]]
     return Strays(early.fillna(False), late.fillna(False), rest.min(), rest.max())
+
+
+def stray_days(counts: pd.Series) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first late stray day and the last early one, from the rows per day.
+
+    ``counts`` is indexed by day, in order. None when there is no such stray (or too
+    few rows to tell). Shared by the pandas loader and the Spark one, which counts the
+    rows per day on the engine.
+    """
+    days = counts.index
+    total = int(counts.sum())
+    if total < MIN_ROWS or len(days) < 2:
+        return None, None
+    gaps = np.flatnonzero(np.diff(days.to_numpy()) > np.timedelta64(GAP_DAYS, "D"))
+    limit = max(1, int(STRAY_SHARE * total))
+    before = counts.cumsum().to_numpy()
+    late = next((days[i + 1] for i in gaps if total - before[i] <= limit), None)
+    early = next((days[i] for i in gaps[::-1] if before[i] <= limit), None)
+    return late, early
 
 
 def check_strays(dates: pd.Series, raw: pd.Series, column: str, when: PlanDates,

@@ -50,16 +50,14 @@ from planner.history import load as pl
 from planner.history.clean import DROPPED_MISSING, DUPLICATES_DROPPED, EXCLUDED_ROWS, filter_sales
 from planner.history.dataset import Dataset, LoadReport
 from planner.history.dates import (
-    GAP_DAYS,
     MAX_TRAILING_MONTHS,
-    MIN_ROWS,
     PLAN_YEAR,
     STRAY_EARLY,
     STRAY_LATE,
     STRAY_LATE_KEPT,
-    STRAY_SHARE,
     PlanDates,
     Strays,
+    stray_days,
     window_warning,
 )
 from planner.history.lake_sales import NUMBERS, MissingSource, SalesSql, window_select
@@ -620,27 +618,17 @@ def find_strays(counts: pd.Series) -> tuple[Strays, pd.Timestamp | None, pd.Time
     >>> f"{late:%Y-%m-%d}", early, f"{strays.last:%Y-%m-%d}"
     ('2026-09-01', None, '2026-01-30')
     """
-    import numpy as np
-
     none = pd.Series(dtype=bool)
     if counts.empty:
         return Strays(none, none, None, None), None, None
     days = counts.index
-    total = int(counts.sum())
-    first, last = days[0], days[-1]
-    if total < MIN_ROWS or len(days) < 2:
-        return Strays(none, none, first, last), None, None
-    gaps = np.flatnonzero(np.diff(days.to_numpy()) > np.timedelta64(GAP_DAYS, "D"))
-    limit = max(1, int(STRAY_SHARE * total))
-    before = counts.cumsum().to_numpy()
-    late = next((days[i + 1] for i in gaps if total - before[i] <= limit), None)
-    early = next((days[i] for i in gaps[::-1] if before[i] <= limit), None)
-    keep = np.ones(len(days), dtype=bool)
+    late, early = stray_days(counts)
+    keep = pd.Series(True, index=days)
     if late is not None:
-        keep &= np.asarray(days < late)
+        keep &= days < late
     if early is not None:
-        keep &= np.asarray(days > early)
-    rest = days[keep]
+        keep &= days > early
+    rest = days[keep.to_numpy()]
     return (Strays(none, none, rest.min() if len(rest) else None,
                    rest.max() if len(rest) else None), late, early)
 
