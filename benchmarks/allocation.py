@@ -13,8 +13,10 @@ a few products sold in a 3-month window, Dirichlet team shares, weekly capacity 
 and a high-margin minimum share of 20%), then measures in one process:
 
 - ``build_s``: :func:`build_allocation`;
-- ``solve_s``: :func:`solve_highs` (passing the model to HiGHS, the solve, reading it back);
-- ``total_s``: :func:`solve_allocation` end to end (build, solve, plan and binding rows);
+- ``solve_s``: :func:`solve_highs` on the whole model at once (passing the model to HiGHS,
+  the solve, reading it back);
+- ``total_s``: :func:`solve_allocation` end to end (build, solve by pricing from the cells
+  likely to move (:mod:`planner.lp.restricted`), plan and binding rows): the planner's path;
 - ``highs_only_s``: ``Highs.run()`` alone on the same model, passed beforehand;
 - ``peak_mb``: the process's peak RSS while measuring that size.
 

@@ -85,10 +85,10 @@ def _count_iterations() -> dict[str, int]:
     import planner.lp.highs as highs
 
     counts = {"iterations": 0, "solves": 0, "columns": 0, "rows": 0}
-    original = highs.highs_for
+    original = highs.highs_for_matrix  # every solve passes its model through it
 
-    def recording(lp: Any, **kwargs: Any) -> Any:
-        h = original(lp, **kwargs)
+    def recording(a: Any, arrays: Any, **kwargs: Any) -> Any:
+        h = original(a, arrays, **kwargs)
         run = h.run
 
         def run_and_count() -> Any:
@@ -97,14 +97,14 @@ def _count_iterations() -> dict[str, int]:
             counts["solves"] += 1
             counts["iterations"] += int(info.simplex_iteration_count) + int(
                 info.ipm_iteration_count)
-            if lp.n_cols > counts["columns"]:
-                counts["columns"], counts["rows"] = int(lp.n_cols), int(lp.n_rows)
+            if a.shape[1] > counts["columns"]:
+                counts["rows"], counts["columns"] = int(a.shape[0]), int(a.shape[1])
             return status
 
         h.run = run_and_count  # type: ignore[method-assign]
         return h
 
-    highs.highs_for = recording
+    highs.highs_for_matrix = recording
     return counts
 
 
@@ -132,7 +132,9 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     dict
         ``seconds``, ``cpu_seconds`` (this process and its workers: steadier than the
         wall clock on a busy machine), ``stages``, ``peak_mb``, ``highs_iterations``,
-        ``lp_columns``, ``lp_rows``, ``output_mb``, ``files``.
+        ``lp_columns``, ``lp_rows`` (the largest model handed to HiGHS: the allocation is
+        solved on its likely moving cells, :mod:`planner.lp.restricted`), ``output_mb``,
+        ``files``.
     """
     from peak_rss import PeakRss
 

@@ -229,7 +229,8 @@ def test_require_solved_messages(status: SolveStatus, step: str) -> None:
 def test_allocation_stops_at_a_real_time_limit() -> None:
     expected = MESSAGES[SolveStatus.TIME_LIMIT].format(step="allocation model", limit="0 s")
     with pytest.raises(ModelError) as info:
-        solve_allocation(tiny(), SolverOptions(time_limit=0.0, method="ipm"))
+        # team A's capacity moves volume: the model is not solved at the reference
+        solve_allocation(tiny(capacity_a=60.0), SolverOptions(time_limit=0.0, method="ipm"))
     assert str(info.value) == expected
 
 
@@ -238,7 +239,7 @@ def test_allocation_names_its_step(status: SolveStatus, monkeypatch: pytest.Monk
     monkeypatch.setattr(solver_module, "status_of", always(status))
     expected = MESSAGES[status].format(step="allocation model", limit="7 s")
     with pytest.raises(ModelError) as info:
-        solve_allocation(tiny(), SolverOptions(time_limit=7.0))
+        solve_allocation(tiny(capacity_a=60.0), SolverOptions(time_limit=7.0))
     assert str(info.value) == expected
 
 
@@ -247,7 +248,7 @@ def test_allocation_reports_a_model_it_never_expects(status: SolveStatus,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solver_module, "status_of", always(status))
     with pytest.raises(ModelError) as info:
-        solve_allocation(tiny())
+        solve_allocation(tiny(capacity_a=60.0))
     assert str(info.value) == (f"allocation model: HiGHS found the model {status.value}; "
                                "run with --debug and report the scenario")
 

@@ -28,9 +28,9 @@ import pandas as pd
 from planner import names as n
 from planner.allocation import families as f
 from planner.allocation.model import AllocationInputs, build_allocation
-from planner.allocation.solve import binding_rows, shortfalls
+from planner.allocation.solve import binding_rows, shortfalls, solve_model
 from planner.errors import ModelError
-from planner.lp.highs import SolveStatus, require_solved, solve_highs
+from planner.lp.highs import SolveStatus, require_solved
 from planner.lp.program import LinearProgram, Solution
 from planner.scenario.values import SolverOptions
 
@@ -174,8 +174,7 @@ def _solve(inputs: AllocationInputs, frozen: pd.DataFrame, options: SolverOption
             if block in lp.blocks:
                 size = lp.blocks[block].size
                 lp.set_col_bounds(block, np.arange(size), 0.0, 0.0)
-    solution = solve_highs(lp, method=options.method, time_limit=options.time_limit,
-                           threads=options.threads)
+    solution = solve_model(lp, cells, inputs, options)
     require_solved(solution.status, "re-plan allocation", options.time_limit)
     if solution.status is not SolveStatus.OPTIMAL:
         raise ModelError(f"re-plan allocation: HiGHS found the model {solution.status.value}; "

@@ -35,7 +35,7 @@ from planner.allocation.hiring_rows import HiringInputs
 from planner.allocation.inputs import Prepared, prepare_allocation
 from planner.capacity import Capacity, capacity_of
 from planner.drivers.hiring import HireOptions, allowed, hire_options, planned_rate
-from planner.lp.highs import SolveStatus, require_solved, solve_highs
+from planner.lp.highs import SolveStatus, require_solved
 from planner.scenario.values import Hire, Scenario
 
 if TYPE_CHECKING:
@@ -224,10 +224,10 @@ def _inputs(options: HireOptions, weights: pd.DataFrame, rate: float, teams: lis
 def _place(inputs: AllocationInputs, scenario: Scenario, options: HireOptions) -> pd.DataFrame:
     """Solve the placement LP; the continuous seats per candidate (``value``)."""
     from planner.allocation.model import build_allocation
+    from planner.allocation.solve import solve_model
 
-    lp, _ = build_allocation(inputs)
-    solution = solve_highs(lp, method=scenario.solver.method,
-                           time_limit=scenario.solver.time_limit, threads=scenario.solver.threads)
+    lp, cells = build_allocation(inputs)
+    solution = solve_model(lp, cells, inputs, scenario.solver)
     require_solved(solution.status, "hiring placement", scenario.solver.time_limit)
     if solution.status is not SolveStatus.OPTIMAL or f.HIRE not in lp.blocks:
         return pd.DataFrame(columns=[n.TEAM, n.GRADE, n.MONTH, "value"])

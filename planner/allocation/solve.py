@@ -13,9 +13,11 @@ import pandas as pd
 from planner import names as n
 from planner.allocation import families as f
 from planner.allocation.model import AllocationInputs, build_allocation
+from planner.allocation.moving import likely_moving
 from planner.errors import ModelError, TargetUnreachableError
-from planner.lp.highs import SolveStatus, require_solved, solve_highs
+from planner.lp.highs import SolveStatus, require_solved
 from planner.lp.program import LinearProgram, Solution
+from planner.lp.restricted import PricingLog, solve_restricted
 from planner.scenario.values import SolverOptions
 
 
@@ -50,8 +52,7 @@ def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = N
     """
     options = options or SolverOptions()
     lp, cells = build_allocation(inputs)
-    solution = solve_highs(lp, method=options.method, time_limit=options.time_limit,
-                           threads=options.threads)
+    solution = solve_model(lp, cells, inputs, options)
     require_solved(solution.status, "allocation model", options.time_limit)
     if solution.status is not SolveStatus.OPTIMAL:  # every slack is bounded: never expected
         raise ModelError(f"allocation model: HiGHS found the model {solution.status.value}; "
@@ -69,6 +70,37 @@ def solve_allocation(inputs: AllocationInputs, options: SolverOptions | None = N
         md += "\n".join(f"- {p}" for p in problems) + "\n"
         raise TargetUnreachableError(f"allocation infeasible: {head}", md)
     return plan, binding_rows(lp, solution, s), lp, solution
+
+
+def solve_model(lp: LinearProgram, cells: pd.DataFrame, inputs: AllocationInputs,
+                options: SolverOptions, log: PricingLog | None = None) -> Solution:
+    """Solve an allocation LP exactly: the one solve path of every allocation model.
+
+    The LP is solved by pricing from the cells likely to move
+    (:func:`planner.allocation.moving.likely_moving`,
+    :func:`planner.lp.restricted.solve_restricted`): the same optimal objective as
+    solving the whole model, at a fraction of its size.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        Built by :func:`planner.allocation.model.build_allocation` (bounds may since have
+        been changed: frozen cells, hard rules).
+    cells : DataFrame
+        Its cells.
+    inputs : AllocationInputs
+        What it was built from.
+    options : SolverOptions
+    log : PricingLog, optional
+        Filled with the rounds' sizes.
+
+    Returns
+    -------
+    Solution
+        Check ``status`` before reading values.
+    """
+    return solve_restricted(lp, likely_moving(lp, cells, inputs), method=options.method,
+                            time_limit=options.time_limit, threads=options.threads, log=log)
 
 
 def shortfalls(lp: LinearProgram, solution: Solution, s: float,

@@ -16,6 +16,7 @@ from enum import Enum
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from planner.errors import ModelError, SolverLimitError
 from planner.lp.program import LinearProgram, Solution
@@ -185,8 +186,38 @@ def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float =
     highspy.Highs
         Ready to ``run()``.
     """
-    a = lp.matrix()
-    arrays = lp.arrays()  # infinite bounds are +-inf, which is kHighsInf
+    return highs_for_matrix(lp.matrix(), lp.arrays(), method=method, time_limit=time_limit,
+                            threads=threads)
+
+
+def highs_for_matrix(a: sp.csc_matrix, arrays: dict[str, np.ndarray], *,
+                     method: str = "simplex", time_limit: float = 600.0, threads: int = 0,
+                     presolve: bool | None = None) -> highspy.Highs:
+    """A HiGHS instance with the model ``lower <= a x <= upper``, ``lb <= x <= ub`` passed.
+
+    Parameters
+    ----------
+    a : scipy.sparse.csc_matrix
+        The constraint matrix (rows x columns).
+    arrays : dict of str to ndarray
+        ``cost``, ``lb``, ``ub`` per column and ``lower``, ``upper`` per row, as
+        :meth:`LinearProgram.arrays` gives them (infinite bounds are +-inf).
+    method, time_limit, threads
+        As :func:`highs_for`.
+    presolve : bool, optional
+        Run HiGHS's presolve; by default only for methods other than simplex (the whole
+        allocation starts near its optimum, where presolve costs more than it saves).
+
+    Returns
+    -------
+    highspy.Highs
+        Ready to ``run()``.
+
+    Raises
+    ------
+    ModelError
+        A cost, bound or coefficient is not a number.
+    """
     bad = [name for name, values in (("cost", arrays["cost"]), ("matrix", a.data))
            if not np.all(np.isfinite(values))]
     bad += [name for name in ("lb", "ub", "lower", "upper") if np.isnan(arrays[name]).any()]
@@ -199,14 +230,17 @@ def highs_for(lp: LinearProgram, *, method: str = "simplex", time_limit: float =
         # run it only when the IPM is not optimal ("off" also leaves HiGHS unable to postsolve
         # a model its presolve reduces to nothing: status unknown)
         h.setOptionValue("run_crossover", "choose")
-    if method == "simplex":  # the plan starts near its optimum; presolve costs more than it saves
+    if presolve is None:
+        presolve = method != "simplex"
+    if not presolve:
         h.setOptionValue("presolve", "off")
+    n_rows, n_cols = a.shape
     # the array overload copies numpy buffers directly: ~5x faster than filling a HighsLp
     h.passModel(
-        lp.n_cols, lp.n_rows, a.nnz, int(highspy.MatrixFormat.kColwise),
+        n_cols, n_rows, a.nnz, int(highspy.MatrixFormat.kColwise),
         int(highspy.ObjSense.kMinimize), 0.0, arrays["cost"], arrays["lb"], arrays["ub"],
         arrays["lower"], arrays["upper"], a.indptr.astype(np.int32, copy=False),
-        a.indices.astype(np.int32, copy=False), a.data, np.zeros(lp.n_cols, np.int32))
+        a.indices.astype(np.int32, copy=False), a.data, np.zeros(n_cols, np.int32))
     return h  # a model HiGHS rejects leaves it empty: run() then ends not optimal
 
 
