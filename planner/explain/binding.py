@@ -136,7 +136,7 @@ def team_binding(result: PlanResult, team: str, lang: str = "en") -> pd.DataFram
                      "marginal_value": float(fair["marginal_value"].sum()),
                      "note": words["fairness_note"]})
     plan = team_split(ex, "plan", result.plan, n.TEAM)
-    sold = set(rows_of(plan, result.plan, team)[n.PRODUCT].astype(str))
+    sold = set(rows_of(plan, result.plan, team)[n.PRODUCT].astype(str).unique())
     for product in sorted(sold):
         mine = _supply_of(parts, product)
         if len(mine):

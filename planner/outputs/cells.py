@@ -13,7 +13,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,22 +23,22 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from planner.outputs.fast_cells import FastCellWorksheet, plain_formula
 from planner.outputs.printing import print_scale, sheet_pixels
 from planner.outputs.safety import cell_text
-
-#: The only functions this package's formulas use: Excel, LibreOffice and the
-#: ``formulas`` package all evaluate them, and none needs an ``_xlfn.`` prefix.
-PLAIN_FUNCTIONS = frozenset({"IF", "SUM", "COUNT", "MIN", "SUMPRODUCT"})
-_FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+from planner.outputs.sheet_xml import column_letters, write_rows
 
 
-class PlainFormulaWorksheet(Worksheet):
+class PlainFormulaWorksheet(FastCellWorksheet):
     """A worksheet that skips xlsxwriter's future-function rewriting for plain formulas.
 
     xlsxwriter runs about 30 regular-expression substitutions on every formula to
     add ``_xlfn.`` prefixes to newer functions; for formulas that only use
-    :data:`PLAIN_FUNCTIONS` they change nothing and took 40% of the time of a team
-    workbook. Any other formula goes through xlsxwriter's own preparation.
+    :data:`~planner.outputs.fast_cells.PLAIN_FUNCTIONS` they change nothing and took
+    40% of the time of a team workbook. Any other formula goes through xlsxwriter's
+    own preparation. Common
+    cells are stored and written with fewer calls, exactly as xlsxwriter would
+    (:mod:`planner.outputs.fast_cells`, :mod:`planner.outputs.sheet_xml`).
 
     It also remembers its column widths, so that its print width is chosen from them
     when the workbook closes (:mod:`planner.outputs.printing`).
@@ -52,10 +51,17 @@ class PlainFormulaWorksheet(Worksheet):
         self.fit_on_close = False
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        names = set(_FUNCTION.findall(formula))
-        if names <= PLAIN_FUNCTIONS and not formula.startswith("{"):
-            return formula[1:] if formula.startswith("=") else formula
+        plain = plain_formula(formula)
+        if plain is not None:
+            return plain
         return super()._prepare_formula(formula, expand_future_functions)
+
+    def _write_rows(self) -> None:
+        """Write the sheet's rows of cells, as xlsxwriter would (:mod:`.sheet_xml`)."""
+        if self.constant_memory or self.comments:
+            super()._write_rows()
+        else:
+            write_rows(self, super()._write_cell)
 
     def set_column(self, *args: Any, **kwargs: Any) -> Any:
         """Set columns as xlsxwriter does, remembering the width of each column."""
@@ -102,17 +108,24 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def _cell(row: int, col: int, absolute: bool) -> str:
+    """``xl_rowcol_to_cell(row, col, absolute, absolute)``, column letters cached."""
+    if row < 0 or col < 0:
+        return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)  # warns
+    return (f"${column_letters(col)}${row + 1}" if absolute
+            else f"{column_letters(col)}{row + 1}")
+
+
 def ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
     """A1-style reference of a zero-based cell, optionally on another sheet."""
-    cell = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    cell = _cell(row, col, absolute)
     return cell if sheet is None else f"{quote_sheet(sheet)}!{cell}"
 
 
 def rng(r1: int, c1: int, r2: int, c2: int, sheet: str | None = None,
         absolute: bool = False) -> str:
     """A1-style range of zero-based cells, optionally on another sheet."""
-    first = xl_rowcol_to_cell(r1, c1, row_abs=absolute, col_abs=absolute)
-    last = xl_rowcol_to_cell(r2, c2, row_abs=absolute, col_abs=absolute)
+    first, last = _cell(r1, c1, absolute), _cell(r2, c2, absolute)
     return f"{first}:{last}" if sheet is None else f"{quote_sheet(sheet)}!{first}:{last}"
 
 

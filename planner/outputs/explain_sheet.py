@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -103,18 +104,19 @@ def _products(sheet: Worksheet, ctx: Context, grid: pd.DataFrame, names: dict[st
              lb["explain_target"]]
     put_headers(sheet, top + 1, 0, heads, fm.header)
     first = top + 2
-    for i, (product, row) in enumerate(grid.iterrows()):
+    cents = grid[[*st.FAMILIES, "target"]].to_numpy(np.int64)  # exact: whole cents
+    for i, product in enumerate(grid.index):
         r = first + i
         put_text(sheet, r, 0, names.get(str(product), str(product)), fm.text)
-        for j, family in enumerate(st.FAMILIES):
-            sheet.write_number(r, 1 + j, int(row[family]) / 100.0, fm.amount)
+        for j in range(len(st.FAMILIES)):
+            sheet.write_number(r, 1 + j, int(cents[i, j]) / 100.0, fm.amount)
         formula(sheet, r, 7, f"=SUM({rng(r, 1, r, 6)})", fm.amount_total,
-                int(row["target"]) / 100.0)
+                int(cents[i, -1]) / 100.0)
     total = first + len(grid)
     put_text(sheet, total, 0, lb["total"], fm.label_total)
-    for j, column in enumerate([*st.FAMILIES, "target"]):
+    for j in range(len(st.FAMILIES) + 1):
         formula(sheet, total, 1 + j, f"=SUM({rng(first, 1 + j, total - 1, 1 + j)})",
-                fm.amount_total, int(grid[column].sum()) / 100.0)
+                fm.amount_total, int(cents[:, j].sum()) / 100.0)
     return total + 1
 
 
@@ -150,6 +152,22 @@ def _months(sheet: Worksheet, ctx: Context, months: pd.DataFrame, wrap: Any, top
     formula(sheet, total, 6, f"=SUM({rng(first, 6, total - 1, 6)})", fm.percent_total,
             1.0 if year_total else 0.0)
     return total + 1
+
+
+def prepare_explain(result: PlanResult, lang: str) -> None:
+    """Compute once what every team's sheet reads (kept in the explanation's cache).
+
+    The plan-wide splits and sums behind a team's bridge, rules and months are made on
+    first use; made here, before the team workbooks are written in forked workers, each
+    worker inherits them instead of making them again.
+    """
+    teams = result.teams
+    if teams:
+        team = str(teams[0])
+        team_steps(result, team, lang)
+        product_steps(result, team)
+        team_binding(result, team, lang)
+        month_steps(result, team, lang)
 
 
 def write_explain(wb: Workbook, result: PlanResult, team: str, team_label: str,

@@ -37,12 +37,19 @@ def _text_ok(values: pd.Series) -> bool:
     """Every value is a str or missing, and none holds a carriage return.
 
     Numbers or other objects mixed in are written differently; DuckDB quotes a value
-    with a carriage return, pandas does not.
+    with a carriage return, pandas does not. A pandas string column holds only text
+    and missing values, and its carriage returns are found by the string kernel; an
+    object column is read once in C-speed loops (no per-element pandas calls).
     """
-    kinds = values.map(type, na_action="ignore").dropna().unique()
-    if not all(kind is str for kind in kinds):
-        return False
-    return not bool(values.astype(object).str.contains("\r", regex=False).fillna(False).any())
+    if isinstance(values.dtype, pd.StringDtype):  # str or missing by construction
+        return not bool(values.str.contains("\r", regex=False).fillna(False).any())
+    objects = values.to_numpy(dtype=object)
+    if set(map(type, objects)) - {str}:
+        other = np.fromiter((type(v) is not str for v in objects), bool, len(objects))
+        if not bool(pd.isna(objects[other]).all()):
+            return False
+        objects = objects[~other]
+    return not any("\r" in text for text in pd.unique(objects))
 
 
 def supported(frame: pd.DataFrame) -> bool:
@@ -62,9 +69,9 @@ def supported(frame: pd.DataFrame) -> bool:
             return False
     seen: set[str] = set()
     for i in range(frame.shape[1]):
-        if frame.columns[i] in seen:
+        if frame.columns[i].casefold() in seen:  # SQL names are case-insensitive
             return False
-        seen.add(frame.columns[i])
+        seen.add(frame.columns[i].casefold())
         column = frame.iloc[:, i]
         dtype = column.dtype
         if dtype == np.float64 or dtype == np.int64:
@@ -92,15 +99,19 @@ def write_fast_csv(frame: pd.DataFrame, path: Path) -> Path:
     import duckdb
 
     out = frame.reset_index(drop=True)
-    for i in range(out.shape[1]):
-        column = out.iloc[:, i]
-        if not pd.api.types.is_numeric_dtype(column.dtype):
-            # pandas writes an empty string and a missing value alike: as nothing
-            out.isetitem(i, column.astype(object).where(column.astype(object) != "", None))
+    # pandas writes an empty string and a missing value alike: as nothing
+    columns = ", ".join(
+        _quoted(name) if pd.api.types.is_numeric_dtype(out[name].dtype)
+        else f"NULLIF({_quoted(name)}, '') AS {_quoted(name)}" for name in out.columns)
     target = str(path).replace("'", "''")
     with duckdb.connect() as con:
         quiet(con)
         con.register("frame", out)
-        con.execute(f"COPY frame TO '{target}' (FORMAT CSV, HEADER, DELIMITER ',', "
-                    "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULLSTR '')")
+        con.execute(f"COPY (SELECT {columns} FROM frame) TO '{target}' (FORMAT CSV, HEADER, "
+                    "DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULLSTR '')")
     return Path(path)
+
+
+def _quoted(name: str) -> str:
+    """``name`` as an SQL identifier (a :func:`supported` header holds no double quote)."""
+    return f'"{name}"'

@@ -1,14 +1,17 @@
 """Pure reshaping of a PlanResult into the grids the workbooks and charts show.
 
-Everything is aggregated once for all teams (one groupby per grid), then split by
-team, so writing 400 team workbooks does not filter the plan 400 times.
+Everything is aggregated once for all teams (one groupby per grid) and sorted by team
+(:class:`TeamGrids`); a team's grids are then read from its slice of positions, so
+writing 400 team workbooks neither filters the plan 400 times nor reshapes it per team
+with pandas. The slices are cut where a team's workbook is written (in the workers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from planner import names as n
@@ -45,7 +48,7 @@ def product_order(result: PlanResult) -> list[str]:
     Products of the plan missing from ``result.products`` come last, in plan order.
     """
     listed = [str(p) for p in result.products[n.PRODUCT]] if len(result.products) else []
-    listed += [str(p) for p in dict.fromkeys(result.plan[n.PRODUCT]) if str(p) not in listed]
+    listed += [str(p) for p in result.plan[n.PRODUCT].unique().tolist() if str(p) not in listed]
     tier = tiers(result)
     position = {p: i for i, p in enumerate(listed)}
     return sorted(listed, key=lambda p: (TIER_ORDER.get(tier.get(p, ""), len(TIER_ORDER)),
@@ -147,60 +150,169 @@ class TeamData:
             self.product_labels = [str(p) for p in self.products]
 
 
-def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
-                ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Per team: seats x months and seats x products (year), amounts summed.
+class _Slices:
+    """An aggregate's values and codes sorted by team: team ``i`` owns ``[bounds[i], bounds[i+1])``.
 
-    Both frames have ``seat, grade`` columns first, seats sorted by name.
+    Parameters
+    ----------
+    team : ndarray of int
+        Each value's team position (-1: a team not listed, dropped).
+    codes : sequence of ndarray of int
+        Further codes of each value (the same length).
+    values : ndarray
+        The values.
+    teams : int
+        Number of teams.
+    """
+
+    def __init__(self, team: np.ndarray, codes: Sequence[np.ndarray], values: np.ndarray,
+                 teams: int) -> None:
+        keep = team >= 0
+        order = np.argsort(team[keep], kind="stable")
+        self.codes = [c[keep][order] for c in codes]
+        self.values = values[keep][order]
+        self.bounds = np.searchsorted(team[keep][order], np.arange(teams + 1))
+
+    def part(self, i: int) -> tuple[list[np.ndarray], np.ndarray]:
+        """Team ``i``'s codes and values."""
+        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
+        return [c[lo:hi] for c in self.codes], self.values[lo:hi]
+
+
+def _codes(labels: pd.Index, level: int, known: Sequence[object]) -> np.ndarray:
+    """Position of each label of ``level`` in ``known`` (-1 when not there)."""
+    return pd.Index(list(known)).get_indexer(labels.get_level_values(level))
+
+
+def _spans(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Each team's first and end row in ``frame`` (sorted by its text ``team`` column)."""
+    team = frame[n.TEAM].to_numpy()
+    starts = np.flatnonzero(np.r_[True, team[1:] != team[:-1]]) if len(team) else team
+    ends = np.r_[starts[1:], len(team)]
+    return {str(team[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)}
+
+
+def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
+                ) -> tuple[tuple[pd.DataFrame, dict[str, tuple[int, int]]],
+                           tuple[pd.DataFrame, dict[str, tuple[int, int]]]]:
+    """All teams: seats x months and seats x products (year), amounts summed.
+
+    Both frames have ``team, seat, grade`` columns first, sorted by team, seat and grade,
+    each with its teams' (text) first and end rows.
     """
     if plan_seats.empty:
-        return {}, {}
+        return (pd.DataFrame(), {}), (pd.DataFrame(), {})
     keys = [n.TEAM, n.SEAT, n.GRADE]
     frame = plan_seats.assign(**{k: plan_seats[k].astype(str) for k in (*keys, n.PRODUCT)})
     by_month = frame.groupby([*keys, n.MONTH])[n.AMOUNT].sum().unstack(n.MONTH)
     by_month = by_month.reindex(columns=months).fillna(0.0).reset_index()
     by_product = frame.groupby([*keys, n.PRODUCT])[n.AMOUNT].sum().unstack(n.PRODUCT)
     by_product = by_product.fillna(0.0).reset_index()
-    split = [{str(team): sub.drop(columns=n.TEAM).reset_index(drop=True)
-              for team, sub in grid.groupby(n.TEAM, sort=False)}
-             for grid in (by_month, by_product)]
-    return split[0], split[1]
+    return (by_month, _spans(by_month)), (by_product, _spans(by_product))
+
+
+def _grid(values: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    """A frame over ``values`` (rows x columns, C order) whose ``to_numpy()`` is ``values``.
+
+    Not copied: the frame's ``to_numpy()`` keeps the row-major layout the reshaped
+    grids had before, so numpy's sums over it (the workbooks' cached totals) add in the
+    same order, to the last bit.
+    """
+    return pd.DataFrame(values, index=index, columns=columns, copy=False)
+
+
+class TeamGrids:
+    """Every team's grids of a plan, aggregated once; :meth:`team` cuts one team's.
+
+    Parameters
+    ----------
+    result : PlanResult
+
+    Attributes
+    ----------
+    teams : list
+        The teams, in plan order (:attr:`PlanResult.teams`).
+    """
+
+    def __init__(self, result: PlanResult) -> None:
+        self.teams = result.teams
+        self.months = months_of(result.year)
+        self.order = product_order(result)
+        self.tier = tiers(result)
+        self.weeks = week_table(result)
+        self.week_labels = self.weeks[n.WEEK].tolist()
+        plan, count = result.plan, len(self.teams)
+        monthly = plan.groupby([n.TEAM, n.PRODUCT, n.MONTH], sort=False)[n.AMOUNT].sum()
+        index = monthly.index
+        self._monthly = _Slices(
+            _codes(index, 0, self.teams),
+            [pd.Index(self.order).get_indexer(index.get_level_values(1).astype(str)),
+             _codes(index, 1, self.order), _codes(index, 2, self.months)],
+            monthly.to_numpy(float), count)
+        weekly = plan.groupby([n.TEAM, n.WEEK, n.PRODUCT], sort=False)[n.AMOUNT].sum()
+        index = weekly.index
+        self._weekly = _Slices(
+            _codes(index, 0, self.teams),
+            [_codes(index, 1, self.week_labels), _codes(index, 2, self.order)],
+            weekly.to_numpy(float), count)
+        self._seat_months, self._seat_products = _seat_grids(result.plan_seats, self.months)
+        self.display = Display.of(result)
+        customers = result.customer_targets
+        self.kpis = ({} if customers.empty else
+                     {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
+                      for r in customers.to_dict("records")})
+
+    def __len__(self) -> int:
+        """Number of teams."""
+        return len(self.teams)
+
+    def _seats(self, team: str, products: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The team's seats x months, and seats x its products (no seats: empty frames)."""
+        (months, month_spans), (by_product, product_spans) = (self._seat_months,
+                                                              self._seat_products)
+        span = month_spans.get(team)
+        seats = (pd.DataFrame(columns=[n.SEAT, n.GRADE, *self.months]) if span is None
+                 else months.iloc[slice(*span), 1:].reset_index(drop=True))
+        span = product_spans.get(team)
+        grid = (pd.DataFrame(columns=[n.SEAT, n.GRADE]) if span is None
+                else by_product.iloc[slice(*span), 1:].reset_index(drop=True))
+        return seats, grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0)
+
+    def team(self, i: int) -> TeamData:
+        """The grids of the ``i``-th team."""
+        team = self.teams[i]
+        (present, product, month), amounts = self._monthly.part(i)
+        shown = np.unique(present[present >= 0])  # positions in the product order
+        products = [self.order[k] for k in shown]
+        monthly = np.zeros((len(products), len(self.months)))
+        known = (product >= 0) & (month >= 0)
+        monthly[np.searchsorted(shown, product[known]), month[known]] = amounts[known]
+        (week, product), amounts = self._weekly.part(i)
+        weekly = np.zeros((len(self.week_labels), len(products)))
+        column = np.searchsorted(shown, product)
+        known = (week >= 0) & (product >= 0) & (column < len(shown))
+        known[known] &= shown[column[known]] == product[known]
+        weekly[week[known], column[known]] = amounts[known]
+        seats, seat_products = self._seats(str(team), products)
+        return TeamData(
+            team=team,
+            products=products,
+            tiers=[self.tier.get(p, "") for p in products],
+            monthly=_grid(monthly, pd.Index(products, name=n.PRODUCT),
+                          pd.Index(self.months, name=n.MONTH)),
+            weekly=_grid(weekly, pd.Index(self.week_labels, name=n.WEEK),
+                         pd.Index(products, name=n.PRODUCT)),
+            weeks=self.weeks,
+            seats=seats,
+            seat_products=seat_products,
+            kpi_targets=self.kpis.get(str(team), {}),
+            team_label=self.display.team(team),
+            product_labels=self.display.product_labels(products),
+        )
 
 
 def iter_teams(result: PlanResult) -> Iterator[TeamData]:
     """Yield each team's grids, in plan order."""
-    months = months_of(result.year)
-    order = product_order(result)
-    tier = tiers(result)
-    weeks = week_table(result)
-    week_labels = weeks[n.WEEK].tolist()
-    plan = result.plan
-    monthly = plan.groupby([n.TEAM, n.PRODUCT, n.MONTH], sort=False)[n.AMOUNT].sum()
-    monthly_by_team = {t: g.droplevel(0).unstack(n.MONTH)
-                       for t, g in monthly.groupby(level=0, sort=False)}
-    weekly = plan.groupby([n.TEAM, n.WEEK, n.PRODUCT], sort=False)[n.AMOUNT].sum()
-    weekly_by_team = {t: g.droplevel(0).unstack(n.PRODUCT)
-                      for t, g in weekly.groupby(level=0, sort=False)}
-    seat_months, seat_products = _seat_grids(result.plan_seats, months)
-    display = Display.of(result)
-    customers = result.customer_targets
-    kpis = ({} if customers.empty else
-            {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
-             for r in customers.to_dict("records")})
-    for team in result.teams:
-        present = set(monthly_by_team[team].index.astype(str))
-        products = [p for p in order if p in present]
-        seat_grid = seat_products.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE]))
-        yield TeamData(
-            team=team,
-            products=products,
-            tiers=[tier.get(p, "") for p in products],
-            monthly=monthly_by_team[team].reindex(index=products, columns=months).fillna(0.0),
-            weekly=weekly_by_team[team].reindex(index=week_labels, columns=products).fillna(0.0),
-            weeks=weeks,
-            seats=seat_months.get(str(team), pd.DataFrame(columns=[n.SEAT, n.GRADE, *months])),
-            seat_products=seat_grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0),
-            kpi_targets=kpis.get(str(team), {}),
-            team_label=display.team(team),
-            product_labels=display.product_labels(products),
-        )
+    grids = TeamGrids(result)
+    for i in range(len(grids)):
+        yield grids.team(i)

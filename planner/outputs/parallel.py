@@ -6,7 +6,9 @@ worker processes can write them side by side. Every file's name and content are 
 before any worker starts (the names are chosen in order in the parent), so the files
 are the same whichever worker writes them and in whatever order they finish.
 
-Workers are forked (they inherit the plan without pickling it). Where forking is not
+Workers are forked (they inherit the plan without pickling it); the parent's objects are
+frozen out of the garbage collector meanwhile (``gc.freeze``), so a worker's collections
+do not touch, and so copy, the memory pages it shares with the parent. Where forking is not
 available, for a handful of files, when ``PLANNER_WORKERS=1``, or when other Python
 threads run beside this one (a fork would copy their locks: the what-if page plans in a
 background thread), the files are written in this process, one after the other.
@@ -14,6 +16,7 @@ background thread), the files are written in this process, one after the other.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -91,6 +94,7 @@ def run_jobs(write: Callable[[int], Any], count: int,
         return
     _JOBS = (write, count)
     finished = 0
+    gc.freeze()  # the workers' collections then leave the inherited objects' pages shared
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: set[Future[int]] = {pool.submit(_run_chunk, first, last)
@@ -103,6 +107,7 @@ def run_jobs(write: Callable[[int], Any], count: int,
                         done(finished)
     finally:
         _JOBS = None
+        gc.unfreeze()
 
 
 def chunks(count: int, size: int) -> Sequence[tuple[int, int]]:

@@ -138,6 +138,17 @@ def team_risk(result: PlanResult, team: str) -> pd.DataFrame:
     return table.loc[(table["level"] == TEAM_LEVEL) & (table["team"].astype(str) == team)]
 
 
+def team_risks(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Every team's rows of the risk table (as :func:`team_risk`), split in one pass.
+
+    Teams without rows are left out (their rows are empty: no Risk sheet).
+    """
+    table = result.risk
+    rows = table.loc[table["level"] == TEAM_LEVEL]
+    return {str(team): part for team, part in
+            rows.groupby(rows["team"].astype(str).to_numpy(), sort=False)}
+
+
 def write_team_risk(wb: Workbook, fm: Formats, lb: Labels, rows: pd.DataFrame,
                     team_label: str, scenario: str) -> None:
     """Add the team's Risk sheet: its probability and its 50% and 90% outcomes."""

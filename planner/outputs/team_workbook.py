@@ -60,12 +60,14 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     put_headers(sheet, HEADER_ROW, 0,
                 [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]], fm.header)
     values = data.monthly.to_numpy(dtype=float)
+    rows = values.tolist()  # the same floats, read without numpy scalars
     for i, product in enumerate(data.product_labels):
         row = grid.first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
+        cells = rows[i]
         for j in range(12):
-            sheet.write_number(row, MONTH_COL + j, float(values[i, j]), fm.amount)
+            sheet.write_number(row, MONTH_COL + j, cells[j], fm.amount)
         sum_row(sheet, row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
                 float(values[i].sum()))
     put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
@@ -108,14 +110,17 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
                 fm.header)
     values = data.weekly.to_numpy()
     weeks = data.weeks
+    rows = values.astype(float).tolist()  # the same floats, read without numpy scalars
     for i, (week, start, days) in enumerate(
-            zip(weeks[n.WEEK], weeks[n.WEEK_START], weeks[n.WORKING_DAYS], strict=True)):
+            zip(weeks[n.WEEK].tolist(), weeks[n.WEEK_START].tolist(),
+                weeks[n.WORKING_DAYS].tolist(), strict=True)):
         row = FIRST_ROW + i
         put_text(sheet, row, 0, week, fm.text)
         put(sheet, row, 1, pd.Timestamp(start), fm.text)
         put(sheet, row, 2, days, fm.general)
+        cells = rows[i]
         for j in range(len(data.products)):
-            sheet.write_number(row, first_product + j, float(values[i, j]), fm.amount)
+            sheet.write_number(row, first_product + j, cells[j], fm.amount)
         sum_row(sheet, row, first_product, total_col - 1, total_col, fm.amount_total,
                 float(values[i].sum()))
     last = FIRST_ROW + len(weeks) - 1
@@ -141,12 +146,15 @@ def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -
     values = frame.iloc[:, 2:].to_numpy(dtype=float)
     width = values.shape[1]
     last_col = 1 + width
-    for i, (seat, grade) in enumerate(zip(frame[n.SEAT], frame[n.GRADE], strict=True)):
+    rows = values.tolist()
+    for i, (seat, grade) in enumerate(zip(frame[n.SEAT].tolist(), frame[n.GRADE].tolist(),
+                                          strict=True)):
         row = top + i
         put_text(sheet, row, 0, seat, fm.text)
         put_text(sheet, row, 1, grade, fm.text)
+        cells = rows[i]
         for j in range(width):
-            sheet.write_number(row, 2 + j, float(values[i, j]), fm.amount)
+            sheet.write_number(row, 2 + j, cells[j], fm.amount)
         sum_row(sheet, row, 2, last_col, last_col + 1, fm.amount_total, float(values[i].sum()))
     total_row = top + len(frame)
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)

@@ -36,13 +36,14 @@ from planner.explain.inputs import has_inputs as has_explanation
 from planner.explain.table import explain_table
 from planner.outputs.charts import write_charts
 from planner.outputs.csv_writer import write_csv
-from planner.outputs.frames import iter_teams
+from planner.outputs.explain_sheet import prepare_explain
+from planner.outputs.frames import TeamGrids
 from planner.outputs.hiring_sheet import write_hiring_csv
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import TeamSettings
 from planner.outputs.parallel import run_jobs
 from planner.outputs.parquet import write_parquet_tables
-from planner.outputs.risk_sheet import team_risk
+from planner.outputs.risk_sheet import team_risks
 from planner.outputs.safety import safe_file_stem
 from planner.outputs.summary_workbook import write_summary_workbook
 from planner.outputs.team_workbook import write_team_workbook
@@ -154,15 +155,20 @@ def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
     directory.mkdir(parents=True, exist_ok=True)
     settings = TeamSettings(labels=labels, scenario=str(result.name), year=int(result.year),
                             kpi_weights=dict(result.kpi_weights))
-    total = len(result.teams)
+    grids = TeamGrids(result)  # aggregated once; each team's slice is cut by its writer
+    total = len(grids)
     explain = result if has_explanation(result) else None
-    taken: set[str] = set()
-    teams = list(iter_teams(result))  # names fixed in order here, so any worker writes the same
-    paths = [directory / f"{safe_file_stem(str(data.team), taken)}.xlsx" for data in teams]
+    if explain is not None:
+        prepare_explain(result, labels.lang)  # made once here, inherited by the workers
+    risks = team_risks(result)
+    no_risk = result.risk.iloc[0:0]
+    taken: set[str] = set()  # names fixed in order here, so any worker writes the same
+    paths = [directory / f"{safe_file_stem(str(team), taken)}.xlsx" for team in grids.teams]
 
     def write(i: int) -> None:
-        data = teams[i]
-        write_team_workbook(paths[i], data, settings, explain, team_risk(result, str(data.team)))
+        data = grids.team(i)
+        write_team_workbook(paths[i], data, settings, explain,
+                            risks.get(str(data.team), no_risk))
 
     reported = [0]
 
@@ -172,7 +178,7 @@ def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
             reported[0] = finished
             progress(f"writing team workbooks {finished}/{total}")
 
-    run_jobs(write, len(teams), done)  # across the machine's cores (planner.outputs.parallel)
+    run_jobs(write, total, done)  # across the machine's cores (planner.outputs.parallel)
     return paths
 
 
