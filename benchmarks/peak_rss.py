@@ -8,12 +8,26 @@ import time
 import psutil
 
 
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size of ``proc`` in bytes (its RSS where PSS is not available)."""
+    try:
+        with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(proc.memory_info().rss)
+
+
 class PeakRss:
     """Sample the process RSS every few milliseconds in a thread.
 
-    With ``children=True`` each sample adds the RSS of the process's live children
-    (forked workers): pages they share with the parent are counted twice, so the
-    figure is an upper bound of the memory the run needs.
+    With ``children=True`` each sample adds the process's live children (forked
+    workers), each process counted by its proportional set size (PSS, from
+    ``/proc/PID/smaps_rollup``): a page shared by the parent and its workers counts once
+    in all, so the figure is the memory the run holds. Where PSS cannot be read, the
+    RSS is added instead (an upper bound: shared pages counted in every process).
     """
 
     def __init__(self, interval: float = 0.005, children: bool = False) -> None:
@@ -23,14 +37,15 @@ class PeakRss:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> int:
-        rss = int(self.proc.memory_info().rss)
-        if self.children:
-            for child in self.proc.children(recursive=True):
-                try:
-                    rss += int(child.memory_info().rss)
-                except psutil.Error:  # finished between listing and reading
-                    pass
-        return rss
+        if not self.children:
+            return int(self.proc.memory_info().rss)
+        total = _pss(self.proc)
+        for child in self.proc.children(recursive=True):
+            try:
+                total += _pss(child)
+            except (psutil.Error, OSError):  # finished between listing and reading
+                pass
+        return total
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -38,11 +53,11 @@ class PeakRss:
             time.sleep(self.interval)
 
     def __enter__(self) -> PeakRss:
-        self.peak = self.proc.memory_info().rss
+        self.peak = self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
+        self.peak = max(self.peak, self._sample())

@@ -131,7 +131,9 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     -------
     dict
         ``seconds``, ``cpu_seconds`` (this process and its workers: steadier than the
-        wall clock on a busy machine), ``stages``, ``peak_mb``, ``highs_iterations``,
+        wall clock on a busy machine), ``stages``, ``peak_mb`` (the largest memory held
+        at once by this process and its workbook workers, each counted by its proportional
+        set size, so pages a worker shares with the parent count once), ``highs_iterations``,
         ``lp_columns``, ``lp_rows`` (the largest model handed to HiGHS: the allocation is
         solved on its likely moving cells, :mod:`planner.lp.restricted`), ``output_mb``,
         ``files``.
@@ -147,7 +149,7 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     cpu = _cpu_seconds()
     stages = _Stages()
     start = time.perf_counter()
-    with PeakRss(children=True) as rss:  # the workbook workers too
+    with PeakRss(interval=0.02, children=True) as rss:  # the workbook workers too (PSS)
         result = run_plan(scenario, stages)
         files = write_outputs(result, out_dir, progress=stages)
         stages.close()
