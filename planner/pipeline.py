@@ -31,7 +31,7 @@ from planner.drivers.tables import customer_targets, rounding_note
 from planner.errors import ScenarioError
 from planner.explain.inputs import gather as gather_explain
 from planner.history.dataset import Dataset
-from planner.history.load import load_dataset
+from planner.history.lake_duck import load_duck
 from planner.plan_result import PlanResult, gather_warnings
 from planner.risk.step import finish_risk, prepare_risk, sized_scenario, stretch_table
 from planner.scenario.checks import raise_for_data
@@ -55,7 +55,9 @@ def load_history(scenario: Scenario) -> Dataset:
     day) and the scenario's trailing window (stray dates that would move it are refused;
     a history that does not fill it is a warning). With ``[data] engine = "spark"`` the
     history is read, mapped and checked on Spark (:func:`planner.history.lake.load_lake`;
-    ``[data] dir`` may then be a URI).
+    ``[data] dir`` may then be a URI); with DuckDB (the default) the sales file is
+    scanned by DuckDB (:func:`planner.history.lake_duck.load_duck`, which gives way to
+    the pandas loader for Excel files and for any problem, reported with row numbers).
     """
     from datetime import date
 
@@ -78,9 +80,9 @@ def load_history(scenario: Scenario) -> Dataset:
                                 "engine \"spark\" reads; set [data] engine = \"spark\" (or "
                                 "--engine spark), or give a local folder")
         data_dir = Path(unquote(parsed.path))
-    return load_dataset(data_dir, scenario.mapping, plan_start=plan_start,
-                        window_end=scenario.window_end,
-                        trailing_months=scenario.trailing_months)
+    return load_duck(data_dir, scenario.mapping, plan_start=plan_start,
+                     window_end=scenario.window_end, trailing_months=scenario.trailing_months,
+                     settings=scenario.engine)
 
 
 def scenario_baselines(scenario: Scenario, dataset: Dataset) -> Baselines:

@@ -30,6 +30,7 @@ import pandas as pd
 from planner import names as n
 from planner.baselines import sql
 from planner.baselines.inputs import copy_seats_and_days, register_sales, register_tables
+from planner.baselines.productivity import split_productivity
 from planner.baselines.repeatable import steady, steady_value
 from planner.baselines.report import baselines_report
 from planner.baselines.result import TABLES, Baselines
@@ -49,7 +50,8 @@ __all__ = ["TABLES", "Baselines", "SalesSource", "compute_baselines",
 SalesSource: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 
 #: Temp tables built from ``sales`` and the small tables, in order.
-SCANS = ("history_months", "seat_week_sales", "customer_sales", "ticket_quantiles", "facts")
+SCANS = ("history_months", "seat_week_sales", "customer_sales", "buyer_ids", "ticket_quantiles",
+         "facts")
 #: Temp tables built from the scans' results, in order (``history_ids`` goes first).
 BUILDS = ("product_list", "seat_weeks", "cells", "product_months", "segments")
 #: The result tables and their statements (productivity by grade and team apart).
@@ -123,7 +125,8 @@ def compute_baselines(
     lake = getattr(dataset, "lake", None)
     if sales is None and lake is not None:
         sales, engine = lake.frame, lake.settings
-    eng = open_engine(engine or EngineSettings())
+    eng = (lake.open_engine() if lake is not None and sales is lake.frame
+           else open_engine(engine or EngineSettings()))
     try:
         label = register_sales(eng, dataset.sales if sales is None else sales)
         register_tables(eng, dataset)
@@ -189,8 +192,7 @@ def _tables(eng: Engine, params: dict[str, Any]) -> dict[str, pd.DataFrame]:
     for name in BUILDS:
         eng.run(sql.statement(name), params)
     frames = {name: eng.query(sql.statement(stmt), params) for name, stmt in RESULTS}
-    frames["productivity_grade"] = eng.query(sql.productivity(n.GRADE), params)
-    frames["productivity_team"] = eng.query(sql.productivity(n.TEAM), params)
+    frames |= split_productivity(eng.query(sql.statement("seat_week_productivity"), params))
     frames |= {name: eng.query(sql.statement(stmt), params) for name, stmt in TAIL}
     return frames
 

@@ -17,10 +17,13 @@ Spark after :mod:`planner.engine.dialect` transpiles it):
 
 Parameters are named (``$ws``, ``$we``, ...) and bound by the engine. Heavy scans of
 ``sales`` happen in ``bounds``, ``history_months``, ``seat_week_sales``,
-``customer_sales`` and ``ticket_quantiles`` (and ``history_ids`` when the customer base
-is unknown); everything after them reads small temp tables. The few statements built
-from names (the sales view, the copies of the small tables, productivity by grade or
-team) are the functions below.
+``customer_sales``, ``buyer_ids`` and ``ticket_quantiles`` (and ``history_ids`` when
+the customer base is unknown); everything after them reads small temp tables. No scan
+keeps a table of one row per customer: the distinct customer ids are counted where they
+are needed (per product x segment in ``customer_sales``, per product and per segment in
+``buyer_ids``, since one customer may buy several products in several segments) and
+everything else is summed from the product x segment cells. The few statements built
+from names (the sales view, the copies of the small tables) are the functions below.
 """
 
 from __future__ import annotations
@@ -127,15 +130,3 @@ ACTIVE_AT_END = ("coalesce(start_date <= $we, true) AND coalesce(end_date >= $we
 #: ``days.month_start``: the first day of the day's month.
 MONTH_START = "CAST(date_trunc('month', date) AS DATE) AS month_start"
 
-
-def productivity(key: str) -> str:
-    """Return the weekly-productivity query by ``key`` (``grade`` or ``team``).
-
-    Raises
-    ------
-    ValueError
-        When ``key`` is neither.
-    """
-    if key not in (n.GRADE, n.TEAM):
-        raise ValueError(f"productivity key must be grade or team, not {key!r}")
-    return statement("productivity").format(key=quote_ident(key))

@@ -11,6 +11,13 @@ explicit); two DuckDB forms it leaves alone are rewritten here:
 - ``quantile_cont(x, [p, ...])`` becomes Spark's exact ``percentile(x, array(p, ...))``
   (both interpolate linearly between the closest ranks).
 
+The history loader (:mod:`planner.history.lake`) writes its statements once, in Spark's
+dialect; :func:`to_duckdb` carries them to DuckDB, where three Spark forms read
+otherwise: ``nanvl`` (DuckDB has none), ``trim`` (pandas strips every white space, Spark
+and DuckDB only spaces: the DuckDB statement strips what :meth:`str.strip` strips) and
+text cast to ``TIMESTAMP`` (DuckDB reads an offset and converts it; only a plain ISO 8601
+day, with an optional time, is read, anything else is NULL).
+
 Examples
 --------
 >>> from datetime import date
@@ -32,6 +39,11 @@ from sqlglot import expressions as exp
 
 READ = "duckdb"
 WRITE = "spark"
+#: What :meth:`str.strip` strips (pandas' ``.str.strip()``), as a regular expression class.
+WHITESPACE = ("[\\x{9}-\\x{D}\\x{1C}-\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}"
+              "\\x{2028}-\\x{2029}\\x{202F}\\x{205F}\\x{3000}]")
+#: The text DuckDB casts to TIMESTAMP: a day, then an optional time without offset.
+ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?$"
 
 
 def parse(statement: str) -> exp.Expression:
@@ -106,3 +118,60 @@ def spark_sql(tree: exp.Expression) -> str:
 def to_spark(statement: str, params: Mapping[str, Any] | None = None) -> str:
     """Return a DuckDB statement as Spark SQL, its parameters bound as literals."""
     return spark_sql(portable(bind(parse(statement), params)))
+
+
+def to_duckdb(statement: str) -> str:
+    """Return a Spark SQL statement as DuckDB SQL (see the module docstring).
+
+    Examples
+    --------
+    >>> to_duckdb("SELECT nanvl(`a`, NULL), count_if(b) FROM t")
+    'SELECT CASE WHEN ISNAN("a") THEN NULL ELSE "a" END, COUNT_IF(b) FROM t'
+    """
+    tree = cast(exp.Expression, sqlglot.parse_one(statement, read=WRITE))
+
+    def timestamps(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.TIMESTAMPTZ,
+                                                            exp.DataType.Type.TIMESTAMP):
+            inner = node.this
+            read = exp.TryCast(this=inner.copy(), to=exp.DataType.build("TIMESTAMP"))
+            if _is_text(inner):
+                match = exp.RegexpLike(this=inner.copy(), expression=exp.Literal.string(ISO_DAY))
+                return exp.Case(ifs=[exp.If(this=match, true=read)])
+            return read
+        return node
+
+    def functions(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Nanvl):
+            return exp.Case(ifs=[exp.If(this=exp.Anonymous(this="isnan", expressions=[
+                node.this.copy()]), true=node.expression.copy())], default=node.this.copy())
+        if isinstance(node, exp.Trim) and node.args.get("expression") is None:
+            return _strip(node.this)
+        return node
+
+    return tree.transform(timestamps).transform(functions).sql(dialect=READ)
+
+
+def _strip(value: exp.Expression) -> exp.Expression:
+    """Strip what :meth:`str.strip` strips, by a regular expression where an end may need it.
+
+    A cell that begins and ends with a printable ASCII character other than a space is
+    kept as it is (the first and last characters are cheap to read; a regular
+    expression is not).
+    """
+    runs = exp.Literal.string(f"^{WHITESPACE}+|{WHITESPACE}+$")
+    stripped = exp.Anonymous(this="regexp_replace", expressions=[
+        value.copy(), runs, exp.Literal.string(""), exp.Literal.string("g")])
+    ends = [exp.Anonymous(this="ord", expressions=[value.copy()]),
+            exp.Anonymous(this="ord", expressions=[exp.Anonymous(
+                this="array_extract", expressions=[value.copy(), exp.Literal.number(-1)])])]
+    printable = exp.and_(*[exp.Between(this=end, low=exp.Literal.number(33),
+                                       high=exp.Literal.number(126)) for end in ends])
+    return exp.Case(ifs=[exp.If(this=printable, true=value.copy())], default=stripped)
+
+
+def _is_text(node: exp.Expression) -> bool:
+    """True when ``node`` is text: a trimmed or text-cast cell (what the loader casts)."""
+    if isinstance(node, exp.Trim):
+        return True
+    return isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEXT_TYPES)

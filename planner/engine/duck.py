@@ -1,9 +1,16 @@
-"""The DuckDB engine: embedded, in memory, the default."""
+"""The DuckDB engine: embedded, in memory, the default.
+
+A history loaded on DuckDB (:mod:`planner.history.lake_duck`) keeps its canonical sales
+rows in the connection it was loaded on, as :class:`DuckTable`; the baselines then run
+on a cursor of that connection (:meth:`DuckTable.open_engine`), whose temp tables and
+views are its own, so several computations may share one history.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -13,13 +20,41 @@ from planner.baselines import sql
 from planner.engine.base import used
 
 
+@dataclass(frozen=True, eq=False)
+class DuckTable:
+    """A relation of a DuckDB connection: the canonical sales of a history loaded there.
+
+    Attributes
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The connection that holds it (open while the history is in use).
+    name : str
+        The relation's name in the connection's main schema.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+
+    def open_engine(self) -> DuckEngine:
+        """Return an engine on a cursor of :attr:`con` (close it when done)."""
+        return DuckEngine(self.con.cursor())
+
+
 class DuckEngine:
-    """Run the baselines' statements on an in-memory DuckDB connection."""
+    """Run the baselines' statements on an in-memory DuckDB connection.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection, optional
+        A cursor of the connection holding a loaded history (:class:`DuckTable`); its
+        views are made temporary so that they stay its own. Default: a new database.
+    """
 
     name = "duckdb"
 
-    def __init__(self) -> None:
-        self.con = duckdb.connect(":memory:")
+    def __init__(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        self.shared = con is not None
+        self.con = con if con is not None else duckdb.connect(":memory:")
         self.con.execute("SET preserve_insertion_order = false")
         quiet(self.con)
 
@@ -28,7 +63,9 @@ class DuckEngine:
         self.con.register(name, frame)
 
     def sales_source(self, sales: object) -> tuple[str, str]:
-        """Return ``(FROM item, label)``: a registered frame or a Parquet scan."""
+        """Return ``(FROM item, label)``: a registered frame, a loaded history or a Parquet scan."""
+        if isinstance(sales, DuckTable):
+            return sales.name, "sales"
         if isinstance(sales, pd.DataFrame):
             self.register("sales_src", sales)
             return "sales_src", "sales"
@@ -41,6 +78,8 @@ class DuckEngine:
 
     def run(self, statement: str, params: Mapping[str, Any] | None = None) -> None:
         """Execute ``statement`` with only the parameters it names."""
+        if self.shared and statement.lstrip().upper().startswith("CREATE VIEW "):
+            statement = "CREATE OR REPLACE TEMP VIEW " + statement.lstrip()[len("CREATE VIEW "):]
         self.con.execute(statement, used(statement, params))
 
     def query(self, statement: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -58,12 +58,13 @@ class Dataset:
         ``segment``, ``amount`` (float), ``units`` (float), ``customer_id`` (string,
         may be missing), ``margin`` (float, may be missing). Returns are already
         netted when the mapping allowed them (negative rows kept as negative amounts).
-        For a history loaded on Spark (``lake`` set) it is a small aggregate computed on
-        the engine instead of the rows: one row per month x team x product x segment
-        (sales on or before the window end when it was given), ``date`` the group's
-        first sale date in the month, ``amount``, ``units`` and ``margin`` summed,
-        ``seat`` and ``customer_id`` missing. Monthly totals per team, product or
-        segment read from it equal those of the rows.
+        For a history loaded on an engine (``lake`` set: Spark, or DuckDB by
+        ``planner plan``) it is a small aggregate computed on the engine instead of the
+        rows: one row per month x team x product (sales on or before the window end when
+        it was given), ``date`` the group's first sale date in the month, ``amount``,
+        ``units`` and ``margin`` summed, ``seat``, ``segment`` and ``customer_id``
+        missing. Monthly totals per team or product read from it equal those of the
+        rows (to the last bits of the sums).
     seats : DataFrame
         ``seat``, ``team``, ``grade``, ``start_date``, ``end_date`` (NaT while active).
     products : DataFrame
@@ -82,10 +83,12 @@ class Dataset:
         ``team``, ``name`` (display name; the code when none is given), one row per
         team of ``seats``, sorted; built from ``seats`` when not given.
     lake : planner.history.lake.Lake or None
-        For a history loaded on Spark (:func:`planner.history.lake.load_lake`): the
-        canonical sales rows as a Spark relation (``.frame``) and the Spark settings
-        (``.settings``), which :func:`planner.baselines.compute.compute_baselines`
-        scans; None for a history loaded with pandas.
+        For a history loaded on an engine (:func:`planner.history.lake.load_lake`,
+        :func:`planner.history.lake_duck.load_duck`): the canonical sales rows (a Spark
+        relation, or a :class:`~planner.engine.duck.DuckTable`: ``.frame``) and the
+        engine settings (``.settings``), which
+        :func:`planner.baselines.compute.compute_baselines` scans; None for a history
+        loaded with pandas.
     """
 
     sales: pd.DataFrame

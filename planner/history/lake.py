@@ -1,9 +1,12 @@
-"""Load a history on Spark: the files read, mapped and checked on the engine.
+"""Load a history on an engine: the sales files read, mapped and checked by SQL.
 
 With ``[data] engine = "spark"``, :func:`load_lake` is the loader instead of
 :func:`planner.history.load.load_dataset`. The sales file (a local folder or a URI:
 ``s3a://``, ``hdfs://``, ``file://``; CSV or Parquet, :mod:`planner.history.lake_read`)
-is read by Spark and never pulled into pandas:
+is read by Spark and never pulled into pandas. With the default engine, DuckDB,
+:func:`planner.history.lake_duck.load_duck` runs the same statements on DuckDB
+(:class:`~planner.history.lake_backend.Backend`), and gives way to the pandas loader
+for any problem, as its messages give row numbers. The steps:
 
 1. the mapping's duplicates, exclusions and ``drop_missing`` are a filtered view,
    counted by one aggregate query;
@@ -20,11 +23,12 @@ is read by Spark and never pulled into pandas:
    does not keep the file's row order);
 4. ``keep_top``, the team of each seat and the counts of the load report are SQL too.
 
-The small tables (seats, products, customers) are read by Spark, collected and
-checked by the pandas loader's code. The result is a
-:class:`~planner.history.dataset.Dataset` whose ``lake`` holds the canonical Spark
-relation (kept on the executors) that :func:`planner.baselines.compute.compute_baselines`
-scans, and whose ``sales`` is a small aggregate (see the Dataset's docstring).
+The small tables (seats, products, customers) are read by Spark (collected) or
+pandas, and checked by the pandas loader's code. The result is a
+:class:`~planner.history.dataset.Dataset` whose ``lake`` holds the canonical relation
+(kept on Spark's executors, or in a DuckDB connection) that
+:func:`planner.baselines.compute.compute_baselines` scans, and whose ``sales`` is a small
+aggregate (see the Dataset's docstring).
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ import pandas as pd
 
 from planner import names
 from planner.baselines.window import trailing_window
+from planner.engine.base import Engine
+from planner.engine.duck import DuckTable
+from planner.engine.open import open_engine
 from planner.engine.settings import EngineSettings
-from planner.engine.spark import session, to_pandas
 from planner.errors import DataWarning, InputError, Problem
 from planner.history import checks as v
 from planner.history import lake_read as rd
@@ -60,6 +66,7 @@ from planner.history.dates import (
     stray_days,
     window_warning,
 )
+from planner.history.lake_backend import Backend, GiveWay
 from planner.history.lake_sales import NUMBERS, MissingSource, SalesSql, window_select
 from planner.history.mapping import (
     COLUMN,
@@ -74,7 +81,6 @@ from planner.scenario.schema import default
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkFrame
-    from pyspark.sql import SparkSession
 
 #: Bad values shown per kind of problem (then the count of the other rows).
 EXAMPLES = 5
@@ -85,20 +91,32 @@ SALES_COLUMNS = (names.DATE, names.SEAT, names.TEAM, *names.SALES_COLUMNS[2:])
 
 @dataclass(frozen=True)
 class Lake:
-    """A history loaded on Spark.
+    """A history loaded on an engine.
 
     Attributes
     ----------
-    frame : pyspark.sql.DataFrame
+    frame : pyspark.sql.DataFrame or planner.engine.duck.DuckTable
         Canonical sales rows (``date`` DATE, ``seat``, ``team``, ``product``,
-        ``segment``, ``amount``, ``units``, ``customer_id``, ``margin``), kept on the
-        executors.
+        ``segment``, ``amount``, ``units``, ``customer_id``, ``margin``): a Spark
+        relation kept on the executors, or a relation of a DuckDB connection.
     settings : EngineSettings
-        The Spark settings it was loaded with (the baselines run there too).
+        The settings it was loaded with (the baselines run there too).
     """
 
     frame: Any
     settings: EngineSettings
+
+    def open_engine(self) -> Engine:
+        """Return an engine that reads :attr:`frame` (close it when done).
+
+        Raises
+        ------
+        EngineError
+            When Spark is asked for and cannot start.
+        """
+        if isinstance(self.frame, DuckTable):
+            return self.frame.open_engine()
+        return open_engine(self.settings)
 
 
 def load_lake(data_dir: Path | str, mapping: DatasetMapping | Path | str | None = None, *,
@@ -124,6 +142,9 @@ def load_lake(data_dir: Path | str, mapping: DatasetMapping | Path | str | None 
     EngineError
         When Spark cannot start.
     """
+    from planner.engine.spark import session
+    from planner.history.lake_spark import SparkBackend
+
     spark = session(settings)
     location = str(data_dir)
     files = rd.Files(spark, location)
@@ -156,37 +177,61 @@ def load_lake(data_dir: Path | str, mapping: DatasetMapping | Path | str | None 
             report.rows_read[table] = len(raw)
             tables[table] = pl._build(raw, dm[table], label, when, report, dm.source)
     label, raw_sales = found["sales"]
-    rows = _Sales(spark, raw_sales, dm, label, tables, report, when)
+    backend = SparkBackend(spark, raw_sales)
+    return load_rows(backend, tables, problems, dm, label, report, when, settings, location)
+
+
+def load_rows(backend: Backend, tables: dict[str, pl.Table], problems: list[Problem],
+              dm: DatasetMapping, label: str, report: LoadReport, when: PlanDates,
+              settings: EngineSettings, source: str) -> Dataset:
+    """Map and check the sales rows (``lake_raw`` of ``backend``); finish the Dataset.
+
+    ``tables`` are the small tables built (their problems not yet collected) and
+    ``problems`` those found reading the files.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found in the files.
+    GiveWay
+        On a backend that does not report problems, at the first one found.
+    """
+    rows = _Sales(backend, dm, label, tables, report, when)
     for built in tables.values():
         problems += built.col.problems
+    if problems and not backend.reports:
+        raise GiveWay("a small table has problems")
     problems += rows.load()
     if problems:
         rows.close()
+        if not backend.reports:
+            raise GiveWay("the sales rows have problems")
         raise InputError(problems)
     for text in report.warnings:
-        warnings.warn(text, DataWarning, stacklevel=2)
-    return rows.finish(settings, location)
+        warnings.warn(text, DataWarning, stacklevel=3)
+    return rows.finish(settings, source)
 
 
 class _Sales:
     """The sales rows on Spark: views, checks and the canonical relation."""
 
-    def __init__(self, spark: SparkSession, raw: SparkFrame, dm: DatasetMapping, label: str,
+    def __init__(self, db: Backend, dm: DatasetMapping, label: str,
                  tables: dict[str, pl.Table], report: LoadReport, when: PlanDates) -> None:
-        self.spark, self.raw, self.dm, self.label = spark, raw, dm, label
+        self.db, self.dm, self.label = db, dm, label
         self.tables, self.report, self.when = tables, report, when
         self.tm = dm["sales"]
         self.col = v.Collector(label)
-        self.kept: SparkFrame | None = None
         self.canonical: dict[str, str] = {}
         self.derived: dict[str, str] = {}
+        self.excluded: set[str] = set()
         self.strays: Strays | None = None
 
     # --- structure: the pandas loader's header and mapping checks on no rows ------------
 
     def _structure(self) -> tuple[dict[str, ColumnSpec], dict[tuple[str, str], ColumnSpec]]:
         """Run the pandas loader's header and mapping checks on the file's header alone."""
-        empty = pd.DataFrame({c: pd.Series([], dtype="object") for c in self.raw.columns})
+        empty = pd.DataFrame({c: pd.Series([], dtype="object")
+                              for c in self.db.columns("lake_raw")})
         tm, col = self.tm, self.col
         specs = pl._specs(empty, tm, col, self.dm.source)
         derive = self.dm["seats"].derive if "seats" not in self.tables else None
@@ -215,16 +260,13 @@ class _Sales:
 
     def load(self) -> list[Problem]:
         """Filter, map and check the rows; return every problem (none: ready to finish)."""
-        from pyspark import StorageLevel
-
         specs, keys = self._structure()
         if self.col.problems:  # a missing column: no SQL can be built
             return list(self.col.problems)
         if self.tm.options.date_format is not None:  # refused before any Spark job
             q.spark_pattern(self.tm.options.date_format,
                             f"{self.dm.source}: [sales.options] date_format")
-        kinds = _kinds(self.raw)
-        self.raw.createOrReplaceTempView("lake_raw")
+        kinds = self.db.kinds("lake_raw")
         kept_sql = self._filter(specs, kinds)
         sql = SalesSql(kinds, self.tm, self.col.labels)
         for column, spec in specs.items():
@@ -260,10 +302,14 @@ class _Sales:
             except MissingSource:  # reported by _structure already
                 continue
         self.canonical, self.derived = sql.values, derived
-        windowed = self.spark.sql(f"SELECT {window_select(sql.windows)} FROM ({kept_sql})")
-        self.kept = windowed.persist(StorageLevel.MEMORY_AND_DISK)
-        self.kept.createOrReplaceTempView("lake_kept")
-        if self.kept.isEmpty():
+        texts = sql.texts | self.excluded
+        if any(kinds[c] not in (q.STRING, q.INTEGER) for c in texts if c in kinds):
+            self._found("a text column stored as numbers or dates (the pandas loader "
+                        "writes them its own way)")
+        if sql.summed:
+            self._found("bins of a total per key (summed in another order than pandas')")
+        self.db.keep_raw("lake_kept", f"SELECT {window_select(sql.windows)} FROM ({kept_sql})")
+        if not self.db.rows("SELECT 1 FROM lake_kept LIMIT 1"):
             self.col.whole("has no rows left after the mapping's [sales.options] filters; "
                            "loosen them")
             return list(self.col.problems)
@@ -276,11 +322,11 @@ class _Sales:
         """Count and note duplicates, exclusions and missing values; return the kept rows."""
         opts, report = self.tm.options, self.report
         source = "lake_raw"
-        counts = self.spark.sql("SELECT count(*) AS n FROM lake_raw").collect()[0]
+        counts = self.db.rows("SELECT count(*) AS n FROM lake_raw")[0]
         report.rows_read["sales"] = int(counts[0])
         if opts.drop_duplicates:
-            distinct = self.spark.sql("SELECT count(*) FROM (SELECT DISTINCT * FROM lake_raw)")
-            n_distinct = int(distinct.collect()[0][0])
+            distinct = self.db.rows("SELECT count(*) FROM (SELECT DISTINCT * FROM lake_raw)")
+            n_distinct = int(distinct[0][0])
             report.add(DUPLICATES_DROPPED, report.rows_read["sales"] - n_distinct)
             source = "(SELECT DISTINCT * FROM lake_raw)"
         rules = [(k, vals, False) for k, vals in opts.exclude.items()]
@@ -291,6 +337,7 @@ class _Sales:
             column = spec.sources[0] if spec is not None and spec.kind == COLUMN else key
             if column not in kinds:
                 continue  # a mapping problem, raised by _structure
+            self.excluded.add(column)
             text = q.text(q.ident(column), kinds[column])
             listed = ", ".join(q.literal(x) for x in values)
             hit = (" OR ".join(f"startswith({text}, {q.literal(x)})" for x in values)
@@ -313,7 +360,7 @@ class _Sales:
             items.append(f"count_if(({cond}) AND NOT ({prior}))")
             before.append(f"({cond})")
         if hits or missing:
-            row = self.spark.sql(f"SELECT {', '.join(items)} FROM {source}").collect()[0]
+            row = self.db.rows(f"SELECT {', '.join(items)} FROM {source}")[0]
             for i, (_hit, column, values, prefix) in enumerate(hits):
                 report.notes.append(f"sales: excluded {int(row[i]):,} rows where {column} "
                                     f"{'starts with' if prefix else 'is'} {' or '.join(values)}")
@@ -341,18 +388,18 @@ class _Sales:
             items.append(f"{value} AS {q.ident(column)}")
         for key, value in self.derived.items():
             items.append(f"{value} AS {q.ident('__derive_' + key)}")
-        self.spark.sql(f"SELECT {', '.join(items)} FROM lake_kept").createOrReplaceTempView(
-            "lake_sales")
+        self.db.keep_sales("lake_sales", f"SELECT {', '.join(items)} FROM lake_kept")
 
     def _cell_checks(self, checks: list[q.Check]) -> list[Problem]:
         """Count every check in one query; fetch examples of those that found rows."""
         if not checks:
             return []
-        counts = self.spark.sql("SELECT " + ", ".join(f"count_if({c.bad})" for c in checks)
-                                + " FROM lake_kept").collect()[0]
+        counts = self.db.rows("SELECT " + ", ".join(f"count_if({c.bad})" for c in checks)
+                              + " FROM lake_kept")[0]
         problems = []
         for check, n in zip(checks, counts, strict=True):
             if n:
+                self._found(check.message)
                 problems += self._examples(check, int(n))
         return problems
 
@@ -360,9 +407,9 @@ class _Sales:
         """Return the problems of one check: up to :data:`EXAMPLES` values, then a count."""
         if check.shown is None:
             return [Problem(self.label, None, check.label, None, _rows(check.message, n))]
-        found = self.spark.sql(
+        found = self.db.rows(
             f"SELECT {check.shown} AS shown, count(*) AS n FROM lake_kept WHERE {check.bad} "
-            f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {EXAMPLES}").collect()
+            f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {EXAMPLES}")
         out = [Problem(self.label, None, check.label, v.plain(row[0]), check.message)
                for row in found]
         more = n - len(found)
@@ -376,10 +423,10 @@ class _Sales:
         problems: list[Problem] = []
         label = self.col.label
         if names.UNITS in self.canonical:
-            row = self.spark.sql(f"SELECT count_if({self.canonical[names.UNITS]} IS NOT NULL), "
-                                 f"count_if({self.canonical[names.UNITS]} <> 0) "
-                                 "FROM lake_kept").collect()[0]
+            row = self.db.rows(f"SELECT count_if({self.canonical[names.UNITS]} IS NOT NULL), "
+                               f"count_if({self.canonical[names.UNITS]} <> 0) FROM lake_kept")[0]
             if row[0] and not row[1]:
+                self._found(v.ALL_UNITS_ZERO)
                 problems.append(Problem(self.label, None, label(names.UNITS), None,
                                         v.ALL_UNITS_ZERO))
         if names.DATE in self.canonical:
@@ -392,19 +439,21 @@ class _Sales:
                     and what in self.tables[other].frame:
                 known = self.tables[other].frame[what].dropna().astype(str).unique().tolist()
                 message = v.UNKNOWN.format(what=what, file=self.tables[other].col.file)
-                listed = ", ".join(q.literal(k) for k in known) or "NULL"
-                bad = (f"{q.ident(what)} IS NOT NULL AND NOT array_contains(array({listed}), "
-                       f"{q.ident(what)})")
+                self.db.register(f"lake_known_{what}", pd.DataFrame(
+                    {"known": pd.Series(known, dtype="str")}))
+                bad = (f"{q.ident(what)} IS NOT NULL AND {q.ident(what)} NOT IN "
+                       f"(SELECT known FROM lake_known_{what})")
                 problems += self._sales_examples(label(what), bad, q.ident(what), message)
         derive = self.dm["seats"].derive if "seats" not in self.tables else None
         if derive and names.TEAM in derive and names.TEAM in self.derived:
             team = q.ident("__derive_" + names.TEAM)
-            found = self.spark.sql(
+            found = self.db.rows(
                 f"SELECT seat, count(DISTINCT {team}) AS n, "
                 f"array_join(slice(array_sort(collect_set({team})), 1, {EXAMPLES}), ', ') "
                 f"FROM lake_sales WHERE seat IS NOT NULL AND {team} IS NOT NULL GROUP BY seat "
-                f"HAVING count(DISTINCT {team}) > 1 ORDER BY seat LIMIT {EXAMPLES + 1}"
-            ).collect()
+                f"HAVING count(DISTINCT {team}) > 1 ORDER BY seat LIMIT {EXAMPLES + 1}")
+            if found:
+                self._found("a seat has two teams")
             team_label = derive[names.TEAM].label
             for seat, n, teams in found[:EXAMPLES]:
                 problems.append(Problem(self.label, None, team_label, None,
@@ -412,11 +461,12 @@ class _Sales:
         return problems
 
     def _sales_examples(self, column: str, bad: str, shown: str, message: str) -> list[Problem]:
-        n = int(self.spark.sql(f"SELECT count_if({bad}) FROM lake_sales").collect()[0][0])
+        n = int(self.db.rows(f"SELECT count(*) FROM lake_sales WHERE {bad}")[0][0])
         if not n:
             return []
-        found = self.spark.sql(f"SELECT {shown}, count(*) FROM lake_sales WHERE {bad} GROUP BY 1 "
-                               f"ORDER BY 2 DESC, 1 LIMIT {EXAMPLES}").collect()
+        self._found(message)
+        found = self.db.rows(f"SELECT {shown}, count(*) FROM lake_sales WHERE {bad} GROUP BY 1 "
+                             f"ORDER BY 2 DESC, 1 LIMIT {EXAMPLES}")
         out = [Problem(self.label, None, column, v.plain(row[0]), message) for row in found]
         more = n - len(found)
         if more > 0:
@@ -433,12 +483,14 @@ class _Sales:
             text = PLAN_YEAR.format(start=f"{start:%Y-%m-%d}", year=start.year)
             problems += self._sales_examples(label, f"date >= DATE'{start:%Y-%m-%d}'",
                                              "CAST(date AS STRING)", text)
-        days = to_pandas(self.spark.sql(
+        days = self.db.frame(
             "SELECT date, count(*) AS n FROM lake_sales WHERE date IS NOT NULL GROUP BY date "
-            "ORDER BY date"))
+            "ORDER BY date")
         counts = pd.Series(days["n"].to_numpy(), index=pd.DatetimeIndex(days["date"]))
         strays, late, early = find_strays(counts)
         self.strays = strays
+        if late is not None or early is not None:
+            self._found("stray dates (the pandas loader lists their rows)")
         if late is not None and strays.last is not None:
             late_days = counts[counts.index >= late]
             if self.when.window_end is None:
@@ -472,15 +524,14 @@ class _Sales:
 
     def finish(self, settings: EngineSettings, source: str) -> Dataset:
         """Count, group, join the seats' teams; return the Dataset with its lake."""
-        from pyspark import StorageLevel
-
-        report, spark = self.report, self.spark
-        row = spark.sql(
+        report, db = self.report, self.db
+        row = db.rows(
             "SELECT count_if(amount < 0 OR units < 0), count_if(amount < 0), "
             "count_if(amount >= 0 AND units < 0), coalesce(-sum(CASE WHEN amount < 0 "
             "THEN amount END), 0), count_if(amount = 0), count_if(customer_id IS NULL), "
-            "count(*) FROM lake_sales").collect()[0]
-        returns, negative, units_only, returned, zero, no_id, n_rows = row
+            "count(*) FROM lake_sales")[0]
+        returns, negative, units_only, returned, zero, no_id, n_rows = (
+            int(x) if i != 3 else x for i, x in enumerate(row))
         report.add(pl.RETURNS_NETTED, returns)
         if returns:
             report.notes.append(f"sales: {returns:,} return rows netted ({negative:,} with a "
@@ -493,8 +544,8 @@ class _Sales:
         frame = "lake_sales"
         if keep_top is not None:
             column = q.ident(keep_top.column)
-            totals = to_pandas(spark.sql(f"SELECT {column} AS k, sum(amount) AS total, "
-                                         f"count(*) AS n FROM lake_sales GROUP BY 1"))
+            totals = db.frame(f"SELECT {column} AS k, sum(amount) AS total, "
+                              f"count(*) AS n FROM lake_sales GROUP BY 1")
             totals["k"] = totals["k"].astype(object)
             ordered = sorted(zip(totals["k"], totals["total"], totals["n"], strict=True),
                              key=lambda t: (-t[1], t[0]))
@@ -509,20 +560,19 @@ class _Sales:
             listed = ", ".join(q.literal(k) for k in kept) or "NULL"
             replace = (f"CASE WHEN {column} IS NULL OR array_contains(array({listed}), "
                        f"{column}) THEN {column} ELSE {q.literal(keep_top.other)} END")
-            others = ", ".join(q.ident(c) for c in spark.table("lake_sales").columns
+            others = ", ".join(q.ident(c) for c in db.columns("lake_sales")
                                if c != keep_top.column)
-            spark.sql(f"SELECT {others}, {replace} AS {column} FROM lake_sales"
-                      ).createOrReplaceTempView("lake_top")
+            db.view("lake_top", f"SELECT {others}, {replace} AS {column} FROM lake_sales")
             frame = "lake_top"
         seats = self._seats(frame)
         team_of = seats.drop_duplicates(names.SEAT)[[names.SEAT, names.TEAM]]
-        pairs = ", ".join(f"{q.literal(s)}, {q.literal(t)}" for s, t in
-                          zip(team_of[names.SEAT].astype(str), team_of[names.TEAM].astype(str),
-                              strict=True))
-        team = f"element_at(map({pairs}), seat)" if pairs else "CAST(NULL AS STRING)"
-        items = [f"{team} AS team" if c == names.TEAM else q.ident(c) for c in SALES_COLUMNS]
-        canonical = spark.sql(f"SELECT {', '.join(items)} FROM {frame}")
-        canonical = canonical.persist(StorageLevel.MEMORY_AND_DISK)
+        db.register("lake_teams", pd.DataFrame({
+            "seat": team_of[names.SEAT].astype("str").to_numpy(),
+            "team": team_of[names.TEAM].astype("str").to_numpy()}).astype("str"))
+        items = ["t.team AS team" if c == names.TEAM else f"s.{q.ident(c)}"
+                 for c in SALES_COLUMNS]
+        canonical = db.canonical(f"SELECT {', '.join(items)} FROM {frame} s "
+                                 "LEFT JOIN lake_teams t ON s.seat = t.seat")
         given = self.tables["products"].frame if "products" in self.tables else None
         label = self.tables["products"].col.file if "products" in self.tables \
             else "the products file"
@@ -535,13 +585,12 @@ class _Sales:
         if "customers" in self.tables:
             customers = tidy(with_defaults(self.tables["customers"].frame, "customers"),
                              names.CUSTOMERS_COLUMNS)
-        small = monthly(spark, canonical, self.when.window_end)
+        small = monthly(db, self.when.window_end)
         dataset = Dataset(small, tidy(seats, names.SEATS_COLUMNS),
                           tidy(products, names.PRODUCTS_COLUMNS), customers, report, source,
                           teams=teams_table(seats))
         dataset.lake = Lake(canonical, settings)
-        if self.kept is not None:
-            self.kept.unpersist()
+        db.release()
         return dataset
 
     def _seats(self, frame: str) -> pd.DataFrame:
@@ -552,8 +601,8 @@ class _Sales:
         for key in DERIVE_KEYS["seats"]:
             if key in self.derived:
                 items.append(f"min({q.ident('__derive_' + key)}) AS {q.ident(key)}")
-        rows = to_pandas(self.spark.sql(f"SELECT {', '.join(items)} FROM {frame} "
-                                        "WHERE seat IS NOT NULL GROUP BY seat ORDER BY seat"))
+        rows = self.db.frame(f"SELECT {', '.join(items)} FROM {frame} "
+                             "WHERE seat IS NOT NULL GROUP BY seat ORDER BY seat")
         rows = rows.astype({c: object for c in rows.columns})
         return derive_seats(rows, self.report)
 
@@ -570,10 +619,10 @@ class _Sales:
             pick = ", b.name AS name"
         else:
             name_sql, pick = "", ""
-        out = to_pandas(self.spark.sql(
+        out = self.db.frame(
             f"SELECT s.product, s.amount, s.margin{pick} FROM "
             f"(SELECT product, sum(amount) AS amount, sum(margin) AS margin FROM {frame} "
-            f"WHERE product IS NOT NULL GROUP BY product) s {name_sql} ORDER BY s.product"))
+            f"WHERE product IS NOT NULL GROUP BY product) s {name_sql} ORDER BY s.product")
         out[names.PRODUCT] = out[names.PRODUCT].astype("str")
         if names.NAME in out:
             out[names.NAME] = out[names.NAME].astype(object).where(out[names.NAME].notna(), None)
@@ -581,26 +630,27 @@ class _Sales:
 
     def close(self) -> None:
         """Drop the kept rows (after a failed load)."""
-        if self.kept is not None:
-            self.kept.unpersist()
+        self.db.release()
+
+    def _found(self, what: str) -> None:
+        """Give way to the pandas loader when the backend does not report problems."""
+        if not self.db.reports:
+            raise GiveWay(what)
 
 
-def monthly(spark: SparkSession, frame: SparkFrame, window_end: date | None) -> pd.DataFrame:
-    """Return the small sales aggregate a Dataset loaded on Spark carries as ``sales``.
+def monthly(db: Backend, window_end: date | None) -> pd.DataFrame:
+    """Return the small sales aggregate a Dataset loaded on an engine carries as ``sales``.
 
-    One row per month x team x product x segment, sales on or before ``window_end``:
-    ``date`` the month's first sale date of the group, ``amount``, ``units`` and
-    ``margin`` summed; ``seat`` and ``customer_id`` missing.
+    One row per month x team x product of ``lake_canonical``, sales on or before
+    ``window_end``: ``date`` the month's first sale date of the group, ``amount``,
+    ``units`` and ``margin`` summed; ``seat``, ``segment`` and ``customer_id`` missing.
     """
-    frame.createOrReplaceTempView("lake_canonical")
     end = f"WHERE date <= DATE'{window_end:%Y-%m-%d}'" if window_end is not None else ""
-    out = to_pandas(spark.sql(
-        "SELECT min(date) AS date, CAST(NULL AS STRING) AS seat, team, product, segment, "
-        "sum(amount) AS amount, sum(units) AS units, CAST(NULL AS STRING) AS customer_id, "
-        f"sum(margin) AS margin FROM lake_canonical {end} "
-        "GROUP BY date_trunc('month', date), team, product, segment "
-        "ORDER BY 1, team, product, segment"))
-    for column in (names.SEAT, names.CUSTOMER_ID):
+    out = db.frame(
+        "SELECT min(date) AS date, team, product, sum(amount) AS amount, "
+        f"sum(units) AS units, sum(margin) AS margin FROM lake_canonical {end} "
+        "GROUP BY date_trunc('month', date), team, product ORDER BY 1, team, product")
+    for column in (names.SEAT, names.SEGMENT, names.CUSTOMER_ID):
         out[column] = pd.Series([None] * len(out), index=out.index, dtype="str")
     return tidy(out, SALES_COLUMNS)
 
@@ -651,24 +701,4 @@ def _rows(message: str, n: int) -> str:
     return f"{message} ({n:,} row{'s' if n != 1 else ''})"
 
 
-def _kinds(frame: SparkFrame) -> dict[str, str]:
-    """Return each raw column's kind for :mod:`planner.history.lake_sql`."""
-    from pyspark.sql import types as T
-
-    kinds = {}
-    for field in frame.schema.fields:
-        kind = field.dataType
-        if isinstance(kind, T.StringType):
-            kinds[field.name] = q.STRING
-        elif isinstance(kind, T.IntegralType):
-            kinds[field.name] = q.INTEGER
-        elif isinstance(kind, T.FractionalType):
-            kinds[field.name] = q.FLOAT if not isinstance(kind, T.DecimalType) else q.INTEGER
-        elif isinstance(kind, T.DateType | T.TimestampType | T.TimestampNTZType):
-            kinds[field.name] = q.DATE
-        else:
-            kinds[field.name] = q.OTHER
-    return kinds
-
-
-__all__ = ["EXAMPLES", "Lake", "find_strays", "load_lake", "monthly"]
+__all__ = ["EXAMPLES", "Lake", "find_strays", "load_lake", "load_rows", "monthly"]

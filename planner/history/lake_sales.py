@@ -39,6 +39,13 @@ class SalesSql:
     labels : mapping of str to str
         Canonical column -> the user's name for it (from the pandas loader's header
         checks).
+
+    Attributes
+    ----------
+    texts : set of str
+        The raw columns read as text (a text column, a map's or a derive key's source).
+    summed : set of str
+        The columns binned by a total over a key (``per``): a sum in the engine's order.
     """
 
     def __init__(self, kinds: Mapping[str, str], tm: TableMapping,
@@ -48,6 +55,8 @@ class SalesSql:
         self.present: dict[str, str] = {}
         self.shown: dict[str, str] = {}
         self.windows: dict[str, str] = {}
+        self.texts: set[str] = set()
+        self.summed: set[str] = set()
         self.checks = q.Checks()
         self._numbers: dict[str, str] = {}
 
@@ -104,6 +113,8 @@ class SalesSql:
             self.checks.add(label, outside, col, v.DATE_RANGE.format(first=FIRST, last=LAST))
             self.values[column] = f"(CASE WHEN {outside} THEN NULL ELSE {parsed} END)"
         else:
+            if spec.kind == COLUMN:
+                self.texts.add(spec.sources[0])
             self.values[column] = self.text_values(q.text(col, kind), column)
 
     def text_values(self, value: str, column: str) -> str:
@@ -127,6 +138,7 @@ class SalesSql:
                 return q.text(value, q.FLOAT)
             return f"CAST({value} AS STRING)" if name in DATES else value
         if name in self.kinds:
+            self.texts.add(name)
             return q.text(q.ident(name), self.kinds[name])
         raise MissingSource(name)
 
@@ -164,6 +176,7 @@ class SalesSql:
         value = self.lookup_number(source, canonical)
         window = f"__bins_{column}"
         if spec.per:
+            self.summed.add(column)
             key = self.lookup_text(spec.per, canonical)
             self.windows[window] = (f"CASE WHEN ({key}) IS NULL THEN NULL ELSE sum({value}) "
                                     f"OVER (PARTITION BY {key}) END")

@@ -1,18 +1,18 @@
--- cust: window sales by product x segment x customer (one row per buyer; rows without a
--- customer id fall in one NULL group), with sums for the ticket mean and variance.
--- Tickets (amount / units) come from positive rows only.
+-- cust: window sales by product x segment: sums, the rows and units with a customer id,
+-- the distinct customer ids (buyers of the cell) and the spread of tickets (amount /
+-- units, positive rows only).
 CREATE TEMP TABLE cust AS
 SELECT
   product,
   segment,
-  customer_id,
   count(*) AS n_rows,
   sum(amount) AS amount,
   sum(units) AS units,
+  count(customer_id) AS id_rows,
+  sum(units) FILTER (WHERE customer_id IS NOT NULL) AS id_units,
+  count(DISTINCT customer_id) AS ids,
   count(*) FILTER (WHERE amount < 0) AS return_rows,
-  count(ticket) AS n_ticket,
-  sum(ticket) AS s_ticket,
-  sum(ticket * ticket) AS ss_ticket,
+  stddev_samp(ticket) AS ticket_std,
   min(date) AS first_sale,
   max(date) AS last_sale
 FROM (
@@ -20,4 +20,4 @@ FROM (
   FROM sales
   WHERE date BETWEEN $ws AND $we
 )
-GROUP BY product, segment, customer_id
+GROUP BY product, segment

@@ -5,7 +5,6 @@ WITH sw AS (
     count(*) AS active_weeks,
     avg(amount) FILTER (WHERE NOT is_ramp) AS weekly_mean
   FROM cells
-  WHERE product = $all
   GROUP BY seat
 ), amt AS (
   SELECT seat, sum(amount) AS amount FROM wk GROUP BY seat

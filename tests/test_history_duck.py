@@ -1,0 +1,233 @@
+"""The history loaded on DuckDB (planner.history.lake_duck): the pandas loader's Dataset.
+
+The SQL path must give what :func:`planner.history.load.load_dataset` gives (small
+tables, load report, baselines) and give way to it for every problem (its messages, with
+row numbers) and for the files it does not read.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+import warnings
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from planner.baselines.compute import compute_baselines
+from planner.baselines.result import TABLES
+from planner.engine.dialect import to_duckdb
+from planner.engine.duck import DuckTable
+from planner.errors import DataWarning, InputError
+from planner.history.dataset import Dataset
+from planner.history.lake import Lake
+from planner.history.lake_duck import load_duck
+from planner.history.load import load_dataset
+from planner.history.mapping import parse_mapping
+
+START = date(2027, 1, 1)
+
+
+def both(folder: Path, mapping: object = None, **kwargs: object) -> tuple[Dataset, Dataset]:
+    """The history loaded on DuckDB and by pandas."""
+    options = {"plan_start": START, **kwargs}
+    return (load_duck(folder, mapping, **options),  # type: ignore[arg-type]
+            load_dataset(folder, mapping, **options))  # type: ignore[arg-type]
+
+
+def assert_same(duck: Dataset, pandas_: Dataset) -> None:
+    """Same small tables and load report; the lake's rows are the pandas loader's."""
+    assert isinstance(duck.lake, Lake) and isinstance(duck.lake.frame, DuckTable)
+    for name in ("seats", "products", "teams", "customers"):
+        left, right = getattr(duck, name), getattr(pandas_, name)
+        assert (left is None) == (right is None), name
+        if left is not None:
+            pd.testing.assert_frame_equal(left, right, obj=name)
+    assert duck.report.to_frame().astype(str).values.tolist() == \
+        pandas_.report.to_frame().astype(str).values.tolist()
+    table = duck.lake.frame
+    rows = table.con.execute(f"SELECT * FROM {table.name}").df()
+    assert rows_of(rows).equals(rows_of(pandas_.sales))
+
+
+def rows_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows as plain objects in one order, to compare two loaders' sales."""
+    out = frame.astype(object).where(frame.notna(), None)
+    out["date"] = [None if d is None else pd.Timestamp(d).date() for d in out["date"]]
+    columns = ["date", "seat", "team", "product", "segment", "amount", "units", "customer_id",
+               "margin"]
+    out = out[columns]
+    order = sorted(range(len(out)), key=lambda i: tuple(str(v) for v in out.iloc[i]))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def assert_same_baselines(duck: Dataset, pandas_: Dataset, **kwargs: object) -> None:
+    """Every baselines table equal, exactly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        left = compute_baselines(duck, **kwargs)  # type: ignore[arg-type]
+        right = compute_baselines(pandas_, **kwargs)  # type: ignore[arg-type]
+    assert (left.total_amount, left.total_units) == (right.total_amount, right.total_units)
+    for name in TABLES:
+        a, b = getattr(left, name), getattr(right, name)
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, obj=name)
+
+
+def write(folder: Path, sales: str, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sales.csv").write_text(sales, encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+SALES = ("date,seat,product,segment,amount,units,customer_id\n"
+         "2026-01-05,S1,P1,A,100.5,1,C1\n"
+         "2026-02-05, S2 ,P2,B,20,2,\n"
+         "2026-03-05,S1,P1,\u00a0A\t,30,1,C2\n"
+         "2026-04-05T10:30:00,S2,P2,B,40.25,,C3\n")
+
+
+def test_sample_loads_on_duckdb_as_pandas_loads_it(sample_dir: Path) -> None:
+    duck, pandas_ = both(sample_dir)
+    assert_same(duck, pandas_)
+    assert_same_baselines(duck, pandas_)
+
+
+def test_parquet_sales_load_on_duckdb(sample_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(sample_dir, folder)
+    sales = pd.read_csv(folder / "sales.csv", dtype={"customer_id": str})
+    sales["date"] = pd.to_datetime(sales["date"])
+    sales.to_parquet(folder / "sales.parquet", index=False)
+    (folder / "sales.csv").unlink()
+    duck, pandas_ = both(folder)
+    assert_same(duck, pandas_)
+    assert_same_baselines(duck, pandas_)
+
+
+def test_white_space_and_blanks_read_as_pandas_reads_them(tmp_path: Path) -> None:
+    duck, pandas_ = both(write(tmp_path / "d", SALES))
+    assert_same(duck, pandas_)
+    assert sorted(duck.teams["team"]) == ["S1", "S2"]
+
+
+def test_baselines_twice_on_one_history(tmp_path: Path) -> None:
+    duck, pandas_ = both(write(tmp_path / "d", SALES))
+    assert_same_baselines(duck, pandas_)
+    assert_same_baselines(duck, pandas_, trailing_months=3)
+
+
+def test_a_mapping_on_duckdb_as_on_pandas(tmp_path: Path) -> None:
+    text = ("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+            "1,A1,Lamp,2,2026-01-03T08:00:00,2.5,10,UK\n"
+            "1,A1,Lamp,2,2026-01-03T08:00:00,2.5,10,UK\n"
+            "2,A1,lamp,1,2026-02-03T08:00:00,2.5,11,UK\n"
+            "3,B2,Cup,3,2026-02-04T08:00:00,1.25,,France\n"
+            "C4,B2,Cup,-1,2026-03-04T08:00:00,1.25,12,France\n"
+            "5,POST,Postage,1,2026-03-05T08:00:00,18,12,France\n"
+            "A6,C3,Fee,1,2026-03-05T08:00:00,5,12,France\n"
+            "7,D4,Dish,4,2026-04-05T08:00:00,3,13,UK\n")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "retail.csv").write_text(text, encoding="utf-8")
+    mapping = parse_mapping(tomllib.loads(
+        '[sales]\nfile = "retail.csv"\n[sales.columns]\ndate = "InvoiceDate"\n'
+        'seat = "Country"\nproduct = "StockCode"\nunits = "Quantity"\n'
+        'amount = { multiply = ["Quantity", "UnitPrice"] }\ncustomer_id = "CustomerID"\n'
+        'segment = { value = "all" }\n[sales.options]\nreturns = true\n'
+        'drop_duplicates = true\nexclude = { product = ["POST"] }\n'
+        'exclude_prefix = { InvoiceNo = ["A"] }\nkeep_top = { product = 2, other = "OTHER" }\n'
+        '[seats]\nderive = { team = "Country", grade = { value = "all" } }\n'
+        '[products]\nderive = { name = "Description" }\n'), "retail")
+    duck, pandas_ = both(tmp_path / "d", mapping)
+    assert_same(duck, pandas_)
+    assert_same_baselines(duck, pandas_)
+
+
+def test_problems_are_the_pandas_loaders_with_row_numbers(tmp_path: Path) -> None:
+    folder = write(tmp_path / "d", SALES.replace("100.5", "lots").replace("2026-03-05", "2026-13-05"))
+    with pytest.raises(InputError) as on_duck:
+        load_duck(folder, plan_start=START)
+    with pytest.raises(InputError) as on_pandas:
+        load_dataset(folder, plan_start=START)
+    assert str(on_duck.value) == str(on_pandas.value)
+    assert "row 2" in str(on_duck.value) and "row 4" in str(on_duck.value)
+
+
+def test_stray_dates_give_way_to_the_pandas_loader(tmp_path: Path) -> None:
+    rows = "".join(f"2026-01-{d:02d},S1,P1,A,10,1,C1\n" for d in range(1, 29))
+    folder = write(tmp_path / "d", SALES.split("\n")[0] + "\n" + rows + "2020-01-01,S1,P1,A,1,1,C\n")
+    with pytest.warns(DataWarning) as caught:
+        duck = load_duck(folder, plan_start=START)
+    pandas_ = load_dataset(folder, plan_start=START)
+    assert duck.lake is None
+    assert duck.report.warnings == pandas_.report.warnings
+    assert [str(w.message) for w in caught if w.category is DataWarning] == \
+        pandas_.report.warnings
+
+
+@pytest.mark.parametrize("change", ["excel", "date_format", "latin-1", "offset"])
+def test_what_duckdb_does_not_read_is_left_to_pandas(tmp_path: Path, change: str) -> None:
+    folder = write(tmp_path / "d", SALES)
+    mapping = None
+    if change == "excel":
+        frame = pd.read_csv(folder / "sales.csv", dtype=str)
+        (folder / "sales.csv").unlink()
+        frame.to_excel(folder / "sales.xlsx", index=False)
+    elif change == "date_format":
+        (folder / "sales.csv").write_text(SALES.replace("2026-01-05", "2026-01-05 00:00"))
+        mapping = parse_mapping(tomllib.loads('[sales.options]\ndate_format = "%Y-%m-%d"\n'), "m")
+    elif change == "latin-1":
+        (folder / "sales.csv").write_bytes(SALES.replace("C1", "C\u00e9").encode("latin-1"))
+    else:
+        (folder / "sales.csv").write_text(SALES.replace("2026-01-05", "2026-01-05T10:00+05:00"))
+    try:
+        duck = load_duck(folder, mapping, plan_start=START)
+    except InputError as exc:
+        with pytest.raises(InputError) as on_pandas:
+            load_dataset(folder, mapping, plan_start=START)
+        assert str(exc) == str(on_pandas.value)
+        return
+    pandas_ = load_dataset(folder, mapping, plan_start=START)
+    assert duck.lake is None
+    pd.testing.assert_frame_equal(duck.sales, pandas_.sales)
+    assert duck.report == pandas_.report
+
+
+def test_monthly_sales_keep_the_totals(sample_dir: Path) -> None:
+    duck, pandas_ = both(sample_dir)
+    month = pandas_.sales["date"].dt.to_period("M")
+    by_rows = pandas_.sales.groupby([month, "team"])["amount"].sum()
+    small = duck.sales.groupby([duck.sales["date"].dt.to_period("M"), "team"])["amount"].sum()
+    pd.testing.assert_series_equal(small, by_rows, check_exact=False, rtol=1e-12)
+
+
+def test_spark_sql_reads_on_duckdb_as_pandas_strips_and_parses() -> None:
+    query = to_duckdb("SELECT nullif(trim(x), '') AS t, CAST(try_cast(trim(x) AS TIMESTAMP) AS DATE)"
+                      " AS d FROM v")
+    values = ["\u00a0 2026-01-05\t", "2026-01-05T10:00:00", "2026-01-05+05", " ", "x\u3000"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v AS SELECT unnest($1::VARCHAR[]) AS x", [values])
+    got = con.execute(query).fetchall()
+    assert [t for t, _ in got] == ["2026-01-05", "2026-01-05T10:00:00", "2026-01-05+05", None,
+                                   "x"]
+    assert [d for _, d in got] == [date(2026, 1, 5), date(2026, 1, 5), None, None, None]
+
+
+@pytest.mark.parametrize("per", ["", ', per = "customer_id"'])
+def test_bins_on_duckdb_as_on_pandas(tmp_path: Path, per: str) -> None:
+    mapping = parse_mapping(tomllib.loads(
+        '[sales.columns]\nsegment = { column = "amount", bins = [0, 50, 1000], '
+        f'labels = ["small", "big"]{per} }}\n'), "m")
+    folder = write(tmp_path / "d", SALES.replace(",segment", ",kind").replace(",2,\n", ",2,C9\n"))
+    duck, pandas_ = both(folder, mapping)
+    if per:  # a total per key: summed by pandas, in its order
+        assert duck.lake is None
+        pd.testing.assert_frame_equal(duck.sales, pandas_.sales)
+    else:
+        assert_same(duck, pandas_)
+        assert_same_baselines(duck, pandas_)
