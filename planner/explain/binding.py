@@ -16,8 +16,8 @@ from typing import Final
 import pandas as pd
 
 from planner import names as n
-from planner.explain.inputs import inputs_of
-from planner.explain.shared import cached, rows_of, split, team_split
+from planner.explain.inputs import ExplainInputs, inputs_of
+from planner.explain.shared import cached, rows_of, split
 from planner.explain.text import binding_weeks
 from planner.plan_result import PlanResult
 
@@ -100,6 +100,26 @@ def _frames(parts: dict[str, object], family: str) -> dict[str, pd.DataFrame]:
     return found
 
 
+def _sold(result: PlanResult) -> dict[str, list[str]]:
+    """The products each team has plan rows for, sorted (once per plan)."""
+    pairs = pd.DataFrame({n.TEAM: result.plan[n.TEAM].astype(str),
+                          n.PRODUCT: result.plan[n.PRODUCT].astype(str)}).drop_duplicates()
+    return {str(team): sorted(set(part)) for team, part in
+            pairs.groupby(n.TEAM, sort=False)[n.PRODUCT]}
+
+
+def _grade_capacity(ex: ExplainInputs, grade: str, weeks: list[str]) -> float:
+    """One seat of ``grade``'s capacity summed over ``weeks``.
+
+    The seat weeks are split by grade once per plan; the rows of a grade keep their order,
+    so the sum is the one a filter on grade and weeks gives.
+    """
+    frame = ex.seat_week
+    grades = cached(ex, "binding:seat_week", lambda: split(frame, frame[n.GRADE]))
+    rows = grades.get(grade, frame.iloc[0:0])
+    return float(rows.loc[rows[n.WEEK].isin(weeks), "capacity"].sum())
+
+
 def team_binding(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame:
     """The binding rules that concern ``team``: ``rule, marginal_value, note``.
 
@@ -125,8 +145,7 @@ def team_binding(result: PlanResult, team: str, lang: str = "en") -> pd.DataFram
         for value, text in zip(seats["marginal_value"], seats["label"].astype(str),
                                strict=True):
             grade = text.split(" grade ", 1)[1].split(" seat", 1)[0]
-            per = ex.seat_week.loc[(ex.seat_week[n.GRADE].astype(str) == grade)
-                                   & ex.seat_week[n.WEEK].isin(weeks), "capacity"].sum()
+            per = _grade_capacity(ex, grade, weeks)
             rows.append({"rule": words["seat"].format(grade=grade),
                          "marginal_value": float(value),
                          "note": words["seat_note"].format(month=month, amount=float(per))})
@@ -135,9 +154,8 @@ def team_binding(result: PlanResult, team: str, lang: str = "en") -> pd.DataFram
         rows.append({"rule": words["fairness"],
                      "marginal_value": float(fair["marginal_value"].sum()),
                      "note": words["fairness_note"]})
-    plan = team_split(ex, "plan", result.plan, n.TEAM)
-    sold = set(rows_of(plan, result.plan, team)[n.PRODUCT].astype(str).unique())
-    for product in sorted(sold):
+    sold = cached(ex, "binding:sold", lambda: _sold(result)).get(str(team), [])
+    for product in sold:
         mine = _supply_of(parts, product)
         if len(mine):
             rows.append({"rule": words["supply"].format(product=product, count=len(mine)),

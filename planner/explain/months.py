@@ -21,7 +21,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.explain.inputs import ExplainInputs, inputs_of
-from planner.explain.shared import cached, rows_of, team_split
+from planner.explain.shared import cached
 from planner.plan_result import PlanResult
 
 COLUMNS: Final = ("month", "working_days", "even", "season", "capacity_rules", "target")
@@ -45,6 +45,9 @@ def _cents(values: np.ndarray) -> np.ndarray:
 def month_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame:
     """One team's months: working days, the three parts (cents), target and reasons.
 
+    Every team's months are computed once per plan and language (:func:`month_tables`);
+    this is a look-up in them.
+
     Returns
     -------
     DataFrame
@@ -52,27 +55,86 @@ def month_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame
         season + capacity_rules == target`` in cents, and the targets add up to the
         team's year target.
     """
+    found = month_tables(result, lang).get(str(team))
+    if found is None:  # a team with no plan rows: nothing sold, spread by working days
+        common = _common(result)
+        found = _team_months(common, str(team), np.zeros((0, 12)), np.zeros((0, 12)), [],
+                             inputs_of(result), lang)
+    return found.copy()
+
+
+def month_tables(result: PlanResult, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Every team's :func:`month_steps` (once per plan and language, kept in the cache).
+
+    The plan is summed per team, product and month in one ``groupby``; what every team
+    shares (working days, the products' phasing, selling windows, events) is read once.
+    """
     ex = inputs_of(result)
-    a = ex.allocation
-    months = [f"{result.year:04d}-{m:02d}" for m in range(1, 13)]
-    plan = rows_of(team_split(ex, "plan", result.plan, n.TEAM), result.plan, team)
-    target_pm = plan.groupby([n.PRODUCT, n.MONTH])[n.AMOUNT].sum().unstack(n.MONTH)
-    target_pm = target_pm.reindex(columns=months).fillna(0.0)
-    target_p = target_pm.sum(axis=1)
-    slots = a.slots
-    days = slots.groupby(n.MONTH)[n.WORKING_DAYS].sum().reindex(months).fillna(0.0)
-    share_days = days / days.sum() if days.sum() > 0 else days
-    path = cached(ex, "month_paths", lambda: _paths(ex))
-    path = path.reindex(index=target_p.index, columns=months).fillna(0.0)
+    return cached(ex, f"months:{lang}", lambda: _all_months(result, ex, lang))
+
+
+class _Common:
+    """What every team's months share (once per plan)."""
+
+    def __init__(self, result: PlanResult, ex: ExplainInputs) -> None:
+        self.months = [f"{result.year:04d}-{m:02d}" for m in range(1, 13)]
+        days = ex.allocation.slots.groupby(n.MONTH)[n.WORKING_DAYS].sum()
+        self.days = days.reindex(self.months).fillna(0.0)
+        total = self.days.sum()
+        self.share_days = self.days / total if total > 0 else self.days
+        self.path = cached(ex, "month_paths", lambda: _paths(ex))
+        self.windows = cached(ex, "selling_windows", lambda: _windows(ex))
+        self.events = [_events(ex, month) for month in self.months]
+
+
+def _common(result: PlanResult) -> _Common:
+    ex = inputs_of(result)
+    return cached(ex, "months:common", lambda: _Common(result, ex))
+
+
+def _events(ex: ExplainInputs, month: str) -> list[tuple[str, float]]:
+    """The events overlapping ``month``: name and multiplier."""
+    start = pd.Timestamp(f"{month}-01")
+    end = start + pd.offsets.MonthEnd(0)
+    return [(event.name, event.multiplier) for event in ex.events
+            if pd.Timestamp(event.start) <= end and pd.Timestamp(event.end) >= start]
+
+
+def _all_months(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, pd.DataFrame]:
+    common = _common(result)
+    plan = result.plan
+    teams = plan[n.TEAM].astype(str).rename(n.TEAM)
+    grid = plan.groupby([teams, plan[n.PRODUCT], plan[n.MONTH]])[n.AMOUNT].sum()
+    grid = grid.unstack(n.MONTH).reindex(columns=common.months).fillna(0.0)
+    values = np.ascontiguousarray(grid.to_numpy(float))
+    products = grid.index.get_level_values(1)
+    path = common.path.reindex(index=products, columns=common.months).fillna(0.0)
+    paths = np.ascontiguousarray(path.to_numpy(float))
+    codes = grid.index.get_level_values(0)
+    out: dict[str, pd.DataFrame] = {}
+    bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        team = str(codes[lo])
+        out[team] = _team_months(common, team, values[lo:hi], paths[lo:hi],
+                                 list(products[lo:hi]), ex, lang)
+    return out
+
+
+def _team_months(common: _Common, team: str, target_pm: np.ndarray, path: np.ndarray,
+                 products: list[str], ex: ExplainInputs, lang: str) -> pd.DataFrame:
+    """One team's months from its rows of the plan-wide grids (products x months)."""
+    share = common.share_days.to_numpy(float)
+    path = path.copy()
     missing = path.sum(axis=1) <= 0  # no path: spread by working days
-    path.loc[missing] = np.tile(share_days.to_numpy(), (int(missing.sum()), 1))
-    target = _cents(target_pm.sum(axis=0).to_numpy(float))
-    even = _cents(float(target_p.sum()) * share_days.to_numpy(float))
-    shaped = _cents((path.mul(target_p, axis=0)).sum(axis=0).to_numpy(float))
+    path[missing] = share
+    target_p = target_pm.sum(axis=1)
+    target = _cents(target_pm.sum(axis=0))
+    even = _cents(float(target_p.sum()) * share)
+    shaped = _cents((path * target_p[:, None]).sum(axis=0))
     season = shaped - even
     rules = target - shaped
-    notes = _reasons(result, ex, team, months, days, path, target_p, lang)
-    return pd.DataFrame({"month": months, "working_days": days.to_numpy(float),
+    notes = _reasons(common, ex, team, path, target_p, products, lang)
+    return pd.DataFrame({"month": common.months, "working_days": common.days.to_numpy(float),
                          "even": even, "season": season, "capacity_rules": rules,
                          "target": target, "note": notes})
 
@@ -96,37 +158,32 @@ def _windows(ex: ExplainInputs) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _reasons(result: PlanResult, ex: ExplainInputs, team: str, months: list[str],
-             days: pd.Series, path: pd.DataFrame, target_p: pd.Series,
-             lang: str) -> list[str]:
+def _reasons(common: _Common, ex: ExplainInputs, team: str, path: np.ndarray,
+             target_p: np.ndarray, products: list[str], lang: str) -> list[str]:
     words = _REASONS[lang]
+    days = common.days
     avg = float(days.mean()) if len(days) else 0.0
-    sold = [p for p, v in target_p.items() if v > 0]
-    windows = cached(ex, "selling_windows", lambda: _windows(ex))
-    weights = target_p / target_p.sum() if target_p.sum() > 0 else target_p
-    share_days = days / days.sum() if days.sum() > 0 else days
-    seasonal = path.mul(weights, axis=0).sum(axis=0)
+    sold = [p for p, v in zip(products, target_p, strict=True) if v > 0]
+    total = target_p.sum()
+    weights = target_p / total if total > 0 else target_p
+    share_days = common.share_days.to_numpy(float)
+    seasonal = (path * weights[:, None]).sum(axis=0)
+    hires = [h for h in ex.hires if str(h.team) == str(team)]
     out = []
-    for i, month in enumerate(months):
+    for i, _month in enumerate(common.months):
         number = i + 1
-        reasons = []
-        start = pd.Timestamp(f"{month}-01")
-        end = start + pd.offsets.MonthEnd(0)
-        for event in ex.events:
-            if pd.Timestamp(event.start) <= end and pd.Timestamp(event.end) >= start:
-                reasons.append(words["event"].format(name=event.name, mult=event.multiplier))
-        closed = [p for p in sold if not _selling(windows, p, number)]
+        reasons = [words["event"].format(name=name, mult=mult)
+                   for name, mult in common.events[i]]
+        closed = [p for p in sold if not _selling(common.windows, p, number)]
         if closed:
             reasons.append(words["window"].format(products=", ".join(map(str, closed[:3]))))
-        starting = sum(h.count for h in ex.hires if str(h.team) == str(team)
-                       and h.month == number)
+        starting = sum(h.count for h in hires if h.month == number)
         if starting:
             reasons.append(words["hire"].format(count=starting))
-        elif any(str(h.team) == str(team) and h.month < number < h.month + ex.ramp_months
-                 for h in ex.hires):
+        elif any(h.month < number < h.month + ex.ramp_months for h in hires):
             reasons.append(words["ramp"])
-        if share_days.iloc[i] > 0:
-            ratio = float(seasonal.iloc[i] / share_days.iloc[i])
+        if share_days[i] > 0:
+            ratio = float(seasonal[i] / share_days[i])
             if abs(ratio - 1.0) >= 0.05:
                 reasons.append(words["season"].format(ratio=ratio))
         if avg > 0 and abs(float(days.iloc[i]) - avg) >= 1.5:

@@ -148,15 +148,26 @@ def fairness_side(result: PlanResult, ex: ExplainInputs, team: str) -> str | Non
     return None
 
 
-def team_facts(result: PlanResult, ex: ExplainInputs, team: str, lang: str,
-               multiple: float, rule_amounts: dict[str, float]) -> Facts:
-    """The facts a team's sentences are filled from."""
+def _shared_facts(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, str]:
+    """The facts every team's sentences share: levers, supply and mix (once per plan)."""
     tb = _TABLES[lang]
     drivers = result.drivers
     moved = drivers.loc[(drivers["kind"].astype(str) != "seats")
                         & (pd.to_numeric(drivers["uplift"], errors="coerce").abs() > 1e-9)]
     levers = ", ".join(f"{lever} {u:+.0%}" for lever, u in
                        zip(moved["lever"], moved["uplift"], strict=True)) or tb["none"]
+    a = ex.allocation
+    supply = ", ".join(sorted(set(map(str, a.supply[n.PRODUCT])))) or tb["none"]
+    mix = ", ".join(f"{r.tier} {r.sense} {r.kind} {r.value:g}" for r in a.mix.itertuples()
+                    ) or tb["none"]
+    return {"levers": levers, "supply": supply, "mix": mix}
+
+
+def team_facts(result: PlanResult, ex: ExplainInputs, team: str, lang: str,
+               multiple: float, rule_amounts: dict[str, float]) -> Facts:
+    """The facts a team's sentences are filled from."""
+    tb = _TABLES[lang]
+    shared = cached(ex, f"facts:shared:{lang}", lambda: _shared_facts(result, ex, lang))
     seats = rows_of(team_split(ex, "seats", ex.seats, n.TEAM), ex.seats, team)
     hires = [h for h in ex.hires if str(h.team) == str(team)]
     hire_text = "; ".join(tb["from"].format(count=h.count, grade=h.grade,
@@ -170,19 +181,15 @@ def team_facts(result: PlanResult, ex: ExplainInputs, team: str, lang: str,
         capacity = tb["cap_free"]
     side = fairness_side(result, ex, team)
     fairness = (tb["fair_binds"].format(side=tb[side]) if side else tb["fair_others"])
-    a = ex.allocation
-    supply = ", ".join(sorted(set(map(str, a.supply[n.PRODUCT])))) or tb["none"]
-    mix = ", ".join(f"{r.tier} {r.sense} {r.kind} {r.value:g}" for r in a.mix.itertuples()
-                    ) or tb["none"]
     return Facts({
-        "levers": levers, "multiple": multiple,
+        "levers": shared["levers"], "multiple": multiple,
         "now": int(seats["now"].sum()), "now_grades": _grades(seats, "now", 0),
         "last": float(seats["last_year"].sum()), "last_grades": _grades(seats, "last_year", 1),
         "year": result.year, "days": ex.working_days, "weeks": ex.working_days / 5.0,
         "full": ex.full_weeks, "leaving": float(seats["leaving"].sum()),
         "rate": ex.attrition_rate, "ramp": ex.ramp_months, "hires": hire_text or tb["none"],
         "capacity": capacity, "band": ex.fairness_band, "fairness": fairness,
-        "supply": supply, "mix": mix, "buffer": ex.buffer,
+        "supply": shared["supply"], "mix": shared["mix"], "buffer": ex.buffer,
     })
 
 

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from planner.explain import steps as st
 from planner.explain.binding import team_binding
-from planner.explain.months import month_steps
+from planner.explain.months import month_steps, month_tables
 from planner.explain.table import product_steps, team_steps
 from planner.outputs.cells import formula, put_headers, put_text, ref, rng
 from planner.outputs.display import Display
@@ -159,7 +159,8 @@ def prepare_explain(result: PlanResult, lang: str) -> None:
 
     The plan-wide splits and sums behind a team's bridge, rules and months are made on
     first use; made here, before the team workbooks are written in forked workers, each
-    worker inherits them instead of making them again.
+    worker inherits them instead of making them again. Every team's months are made
+    here at once, so a worker's months are a look-up.
     """
     teams = result.teams
     if teams:
@@ -167,7 +168,7 @@ def prepare_explain(result: PlanResult, lang: str) -> None:
         team_steps(result, team, lang)
         product_steps(result, team)
         team_binding(result, team, lang)
-        month_steps(result, team, lang)
+        month_tables(result, lang)  # every team's months, in one pass over the plan
 
 
 def write_explain(wb: Workbook, result: PlanResult, team: str, team_label: str,
