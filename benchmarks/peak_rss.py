@@ -1,4 +1,4 @@
-"""Peak resident memory of this process, sampled in a thread (shared by the benchmarks)."""
+"""Peak resident memory of a process, sampled in a thread (shared by the benchmarks)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ def _pss(proc: psutil.Process) -> int:
 
 
 class PeakRss:
-    """Sample the process RSS every few milliseconds in a thread.
+    """Sample a process's memory every few milliseconds in a thread.
+
+    By default the process is this one (its RSS). ``pid`` watches another process from
+    outside instead, e.g. a plan run in a child process: a sampling thread inside the
+    measured process would itself change what it does (``planner`` writes the team
+    workbooks in one process while other Python threads run).
 
     With ``children=True`` each sample adds the process's live children (forked
     workers), each process counted by its proportional set size (PSS, from
@@ -30,17 +35,22 @@ class PeakRss:
     RSS is added instead (an upper bound: shared pages counted in every process).
     """
 
-    def __init__(self, interval: float = 0.005, children: bool = False) -> None:
-        self.proc, self.interval, self.peak = psutil.Process(), interval, 0
+    def __init__(self, interval: float = 0.005, children: bool = False,
+                 pid: int | None = None) -> None:
+        self.proc, self.interval, self.peak = psutil.Process(pid), interval, 0
         self.children = children
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> int:
-        if not self.children:
-            return int(self.proc.memory_info().rss)
-        total = _pss(self.proc)
-        for child in self.proc.children(recursive=True):
+        try:
+            if not self.children:
+                return int(self.proc.memory_info().rss)
+            total = _pss(self.proc)
+            children = self.proc.children(recursive=True)
+        except (psutil.Error, OSError):  # the watched process has ended
+            return 0
+        for child in children:
             try:
                 total += _pss(child)
             except (psutil.Error, OSError):  # finished between listing and reading

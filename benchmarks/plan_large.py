@@ -131,15 +131,11 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     -------
     dict
         ``seconds``, ``cpu_seconds`` (this process and its workers: steadier than the
-        wall clock on a busy machine), ``stages``, ``peak_mb`` (the largest memory held
-        at once by this process and its workbook workers, each counted by its proportional
-        set size, so pages a worker shares with the parent count once), ``highs_iterations``,
+        wall clock on a busy machine), ``stages``, ``highs_iterations``,
         ``lp_columns``, ``lp_rows`` (the largest model handed to HiGHS: the allocation is
         solved on its likely moving cells, :mod:`planner.lp.restricted`), ``output_mb``,
         ``files``.
     """
-    from peak_rss import PeakRss
-
     from planner.outputs.write import write_outputs
     from planner.pipeline import run_plan
     from planner.scenario.parse import load_scenario
@@ -148,17 +144,16 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     scenario = load_scenario(scenario_path)
     cpu = _cpu_seconds()
     stages = _Stages()
-    start = time.perf_counter()
-    with PeakRss(interval=0.02, children=True) as rss:  # the workbook workers too (PSS)
-        result = run_plan(scenario, stages)
-        files = write_outputs(result, out_dir, progress=stages)
-        stages.close()
+    start = time.perf_counter()  # memory is sampled from outside (see _measure)
+    result = run_plan(scenario, stages)
+    files = write_outputs(result, out_dir, progress=stages)
+    stages.close()
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu
     size = sum(p.stat().st_size for p in files)
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "stages": {k: round(v, 2) for k, v in stages.seconds.items()},
-            "peak_mb": round(rss.peak / 2**20), "highs_iterations": counts["iterations"],
+            "highs_iterations": counts["iterations"],
             "highs_solves": counts["solves"],
             "lp_columns": counts["columns"], "lp_rows": counts["rows"],
             "output_mb": round(size / 2**20, 1), "files": len(files)}
@@ -176,16 +171,28 @@ def _history(cache: Path, teams: int, products: int, rows: int, seed: int) -> Pa
 
 
 def _measure(scenario: Path, keep: Path | None) -> dict[str, Any]:
-    """One plan run in a fresh process."""
+    """One plan run in a fresh process, its memory sampled from this one.
+
+    ``peak_mb`` is the largest memory the run held at once: the plan's process and its
+    workbook workers, each counted by its proportional set size, so pages a worker
+    shares with the parent count once. It is sampled from outside: a sampling thread in
+    the plan's process would make it write the workbooks in one process.
+    """
+    from peak_rss import PeakRss
+
     with tempfile.TemporaryDirectory(prefix="plan_large_") as tmp:
         out = keep if keep is not None else Path(tmp) / "out"
         out.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([sys.executable, __file__, "--run-one", str(scenario), str(out)],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        child = subprocess.Popen([sys.executable, __file__, "--run-one", str(scenario),
+                                  str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        with PeakRss(interval=0.02, children=True, pid=child.pid) as rss:
+            stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            tail = stderr.strip().splitlines()[-1:] or ["(no message)"]
             raise SystemExit(f"plan of {scenario} failed: {tail[0]}")
-        line: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        line: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+        line["peak_mb"] = round(rss.peak / 2**20)
         return line
 
 

@@ -178,6 +178,8 @@ def run_plan(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     dataset = load_history(scenario)
     say("computing baselines")
     baselines = scenario_baselines(scenario, dataset)
+    if dataset.lake is not None:  # only this plan reads these rows, and no longer
+        dataset.lake.release()
     return plan_from_baselines(scenario, baselines, progress, dataset)
 
 

@@ -231,3 +231,26 @@ def test_bins_on_duckdb_as_on_pandas(tmp_path: Path, per: str) -> None:
     else:
         assert_same(duck, pandas_)
         assert_same_baselines(duck, pandas_)
+
+
+def test_a_plan_gives_back_duckdbs_memory_after_the_baselines(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import REPO
+
+    import planner.pipeline as pipeline
+    from planner.scenario import load_scenario
+
+    loaded: list[Dataset] = []
+    original = pipeline.load_history
+    monkeypatch.setattr(pipeline, "load_history",
+                        lambda scenario: loaded.append(original(scenario)) or loaded[-1])
+    text = (REPO / "scenarios" / "sample_10x.toml").read_text(encoding="utf-8")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(text.replace('dir = "../data/sample"', f'dir = "{sample_dir}"'),
+                        encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = pipeline.run_plan(load_scenario(scenario))
+    assert result.plan["amount"].sum() > 0 and loaded[0].lake is not None
+    with pytest.raises(duckdb.ConnectionException, match="closed"):
+        loaded[0].lake.frame.con.execute("SELECT 1")

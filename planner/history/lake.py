@@ -118,6 +118,15 @@ class Lake:
             return self.frame.open_engine()
         return open_engine(self.settings)
 
+    def release(self) -> None:
+        """Give back the memory of a DuckDB history: its rows can no longer be read.
+
+        DuckDB's allocator keeps what the baselines used (about 700 MB after 10 million
+        rows) until its connection closes. A Spark relation stays: its session is shared.
+        """
+        if isinstance(self.frame, DuckTable):
+            self.frame.con.close()
+
 
 def load_lake(data_dir: Path | str, mapping: DatasetMapping | Path | str | None = None, *,
               settings: EngineSettings, plan_start: date | None = None,
