@@ -41,21 +41,12 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))  # for peak_rss
+sys.path.insert(0, str(HERE))  # for peak_rss and large_history
+
+from large_history import cached_scenario as history  # noqa: E402
 
 #: The figures of one run that are medians over repeats (and compared with --against).
 FIGURES = ("seconds", "cpu_seconds", "peak_mb", "base_mb")
-
-
-def history(cache: Path, teams: int, products: int, rows: int, seed: int) -> Path:
-    """The scenario of one cached history (generated in a child process when absent)."""
-    folder = cache / f"t{teams}_p{products}_r{rows}_s{seed}"
-    scenario = folder / "large.toml"
-    if not scenario.exists():
-        subprocess.run([sys.executable, str(HERE / "large_history.py"), str(folder),
-                        "--teams", str(teams), "--products", str(products), "--rows", str(rows),
-                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
-    return scenario
 
 
 def run_one(scenario_path: Path, engine: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -295,6 +296,21 @@ def write_scenario(folder: Path, data_dir: Path, seats: pd.DataFrame,
     path.write_text(SCENARIO.format(data_dir=data_dir.resolve().as_posix(),
                                     multiple=float(multiple), hires=hires), encoding="utf-8")
     return path
+
+
+def cached_scenario(cache: Path, teams: int, products: int, rows: int, seed: int) -> Path:
+    """The scenario of one size's history under ``cache``, generated there when absent.
+
+    Generated in a child process (this script), so the caller's memory stays its own;
+    ``plan_large.py`` and ``baselines.py`` share the cache.
+    """
+    folder = cache / f"t{teams}_p{products}_r{rows}_s{seed}"
+    scenario = folder / "large.toml"
+    if not scenario.exists():
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), str(folder),
+                        "--teams", str(teams), "--products", str(products), "--rows", str(rows),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return scenario
 
 
 def main(argv: list[str] | None = None) -> int:

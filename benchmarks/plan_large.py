@@ -36,6 +36,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # for peak_rss and large_history
 
+from large_history import cached_scenario  # noqa: E402
+
 #: Progress messages (their start) that begin each stage, in pipeline order.
 STAGE_STARTS = (
     ("loading history", "load"),
@@ -159,17 +161,6 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
             "output_mb": round(size / 2**20, 1), "files": len(files)}
 
 
-def _history(cache: Path, teams: int, products: int, rows: int, seed: int) -> Path:
-    """The cached history folder of one size (generated in a child process when absent)."""
-    folder = cache / f"t{teams}_p{products}_r{rows}_s{seed}"
-    scenario = folder / "large.toml"
-    if not scenario.exists():
-        subprocess.run([sys.executable, str(HERE / "large_history.py"), str(folder),
-                        "--teams", str(teams), "--products", str(products), "--rows", str(rows),
-                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
-    return scenario
-
-
 def _measure(scenario: Path, keep: Path | None) -> dict[str, Any]:
     """One plan run in a fresh process, its memory sampled from this one.
 
@@ -232,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for teams in sizes:
         rows = int(round(args.rows * teams / largest))
-        scenario = _history(args.cache, teams, args.products, rows, args.seed)
+        scenario = cached_scenario(args.cache, teams, args.products, rows, args.seed)
         runs = [_measure(scenario, args.keep_output) for _ in range(args.repeat)]
         line = {"teams": teams, "products": args.products, "rows": rows, **_median(runs)}
         line["met"] = {"seconds": line["seconds"] <= TARGET_SECONDS,
