@@ -44,8 +44,10 @@ def test_files_written_and_returned(result: PlanResult, tmp_path: Path) -> None:
     assert sum(name.startswith("teams/") for name in names) == len(TEAMS)
     assert names[-3:] == ["charts/phasing.png", "charts/waterfall.png", "charts/capacity.png"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    assert "writing team workbooks 3/3" in messages
-    assert messages[-1] == "writing charts"
+    assert messages[:4] == ["preparing the team workbooks", "writing summary.xlsx",
+                            "writing charts", "writing team workbooks 0/3"]
+    assert "writing plan.csv and the other CSV files" in messages
+    assert messages[-1] == "writing team workbooks 3/3"
 
 
 def test_plan_csv_columns_formats_and_literal_names(result: PlanResult, out: Path) -> None:

@@ -192,7 +192,7 @@ def test_failure_midway_leaves_nothing(hostile_case: dict, monkeypatch: pytest.M
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(write, "write_team_workbooks", boom)
+    monkeypatch.setattr(write, "team_jobs", boom)
     out = tmp_path / "out"
     run = run_cli("plan", hostile_case["scenario"], "--out", out)
     assert run.status == 1

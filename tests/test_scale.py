@@ -50,6 +50,33 @@ def test_run_jobs_raises_a_jobs_error(tmp_path: Path) -> None:
         parallel.run_jobs(write, 20)
 
 
+def test_run_jobs_works_beside_the_workers_in_this_process(tmp_path: Path) -> None:
+    import os
+
+    parent = os.getpid()
+    beside: list[int] = []
+
+    def write(i: int) -> None:
+        (tmp_path / f"{i:03d}.pid").write_text(str(os.getpid()), encoding="utf-8")
+
+    parallel.run_jobs(write, 12, beside=lambda: beside.append(os.getpid()))
+    assert beside == [parent]
+    pids = {int(p.read_text(encoding="utf-8")) for p in tmp_path.iterdir()}
+    assert len(list(tmp_path.iterdir())) == 12
+    if parallel.worker_count(12) > 1:  # forked workers wrote the files
+        assert parent not in pids
+
+
+def test_run_jobs_error_beside_the_workers_cancels_the_jobs(tmp_path: Path) -> None:
+    def fail() -> None:
+        raise OSError("disk full writing plan.csv")
+
+    with pytest.raises(OSError, match="disk full writing plan.csv"):
+        parallel.run_jobs(lambda i: _write_marker(tmp_path, i), 400, beside=fail, chunk=1)
+    if parallel.worker_count(400) > 1:  # the jobs not yet started never ran
+        assert len(list(tmp_path.iterdir())) < 400
+
+
 def test_worker_count_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.worker_count(parallel.MIN_PARALLEL - 1) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")

@@ -192,6 +192,11 @@ CHARTS: Final[tuple[tuple[str, Callable[[PlanResult, Labels, Path], Path]], ...]
 )
 
 
+def chart_files(directory: Path) -> list[Path]:
+    """Return the paths :func:`write_charts` writes into ``directory``."""
+    return [directory / name for name, _ in CHARTS]
+
+
 def write_charts(result: PlanResult, labels: Labels, directory: Path) -> list[Path]:
     """Write every chart into ``directory`` (created if needed); return the paths."""
     directory.mkdir(parents=True, exist_ok=True)

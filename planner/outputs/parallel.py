@@ -64,7 +64,8 @@ def _run_chunk(first: int, last: int) -> int:
 
 
 def run_jobs(write: Callable[[int], Any], count: int,
-             done: Callable[[int], None] | None = None, chunk: int = 10) -> None:
+             done: Callable[[int], None] | None = None, chunk: int = 10,
+             beside: Callable[[], Any] | None = None) -> None:
     """Call ``write(i)`` for ``i`` in ``0 .. count - 1``, across cores when worthwhile.
 
     Parameters
@@ -78,15 +79,21 @@ def run_jobs(write: Callable[[int], Any], count: int,
         Called in this process with the number of jobs finished so far, as they finish.
     chunk : int
         Jobs per task handed to a worker.
+    beside : callable, optional
+        Work of this process done while the workers write (first, when there are no
+        workers): what must not run in a forked process, such as DuckDB, which starts
+        threads of its own. The workers are all forked before it starts.
 
     Raises
     ------
     Exception
-        The first error a job raised (the pool is shut down first).
+        The first error a job or ``beside`` raised (the jobs not started are cancelled).
     """
     global _JOBS
     workers = worker_count(count)
     if workers == 1:
+        if beside is not None:
+            beside()
         for i in range(count):
             write(i)
             if done is not None:
@@ -95,16 +102,23 @@ def run_jobs(write: Callable[[int], Any], count: int,
     _JOBS = (write, count)
     finished = 0
     gc.freeze()  # the workers' collections then leave the inherited objects' pages shared
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            pending: set[Future[int]] = {pool.submit(_run_chunk, first, last)
-                                         for first, last in chunks(count, chunk)}
-            while pending:
-                complete, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in complete:
-                    finished += future.result()  # re-raises a job's error
-                    if done is not None:
-                        done(finished)
+        pending: set[Future[int]] = {pool.submit(_run_chunk, first, last)
+                                     for first, last in chunks(count, chunk)}
+        if beside is not None:  # the pool forks every worker on the first submit
+            beside()
+        while pending:
+            complete, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in complete:
+                finished += future.result()  # re-raises a job's error
+                if done is not None:
+                    done(finished)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _JOBS = None
         gc.unfreeze()

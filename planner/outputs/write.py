@@ -23,7 +23,7 @@ apostrophe (:mod:`planner.outputs.csv_writer`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -34,7 +34,7 @@ from planner.drivers.tables import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
 from planner.explain.inputs import has_inputs as has_explanation
 from planner.explain.table import explain_table
-from planner.outputs.charts import write_charts
+from planner.outputs.charts import chart_files, write_charts
 from planner.outputs.csv_writer import write_csv
 from planner.outputs.explain_sheet import prepare_explain
 from planner.outputs.frames import TeamGrids
@@ -65,6 +65,14 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
+def require_tables(result: PlanResult) -> None:
+    """Raise :class:`OutputError` when a plan table lacks a column its CSV file needs."""
+    _require(result.plan, n.PLAN_COLUMNS, n.PLAN_CSV)
+    _require(result.plan_seats, n.PLAN_SEATS_COLUMNS, n.PLAN_SEATS_CSV)
+    _require(result.drivers, n.DRIVERS_COLUMNS, n.DRIVERS_CSV)
+    _require(result.product_targets, n.PRODUCT_TARGETS_COLUMNS, n.PRODUCT_TARGETS_CSV)
+
+
 def _as_month(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m")
@@ -93,10 +101,7 @@ def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False,
     (:func:`~planner.outputs.csv_writer.write_csv`); ``parquet`` also writes
     ``plan.parquet`` and ``plan_seats.parquet`` (:mod:`planner.outputs.parquet`).
     """
-    _require(result.plan, n.PLAN_COLUMNS, n.PLAN_CSV)
-    _require(result.plan_seats, n.PLAN_SEATS_COLUMNS, n.PLAN_SEATS_CSV)
-    _require(result.drivers, n.DRIVERS_COLUMNS, n.DRIVERS_CSV)
-    _require(result.product_targets, n.PRODUCT_TARGETS_COLUMNS, n.PRODUCT_TARGETS_CSV)
+    require_tables(result)
     plan = result.plan.loc[:, list(n.PLAN_COLUMNS)].copy()
     plan[n.WEEK_START] = pd.to_datetime(plan[n.WEEK_START]).dt.strftime("%Y-%m-%d")
     plan[n.MONTH] = _as_month(plan[n.MONTH])
@@ -144,25 +149,36 @@ def write_driver_tables(drivers: pd.DataFrame, product_targets: pd.DataFrame, ou
             write_csv(product_targets, out_dir / n.PRODUCT_TARGETS_CSV, csv_safe=csv_safe)]
 
 
-def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
-                         progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``<safe team name>.xlsx`` per team into ``directory`` (created if needed).
+@dataclass(frozen=True)
+class TeamJobs:
+    """The team workbooks of a plan, named and ready to be written one by one.
+
+    Everything they share (the grids, the explanation, the risk) is prepared once here in
+    this process, so a forked worker writing workbook ``i`` inherits it.
+    """
+
+    paths: list[Path]
+    write: Callable[[int], None]
+
+
+def team_jobs(result: PlanResult, directory: Path, lang: str = "en") -> TeamJobs:
+    """Prepare ``<safe team name>.xlsx`` per team in ``directory`` (created if needed).
 
     File stems come from :func:`~planner.outputs.safety.safe_file_stem`, unique
-    case-insensitively; the team's name as written is in cell B2 of every sheet.
+    case-insensitively and fixed in order here, so whichever worker writes a workbook
+    writes the same file; the team's name as written is in cell B2 of every sheet.
     """
     labels = get_labels(lang)
     directory.mkdir(parents=True, exist_ok=True)
     settings = TeamSettings(labels=labels, scenario=str(result.name), year=int(result.year),
                             kpi_weights=dict(result.kpi_weights))
     grids = TeamGrids(result)  # aggregated once; each team's slice is cut by its writer
-    total = len(grids)
     explain = result if has_explanation(result) else None
     if explain is not None:
         prepare_explain(result, labels.lang)  # made once here, inherited by the workers
     risks = team_risks(result)
     no_risk = result.risk.iloc[0:0]
-    taken: set[str] = set()  # names fixed in order here, so any worker writes the same
+    taken: set[str] = set()
     paths = [directory / f"{safe_file_stem(str(team), taken)}.xlsx" for team in grids.teams]
 
     def write(i: int) -> None:
@@ -170,16 +186,34 @@ def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
         write_team_workbook(paths[i], data, settings, explain,
                             risks.get(str(data.team), no_risk))
 
+    return TeamJobs(paths, write)
+
+
+def _team_progress(total: int, progress: Callable[[str], None] | None,
+                   before: int = 0) -> Callable[[int], None]:
+    """``done(finished)`` for :func:`run_jobs`: every :data:`PROGRESS_EVERY` workbooks.
+
+    ``before`` jobs that are not team workbooks run first (they are not counted).
+    """
     reported = [0]
 
     def done(finished: int) -> None:
-        if progress is not None and (finished // PROGRESS_EVERY > reported[0] // PROGRESS_EVERY
-                                     or finished == total):
-            reported[0] = finished
-            progress(f"writing team workbooks {finished}/{total}")
+        teams = min(total, max(0, finished - before))
+        if progress is not None and (teams // PROGRESS_EVERY > reported[0] // PROGRESS_EVERY
+                                     or (teams == total and reported[0] < total)):
+            reported[0] = teams
+            progress(f"writing team workbooks {teams}/{total}")
 
-    run_jobs(write, total, done)  # across the machine's cores (planner.outputs.parallel)
-    return paths
+    return done
+
+
+def write_team_workbooks(result: PlanResult, directory: Path, lang: str = "en",
+                         progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write ``<safe team name>.xlsx`` per team into ``directory`` (see :func:`team_jobs`)."""
+    jobs = team_jobs(result, directory, lang)
+    total = len(jobs.paths)
+    run_jobs(jobs.write, total, _team_progress(total, progress))  # across the cores
+    return jobs.paths
 
 
 def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
@@ -197,8 +231,10 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
     lang : str
         ``"en"`` or ``"zh"``: language of every label in the workbooks and charts.
     progress : callable, optional
-        Called with a short message before each long step (``"writing
-        summary.xlsx"``, ``"writing team workbooks 50/400"``).
+        Called with a short message as each step starts (``"writing
+        summary.xlsx"``, ``"writing team workbooks 50/400"``). The summary, the charts
+        and the team workbooks are written by worker processes while this one writes
+        the CSV files (:func:`~planner.outputs.parallel.run_jobs`).
     csv_safe : bool
         Escape CSV text that a spreadsheet would run as a formula.
     parquet : bool
@@ -227,14 +263,31 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
         if progress is not None:
             progress(message)
 
-    report(f"writing {n.PLAN_CSV} and the other CSV files")
-    paths = write_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet)
-    report(f"writing {n.SUMMARY_XLSX}")
+    require_tables(result)  # before any file is started
+    report("preparing the team workbooks")
+    teams = team_jobs(result, out_dir / n.TEAMS_DIR, lang)
+    total = len(teams.paths)
     summary = out_dir / n.SUMMARY_XLSX
-    write_summary_workbook(summary, result, labels)
-    paths.append(summary)
-    report(f"writing team workbooks 0/{len(result.teams)}")
-    paths += write_team_workbooks(result, out_dir / n.TEAMS_DIR, lang, progress)
+    charts = out_dir / n.CHARTS_DIR
+    chart_paths = chart_files(charts)
+
+    def write(i: int) -> None:  # the summary and the charts first, then the teams
+        if i == 0:
+            write_summary_workbook(summary, result, labels)
+        elif i == 1:
+            write_charts(result, labels, charts)
+        else:
+            teams.write(i - 2)
+
+    csvs: list[Path] = []
+
+    def write_csv_files() -> None:  # in this process: the CSV files go through DuckDB
+        report(f"writing {n.PLAN_CSV} and the other CSV files")
+        csvs.extend(write_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet))
+
+    report(f"writing {n.SUMMARY_XLSX}")
     report("writing charts")
-    paths += write_charts(result, labels, out_dir / n.CHARTS_DIR)
-    return paths
+    report(f"writing team workbooks 0/{total}")
+    run_jobs(write, total + 2, _team_progress(total, progress, before=2),
+             beside=write_csv_files)
+    return [*csvs, summary, *teams.paths, *chart_paths]
