@@ -27,6 +27,7 @@ from planner.outputs.fast_cells import FastCellWorksheet, plain_formula
 from planner.outputs.printing import print_scale, sheet_pixels
 from planner.outputs.safety import cell_text
 from planner.outputs.sheet_xml import column_letters, write_rows
+from planner.outputs.xlsx_package import FastPackageMixin
 
 
 class PlainFormulaWorksheet(FastCellWorksheet):
@@ -59,8 +60,11 @@ class PlainFormulaWorksheet(FastCellWorksheet):
     def _write_rows(self) -> None:
         """Write the sheet's rows of cells, as xlsxwriter would (:mod:`.sheet_xml`)."""
         if self.constant_memory or self.comments:
+            self.settle_runs()
             super()._write_rows()
         else:
+            if self.hyperlinks:  # xlsxwriter reads the cells under its links
+                self.settle_runs()
             write_rows(self, super()._write_cell)
 
     def set_column(self, *args: Any, **kwargs: Any) -> Any:
@@ -86,11 +90,12 @@ class PlainFormulaWorksheet(FastCellWorksheet):
             self.set_print_scale(scale)
 
 
-class PlannerWorkbook(Workbook):
+class PlannerWorkbook(FastPackageMixin, Workbook):
     """An xlsxwriter workbook whose worksheets are :class:`PlainFormulaWorksheet`.
 
     On closing, each sheet set up for printing gets its print width
-    (:meth:`PlainFormulaWorksheet.fit_print_width`).
+    (:meth:`PlainFormulaWorksheet.fit_print_width`). Written in memory, its zip file is
+    compressed at a faster level (:mod:`planner.outputs.xlsx_package`).
     """
 
     worksheet_class = PlainFormulaWorksheet
@@ -166,20 +171,66 @@ def put(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None,
     elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         number = float(value)
         if math.isfinite(number):
-            sheet.write_number(row, col, number, fmt)
+            put_number(sheet, row, col, number, fmt)
         else:
             sheet.write_blank(row, col, None, fmt)
     elif is_missing(value):
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, (pd.Timestamp, datetime, date)):
-        sheet.write_string(row, col, pd.Timestamp(value).strftime("%Y-%m-%d"), text_fmt or fmt)
+        put_text(sheet, row, col, pd.Timestamp(value).strftime("%Y-%m-%d"), text_fmt or fmt)
     else:
-        sheet.write_string(row, col, cell_text(value), text_fmt or fmt)
+        put_text(sheet, row, col, value, text_fmt or fmt)
 
 
 def put_text(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None) -> None:
     """Write ``value`` as text, whatever it looks like."""
-    sheet.write_string(row, col, cell_text(value), fmt)
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_string(row, col, cell_text(value), fmt)
+    else:
+        sheet.write_string(row, col, cell_text(value), fmt)
+
+
+def put_number(sheet: Worksheet, row: int, col: int, number: float, fmt: Any = None) -> None:
+    """Write a finite number (as ``write_number``; NaN and infinity raise ``TypeError``)."""
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_number(row, col, number, fmt)
+    else:
+        sheet.write_number(row, col, number, fmt)
+
+
+def put_numbers(sheet: Worksheet, row: int, col: int, block: Any, fmt: Any = None) -> None:
+    """Write a 2-D block of finite numbers from ``(row, col)``, all in one format.
+
+    The same cells as ``write_number`` of each value, stored a block at a time
+    (:meth:`~planner.outputs.fast_cells.FastCellWorksheet.store_numbers`).
+
+    Parameters
+    ----------
+    sheet : Worksheet
+    row, col : int
+        Zero-based top-left cell.
+    block : array-like
+        Rows of numbers: a 2-D array or a list of equally long lists.
+    fmt : Format, optional
+    """
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_numbers(row, col, block, fmt)
+        return
+    rows = block.tolist() if isinstance(block, np.ndarray) else block
+    for i, numbers in enumerate(rows, row):
+        for j, number in enumerate(numbers, col):
+            sheet.write_number(i, j, number, fmt)
+
+
+def put_blanks(sheet: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
+               fmt: Any) -> None:
+    """Write formatted blank cells over a range (as ``write_blank`` of each cell)."""
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_blanks(first_row, first_col, last_row, last_col, fmt)
+        return
+    for i in range(first_row, last_row + 1):
+        for j in range(first_col, last_col + 1):
+            sheet.write_blank(i, j, None, fmt)
 
 
 def put_row(sheet: Worksheet, row: int, col: int, values: Iterable[object],
@@ -220,11 +271,21 @@ def formula(sheet: Worksheet, row: int, col: int, text: str, fmt: Any,
     The cached value is what viewers that do not recalculate show; missing or
     non-finite cached values are stored as ``""``.
     """
-    if isinstance(cached, (int, float, np.integer, np.floating)) and not isinstance(cached, bool):
-        value: object = float(cached) if math.isfinite(float(cached)) else ""
+    value: object
+    kind = cached.__class__
+    if kind is str:  # the common cases first
+        value = cached
+    elif kind is float:
+        value = cached if math.isfinite(cached) else ""  # type: ignore[arg-type]
+    elif isinstance(cached, (int, float, np.integer, np.floating)) \
+            and not isinstance(cached, bool):
+        value = float(cached) if math.isfinite(float(cached)) else ""
     else:
         value = "" if is_missing(cached) else cached
-    sheet.write_formula(row, col, text, fmt, value)
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_formula(row, col, text, fmt, value)
+    else:
+        sheet.write_formula(row, col, text, fmt, value)
 
 
 def text_width(values: Iterable[object], minimum: float = 8, maximum: float = 40) -> float:

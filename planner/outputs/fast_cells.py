@@ -3,62 +3,85 @@
 Each ``write_number`` of xlsxwriter passes through a decorator that accepts ``"A1"``
 references, NaN and infinity checks and the bounds check before the cell is stored;
 ``write_formula`` also runs a regular expression for dynamic-array functions. A team
-workbook writes some 5,000 cells and an organisation 400 team workbooks.
+workbook writes some 6,000 cells and an organisation 400 team workbooks.
 :class:`FastCellWorksheet` stores the common cases (row and column as ints, a finite
 number, a plain text, a formula of :data:`PLAIN_FUNCTIONS` only, a formatted blank)
 directly: the same dimensions, the same shared strings in the same order, the same
 stored cell. Anything else (``"A1"`` references, keyword arguments, NaN, long text,
 other functions, ``constant_memory`` mode) goes to xlsxwriter's own method.
+
+Besides xlsxwriter's ``write_*`` methods it has ``store_*`` methods for this package's
+writers: one cell with positional arguments (:meth:`FastCellWorksheet.store_number`,
+``store_string``, ``store_formula``, ``store_blank``), or a whole block of cells with
+one format (:meth:`FastCellWorksheet.store_numbers`, ``store_blanks``), whose bounds are
+checked once per block. Every ``store_*`` method stores what the ``write_*`` method of
+each cell would, and hands any case it does not handle to it.
 """
 
 from __future__ import annotations
 
 import re
-from collections import namedtuple
+from collections.abc import Sequence
 from typing import Any, Final
 
-from xlsxwriter import worksheet as _xlsx_sheet
+import numpy as np
 from xlsxwriter.worksheet import Worksheet
+
+from planner.errors import OutputError
+from planner.outputs.cell_kinds import BlankCell, FormulaCell, NumberCell, StringCell
+from planner.outputs.cell_runs import RowRuns, Run
 
 #: The only functions this package's formulas use: Excel, LibreOffice and the
 #: ``formulas`` package all evaluate them, and none needs an ``_xlfn.`` prefix.
 PLAIN_FUNCTIONS: Final = frozenset({"IF", "SUM", "COUNT", "MIN", "SUMPRODUCT"})
 _FUNCTION: Final = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+#: Formulas remembered by :func:`plain_formula` (the same few thousand texts recur in
+#: every team workbook); the memory is emptied when it holds more.
+PLAIN_MEMORY: Final = 50_000
+_PLAIN: dict[str, str | None] = {}
+_NEW: Final = tuple.__new__  # a cell without the Python-level ``__new__`` of namedtuple
 
 
-def _cell_class(kind: str, fields: str) -> Any:
-    """The class xlsxwriter stores a ``kind`` of cell in (it reads the class name)."""
-    for name in (f"Cell{kind}Tuple", f"cell_{kind.lower()}_tuple"):
-        found = getattr(_xlsx_sheet, name, None)
-        if found is not None:
-            return found
-    return namedtuple(kind, fields)  # the same class name: xlsxwriter dispatches on it
-
-
-NumberCell: Final = _cell_class("Number", "number, format")
-StringCell: Final = _cell_class("String", "string, format")
-FormulaCell: Final = _cell_class("Formula", "formula, format, value")
-BlankCell: Final = _cell_class("Blank", "format")
+def _plain(formula: str) -> str | None:
+    if formula.startswith("{") or not set(_FUNCTION.findall(formula)) <= PLAIN_FUNCTIONS:
+        return None
+    return formula[1:] if formula.startswith("=") else formula
 
 
 def plain_formula(formula: str) -> str | None:
     """``formula`` without its ``=`` when it calls only :data:`PLAIN_FUNCTIONS`, else None.
 
     Such a formula needs none of xlsxwriter's rewriting (``_xlfn.`` prefixes, array or
-    dynamic-array handling).
+    dynamic-array handling). Answers are remembered (see :data:`PLAIN_MEMORY`).
 
     Examples
     --------
     >>> plain_formula("=SUM(A1:A3)"), plain_formula("=XLOOKUP(1,A:A,B:B)")
     ('SUM(A1:A3)', None)
     """
-    if formula.startswith("{") or not set(_FUNCTION.findall(formula)) <= PLAIN_FUNCTIONS:
-        return None
-    return formula[1:] if formula.startswith("=") else formula
+    try:
+        return _PLAIN[formula]
+    except KeyError:
+        pass
+    if len(_PLAIN) >= PLAIN_MEMORY:
+        _PLAIN.clear()
+    plain = _PLAIN[formula] = _plain(formula)
+    return plain
 
 
 class FastCellWorksheet(Worksheet):
-    """A worksheet whose common cell writes skip xlsxwriter's per-call checks (see module)."""
+    """A worksheet whose common cell writes skip xlsxwriter's per-call checks (see module).
+
+    Attributes
+    ----------
+    runs : RowRuns
+        Blocks of numbers and blanks stored a row at a time
+        (:mod:`planner.outputs.cell_runs`), beside xlsxwriter's cell table.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs = RowRuns()
 
     def _plain_cell(self, args: tuple[Any, ...], kwargs: dict[str, Any], least: int,
                     most: int) -> bool:
@@ -73,8 +96,8 @@ class FastCellWorksheet(Worksheet):
             if type(number) in (float, int) and number - number == 0:  # finite
                 if self._check_dimensions(args[0], args[1]):
                     return -1
-                self.table[args[0]][args[1]] = NumberCell(number, args[3] if len(args) > 3
-                                                          else None)
+                self.table[args[0]][args[1]] = _NEW(NumberCell, (
+                    number, args[3] if len(args) > 3 else None))
                 return 0
         return super().write_number(*args, **kwargs)
 
@@ -86,8 +109,8 @@ class FastCellWorksheet(Worksheet):
                 if self._check_dimensions(args[0], args[1]):
                     return -1
                 index = self.str_table._get_shared_string_index(text)
-                self.table[args[0]][args[1]] = StringCell(index, args[3] if len(args) > 3
-                                                          else None)
+                self.table[args[0]][args[1]] = _NEW(StringCell, (
+                    index, args[3] if len(args) > 3 else None))
                 return 0
         return super().write_string(*args, **kwargs)
 
@@ -98,8 +121,9 @@ class FastCellWorksheet(Worksheet):
             if formula is not None:
                 if self._check_dimensions(args[0], args[1]):
                     return -1
-                self.table[args[0]][args[1]] = FormulaCell(
-                    formula, args[3] if len(args) > 3 else None, args[4] if len(args) > 4 else 0)
+                self.table[args[0]][args[1]] = _NEW(FormulaCell, (
+                    formula, args[3] if len(args) > 3 else None,
+                    args[4] if len(args) > 4 else 0))
                 return 0
         return super().write_formula(*args, **kwargs)
 
@@ -111,6 +135,121 @@ class FastCellWorksheet(Worksheet):
                 return 0  # xlsxwriter stores no blank without a format
             if self._check_dimensions(args[0], args[1]):
                 return -1
-            self.table[args[0]][args[1]] = BlankCell(fmt)
+            self.table[args[0]][args[1]] = _NEW(BlankCell, (fmt,))
             return 0
         return super().write_blank(*args, **kwargs)
+
+    # -- this package's writers: positional cells and blocks -----------------------
+
+    def _fits(self, row: object, col: object) -> bool:
+        """Whether a cell at ``row, col`` (ints) is stored here; widen the dimensions."""
+        return (type(row) is int and type(col) is int and not self.constant_memory
+                and not self._check_dimensions(row, col))
+
+    def store_number(self, row: int, col: int, number: float, fmt: Any = None) -> None:
+        """Store a number as ``write_number(row, col, number, fmt)`` would."""
+        if (type(number) is float or type(number) is int) and number - number == 0 \
+                and self._fits(row, col):
+            self.table[row][col] = _NEW(NumberCell, (number, fmt))
+        else:
+            self.write_number(row, col, number, fmt)
+
+    def store_string(self, row: int, col: int, text: str, fmt: Any = None) -> None:
+        """Store a text as ``write_string(row, col, text, fmt)`` would."""
+        if type(text) is str and len(text) <= self.xls_strmax // 2 and self._fits(row, col):
+            self.table[row][col] = _NEW(StringCell, (
+                self.str_table._get_shared_string_index(text), fmt))
+        else:
+            self.write_string(row, col, text, fmt)
+
+    def store_formula(self, row: int, col: int, formula: str, fmt: Any = None,
+                      value: object = 0) -> None:
+        """Store a formula as ``write_formula(row, col, formula, fmt, value)`` would."""
+        plain = plain_formula(formula) if type(formula) is str and formula else None
+        if plain is not None and self._fits(row, col):
+            self.table[row][col] = _NEW(FormulaCell, (plain, fmt, value))
+        else:
+            self.write_formula(row, col, formula, fmt, value)
+
+    def store_blank(self, row: int, col: int, fmt: Any) -> None:
+        """Store a formatted blank as ``write_blank(row, col, None, fmt)`` would."""
+        if fmt is not None and self._fits(row, col):
+            self.table[row][col] = _NEW(BlankCell, (fmt,))
+        else:
+            self.write_blank(row, col, None, fmt)
+
+    def _block_fits(self, row: int, col: int, height: int, width: int) -> bool:
+        """Whether a block of cells from ``row, col`` is stored whole; widen the dimensions.
+
+        Checking the two corners widens the dimensions as storing every cell would.
+        """
+        return (height > 0 and width > 0 and self._fits(row + height - 1, col + width - 1)
+                and self._fits(row, col))
+
+    def store_numbers(self, row: int, col: int, block: Any, fmt: Any = None) -> None:
+        """Store a 2-D block of numbers from ``row, col``, as ``write_number`` of each.
+
+        Parameters
+        ----------
+        row, col : int
+            Zero-based top-left cell.
+        block : array-like
+            Rows of numbers (a 2-D array or a list of equally long lists).
+        fmt : Format, optional
+            Format of every cell.
+
+        Raises
+        ------
+        OutputError
+            ``block`` is not two-dimensional.
+        """
+        values = np.asarray(block)
+        if values.ndim != 2:
+            raise OutputError(f"a block of cells needs rows of numbers: got {values.ndim} "
+                              "dimension(s); pass a 2-D array or a list of rows")
+        if fmt is None or values.dtype.kind not in "iuf" or not np.isfinite(values).all() \
+                or not self._block_fits(row, col, *values.shape):  # cell by cell
+            for i, numbers in enumerate(_rows_of(block), row):
+                for j, number in enumerate(numbers, col):
+                    self.write_number(i, j, number, fmt)
+            return
+        width = values.shape[1]
+        table, runs = self.table, self.runs
+        for i, numbers in enumerate(values.tolist(), row):
+            runs.add(table, i, Run(col, col + width - 1, tuple(numbers), fmt))
+
+    def store_blanks(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                     fmt: Any) -> None:
+        """Store formatted blanks in a range, as ``write_blank`` of each cell."""
+        height, width = last_row - first_row + 1, last_col - first_col + 1
+        if fmt is None or not self._block_fits(first_row, first_col, height, width):
+            for i in range(first_row, last_row + 1):
+                for j in range(first_col, last_col + 1):
+                    self.write_blank(i, j, None, fmt)
+            return
+        run = Run(first_col, last_col, None, fmt)
+        table, runs = self.table, self.runs
+        for i in range(first_row, last_row + 1):
+            runs.add(table, i, run)
+
+    # -- what reads the cell table itself sees the runs' cells ---------------------
+
+    def settle_runs(self) -> None:
+        """Turn the stored runs into ordinary cells (:meth:`RowRuns.settle`)."""
+        if self.runs:
+            self.runs.settle(self.table)
+
+    def _get_range_data(self, *args: Any, **kwargs: Any) -> Any:
+        """Cell data for charts, as xlsxwriter reads it (runs settled first)."""
+        self.settle_runs()
+        return super()._get_range_data(*args, **kwargs)
+
+    def autofit(self, *args: Any, **kwargs: Any) -> Any:
+        """Fit the columns to the cells, as xlsxwriter does (runs settled first)."""
+        self.settle_runs()
+        return super().autofit(*args, **kwargs)
+
+
+def _rows_of(block: Any) -> Sequence[Sequence[Any]]:
+    """The rows of a 2-D block (an array's rows as lists of Python numbers)."""
+    return block.tolist() if isinstance(block, np.ndarray) else block

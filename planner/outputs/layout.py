@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from xlsxwriter.worksheet import Worksheet
 
 from planner.outputs.cells import formula, put_text, rng
@@ -122,6 +123,22 @@ def print_setup(sheet: Worksheet, ctx: Context, team: str, title: str, header_ro
 def month_headers(ctx: Context) -> list[str]:
     """Return the twelve month labels."""
     return [ctx.labels.month(m) for m in range(1, 13)]
+
+
+def row_sums(values: np.ndarray) -> list[float]:
+    """Each row's sum, as ``float(values[i].sum())`` adds it (the same order, the same bits).
+
+    A row's sum and a C-ordered array's ``sum(axis=1)`` add the row's numbers in the
+    same (pairwise) order, whatever the array's memory order.
+
+    Examples
+    --------
+    >>> row_sums(np.array([[0.1, 0.2], [1.0, 2.0]]))
+    [0.30000000000000004, 3.0]
+    """
+    if values.ndim != 2 or values.shape[1] == 0:
+        return [float(row.sum()) for row in values]
+    return np.ascontiguousarray(values).sum(axis=1).tolist()  # type: ignore[no-any-return]
 
 
 def sum_column(sheet: Worksheet, top: int, bottom: int, col: int, fmt: Any,

@@ -40,13 +40,14 @@ def _table(sheet: Any, row: int, col: int, rows: pd.DataFrame, fm: Formats, lb: 
     """Write the risk rows (optionally a first text column); return the next free row."""
     heads = ([first[0]] if first else []) + [lb[key] for _, key, _ in SHOWN]
     put_headers(sheet, row, col, heads, fm.header)
-    for i, record in enumerate(rows.itertuples(index=False)):
+    columns = [rows[name].tolist() for name, _, _ in SHOWN]  # read once, not row by row
+    for i in range(len(rows)):
         offset = 0
         if first:
             put_text(sheet, row + 1 + i, col, first[1][i], fm.text)
             offset = 1
-        for j, (name, _, kind) in enumerate(SHOWN):
-            value = getattr(record, name)
+        for j, (_, _, kind) in enumerate(SHOWN):
+            value = columns[j][i]
             put(sheet, row + 1 + i, col + offset + j, lb.code("risk", value) if kind == "text"
                 else float(value), _style(fm, kind), fm.text)
     return row + 1 + len(rows)
@@ -160,10 +161,12 @@ def write_team_risk(wb: Workbook, fm: Formats, lb: Labels, rows: pd.DataFrame,
     page_setup(sheet, left=team_label, center=lb["title_risk"], footer=lb["page"],
                header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1))
     row = _table(sheet, HEADER_ROW, 0, rows, fm, lb)
-    year = rows.loc[rows["period"] == "year"].iloc[0]
+    year = rows["period"].tolist().index("year")  # the first year row
+    p_attain, target, p50, p90 = (rows[name].iloc[year] for name in (
+        "p_attain", "target", "outcome_p50", "outcome_p90"))
     put_text(sheet, row + 1, 0, lb["risk_team_note"].format(
-        p=float(year["p_attain"]), target=f"{year['target']:,.0f}",
-        p50=f"{year['outcome_p50']:,.0f}", p90=f"{year['outcome_p90']:,.0f}"), fm.note)
+        p=float(p_attain), target=f"{target:,.0f}", p50=f"{p50:,.0f}", p90=f"{p90:,.0f}"),
+        fm.note)
     put_text(sheet, row + 2, 0, lb["risk_team_meaning"], fm.note)
     put_text(sheet, row + 3, 0, scenario, fm.note)
     sheet.set_column(0, 0, 12)

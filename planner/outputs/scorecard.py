@@ -25,7 +25,16 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from planner.outputs.cells import formula, put_headers, put_text, ref, rng, text_width
+from planner.outputs.cells import (
+    formula,
+    put_blanks,
+    put_headers,
+    put_text,
+    quote_sheet,
+    ref,
+    rng,
+    text_width,
+)
 from planner.outputs.frames import HIGH, TeamData
 from planner.outputs.layout import (
     FIRST_ROW,
@@ -37,8 +46,10 @@ from planner.outputs.layout import (
     Grid,
     month_headers,
     print_setup,
+    row_sums,
     sheet_top,
 )
+from planner.outputs.sheet_xml import column_letters
 from planner.outputs.styles import protect
 
 REVENUE, HIGH_MIX = "revenue", "high_margin_mix"
@@ -79,12 +90,11 @@ def write_actuals(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     headers = [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]]
     put_headers(sheet, HEADER_ROW, 0, headers, fm.header)
     first, last = grid.first, grid.last
+    put_blanks(sheet, first, MONTH_COL, last, LAST_MONTH_COL, fm.input_amount)
     for i, product in enumerate(data.product_labels):
         row = first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
-        for col in range(MONTH_COL, LAST_MONTH_COL + 1):
-            sheet.write_blank(row, col, None, fm.input_amount)
         cells = rng(row, MONTH_COL, row, LAST_MONTH_COL)
         formula(sheet, row, TOTAL_COL, f'=IF(COUNT({cells})=0,"",SUM({cells}))',
                 fm.amount_total, "")
@@ -138,14 +148,17 @@ def _attainment_block(sheet: Worksheet, data: TeamData, ctx: Context, grid: Grid
             for i, p in enumerate(data.product_labels)]
     rows.append((grid.total_row, lb["total"], ""))
     flag_cells = rng(flags, MONTH_COL, flags, LAST_MONTH_COL)
+    sheet_name = quote_sheet(targets)
+    months = [(col, column_letters(col)) for col in range(MONTH_COL, LAST_MONTH_COL + 1)]
     for k, (source, name, tier) in enumerate(rows):
         row = top + k
         is_total = source == grid.total_row
         put_text(sheet, row, 0, name, fm.label_total if is_total else fm.text)
         put_text(sheet, row, 1, tier, fm.label_total if is_total else fm.text)
         style = fm.percent_total if is_total else fm.percent
-        for col in range(MONTH_COL, LAST_MONTH_COL + 1):
-            target, actual = ref(source, col, targets), ref(source, col)
+        number = source + 1
+        for col, letters in months:  # ref(source, col, targets) and ref(source, col)
+            target, actual = f"{sheet_name}!{letters}{number}", f"{letters}{number}"
             formula(sheet, row, col,
                     f'=IF({target}=0,"",IF({actual}="","",{actual}/{target}))', style, "")
         to_date = f"SUMPRODUCT({rng(source, MONTH_COL, source, LAST_MONTH_COL, targets)}," \
@@ -172,9 +185,10 @@ def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> N
     t_months = rng(grid.total_row, MONTH_COL, grid.total_row, LAST_MONTH_COL, targets)
     h_months = rng(grid.high_row, MONTH_COL, grid.high_row, LAST_MONTH_COL, targets)
     to_date = f"SUMPRODUCT({t_months},{flags})"
-    total = float(data.monthly.to_numpy().sum())
-    high = sum(float(data.monthly.iloc[i].sum()) for i, t in enumerate(data.tiers)
-               if t == HIGH)
+    monthly = data.monthly.to_numpy()
+    total = float(monthly.sum())
+    product_totals = row_sums(monthly)  # each as ``float(data.monthly.iloc[i].sum())``
+    high = sum(product_totals[i] for i, t in enumerate(data.tiers) if t == HIGH)
     put_text(sheet, CAP_ROW, 3, lb["share_to_date"], fm.label)
     share = ref(CAP_ROW, 4, absolute=True)
     formula(sheet, CAP_ROW, 4, f'=IF({t_total}=0,"",{to_date}/{t_total})', fm.percent,

@@ -10,6 +10,7 @@ recalculate show the same numbers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from planner.outputs.cells import (
     formula,
     put,
     put_headers,
+    put_numbers,
     put_text,
     rng,
     text_width,
@@ -42,6 +44,7 @@ from planner.outputs.layout import (
     make_grid,
     month_headers,
     print_setup,
+    row_sums,
     sheet_top,
     sum_column,
     sum_row,
@@ -60,16 +63,14 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     put_headers(sheet, HEADER_ROW, 0,
                 [lb["product"], lb["margin_tier"], *month_headers(ctx), lb["total"]], fm.header)
     values = data.monthly.to_numpy(dtype=float)
-    rows = values.tolist()  # the same floats, read without numpy scalars
+    row_totals = row_sums(values)
     for i, product in enumerate(data.product_labels):
         row = grid.first + i
         put_text(sheet, row, 0, product, fm.text)
         put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
-        cells = rows[i]
-        for j in range(12):
-            sheet.write_number(row, MONTH_COL + j, cells[j], fm.amount)
         sum_row(sheet, row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
-                float(values[i].sum()))
+                row_totals[i])
+    put_numbers(sheet, grid.first, MONTH_COL, values[:, :12], fm.amount)
     put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
     put_text(sheet, grid.total_row, 1, "", fm.label_total)
     put_text(sheet, grid.high_row, 0, lb["of_which_high"], fm.label)
@@ -97,6 +98,21 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     print_setup(sheet, ctx, data.team_label, lb["title_targets"], HEADER_ROW, (FIRST_ROW, 1))
 
 
+@functools.lru_cache(maxsize=4096)
+def day_text(value: object) -> str | None:
+    """A week's start as :func:`~planner.outputs.cells.put` writes it (None: missing).
+
+    Every team's weekly sheet has the same weeks: each date is formatted once.
+
+    Examples
+    --------
+    >>> day_text(pd.Timestamp("2027-01-04")), day_text(None)
+    ('2027-01-04', None)
+    """
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
+
+
 def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     """Sheet 2: targets by week (rows) and product (columns), with totals."""
     fm, lb = ctx.formats, ctx.labels
@@ -110,19 +126,21 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
                 fm.header)
     values = data.weekly.to_numpy()
     weeks = data.weeks
-    rows = values.astype(float).tolist()  # the same floats, read without numpy scalars
+    row_totals = row_sums(values)
     for i, (week, start, days) in enumerate(
             zip(weeks[n.WEEK].tolist(), weeks[n.WEEK_START].tolist(),
                 weeks[n.WORKING_DAYS].tolist(), strict=True)):
         row = FIRST_ROW + i
         put_text(sheet, row, 0, week, fm.text)
-        put(sheet, row, 1, pd.Timestamp(start), fm.text)
+        day = day_text(start)
+        if day is None:
+            put(sheet, row, 1, None, fm.text)
+        else:
+            put_text(sheet, row, 1, day, fm.text)
         put(sheet, row, 2, days, fm.general)
-        cells = rows[i]
-        for j in range(len(data.products)):
-            sheet.write_number(row, first_product + j, cells[j], fm.amount)
         sum_row(sheet, row, first_product, total_col - 1, total_col, fm.amount_total,
-                float(values[i].sum()))
+                row_totals[i])
+    put_numbers(sheet, FIRST_ROW, first_product, values.astype(float), fm.amount)
     last = FIRST_ROW + len(weeks) - 1
     total_row = last + 1
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)
@@ -146,16 +164,14 @@ def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -
     values = frame.iloc[:, 2:].to_numpy(dtype=float)
     width = values.shape[1]
     last_col = 1 + width
-    rows = values.tolist()
+    row_totals = row_sums(values)
     for i, (seat, grade) in enumerate(zip(frame[n.SEAT].tolist(), frame[n.GRADE].tolist(),
                                           strict=True)):
         row = top + i
         put_text(sheet, row, 0, seat, fm.text)
         put_text(sheet, row, 1, grade, fm.text)
-        cells = rows[i]
-        for j in range(width):
-            sheet.write_number(row, 2 + j, cells[j], fm.amount)
-        sum_row(sheet, row, 2, last_col, last_col + 1, fm.amount_total, float(values[i].sum()))
+        sum_row(sheet, row, 2, last_col, last_col + 1, fm.amount_total, row_totals[i])
+    put_numbers(sheet, top, 2, values, fm.amount)
     total_row = top + len(frame)
     put_text(sheet, total_row, 0, lb["total"], fm.label_total)
     put_text(sheet, total_row, 1, "", fm.label_total)
