@@ -30,6 +30,7 @@ from planner import names as n
 from planner.explain import steps as st
 from planner.explain.inputs import ExplainInputs, inputs_of
 from planner.explain.rules import rule_levels
+from planner.explain.shared import positions
 from planner.plan_result import PlanResult
 
 CENTS = "cents"
@@ -131,8 +132,8 @@ def bridge(result: PlanResult) -> pd.DataFrame:
     long = frame.reset_index().melt(id_vars=[n.TEAM, n.PRODUCT], var_name="step",
                                     value_name=CENTS)
     long = long.loc[(long[CENTS] != 0) | (long["step"] == st.LAST_YEAR)]
-    order = {t: i for i, t in enumerate(result.teams)}
-    long = long.assign(_t=long[n.TEAM].map(order), _s=long["step"].map(st.STEPS.index))
+    long = long.assign(_t=positions(long[n.TEAM], list(result.teams)),
+                       _s=positions(long["step"], st.STEPS))
     long = long.sort_values(["_t", "_s", n.PRODUCT], kind="stable").drop(columns=["_t", "_s"])
     long[n.AMOUNT] = long[CENTS] / 100.0
     out = long.reset_index(drop=True)[[n.TEAM, n.PRODUCT, "step", CENTS, n.AMOUNT]]

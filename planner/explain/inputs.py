@@ -11,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from planner import names as n
 from planner.allocation.inputs import Prepared
-from planner.allocation.model import AllocationInputs
+from planner.allocation.model import AllocationInputs, cells_of
 from planner.baselines.compute import Baselines
 from planner.calendar import Calendar
 from planner.errors import PlannerError
 from planner.explain.capacity import capacity_parts, full_year_weeks, per_seat_week, seat_counts
+from planner.explain.slack import slack_at
+from planner.lp.program import LinearProgram
 from planner.scenario.values import Event, Hire, Scenario, SolverOptions
 
 if TYPE_CHECKING:
@@ -58,6 +61,13 @@ class ExplainInputs:
         Weeks a full-year seat was counted for last year.
     cache : dict
         Results computed from these inputs (filled on first use).
+    reference : ndarray or None
+        Each cell's history-shaped reference amount, in the order of ``raw`` (made when
+        the plan's model is at hand; otherwise read from the cells when needed).
+    plan_slack : dict of str to bool or None
+        Per rule step, whether its rows are all strictly slack at the plan's amounts in
+        the plan's own model (:func:`planner.explain.slack.slack_at`), read when the plan
+        is made so the explanation need not build that model again.
     """
 
     allocation: AllocationInputs
@@ -75,10 +85,13 @@ class ExplainInputs:
     working_days: float
     full_weeks: float
     cache: dict[str, Any]
+    reference: np.ndarray | None = None
+    plan_slack: dict[str, bool] | None = None
 
 
 def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
-           prepared: Prepared, raw: pd.DataFrame) -> ExplainInputs:
+           prepared: Prepared, raw: pd.DataFrame,
+           lp: LinearProgram | None = None) -> ExplainInputs:
     """Collect the bridge's inputs from a plan run's pieces (no solve).
 
     Parameters
@@ -88,11 +101,19 @@ def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         The allocation's inputs, product targets already with the buffer.
     raw : DataFrame
         The allocation's solution: ``team, product, slot, week, month, amount``.
+    lp : LinearProgram, optional
+        The model ``raw`` solves (built from ``prepared.inputs``): which rules are
+        strictly slack at the plan is read from it here, once.
 
     Returns
     -------
     ExplainInputs
     """
+    reference, plan_slack = None, None
+    if lp is not None:
+        reference = cells_of(prepared.inputs)["reference"].to_numpy(float)
+        plan_slack = slack_at(lp, prepared.inputs, reference, raw[n.PRODUCT].to_numpy(),
+                              raw[n.AMOUNT].to_numpy(float))
     return ExplainInputs(
         allocation=prepared.inputs,
         raw=raw[[n.TEAM, n.PRODUCT, "slot", n.MONTH, n.AMOUNT]].copy(),
@@ -103,7 +124,8 @@ def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         events=scenario.events, ramp_months=scenario.ramp_months,
         attrition_rate=scenario.attrition_rate, fairness_band=scenario.fairness_band,
         working_days=float(calendar.days["is_working"].astype(bool).sum()),
-        full_weeks=full_year_weeks(baselines.seats), cache={},
+        full_weeks=full_year_weeks(baselines.seats), cache={}, reference=reference,
+        plan_slack=plan_slack,
     )
 
 

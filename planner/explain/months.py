@@ -14,6 +14,7 @@ hires starting or ramping, and the working days against the year's average month
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -42,10 +43,51 @@ def _cents(values: np.ndarray) -> np.ndarray:
     return np.rint(values * 100.0).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class MonthRows:
+    """One team's twelve months as plain arrays (the rows of :func:`month_steps`).
+
+    Attributes
+    ----------
+    month : list of str
+        ``YYYY-MM``.
+    working_days : ndarray
+    even, season, capacity_rules, target : ndarray of int64
+        Cents; ``even + season + capacity_rules == target``.
+    note : list of str
+        The month's reasons.
+    """
+
+    month: list[str]
+    working_days: np.ndarray
+    even: np.ndarray
+    season: np.ndarray
+    capacity_rules: np.ndarray
+    target: np.ndarray
+    note: list[str]
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as :func:`month_steps` gives them."""
+        return pd.DataFrame({"month": self.month, "working_days": self.working_days,
+                             "even": self.even, "season": self.season,
+                             "capacity_rules": self.capacity_rules, "target": self.target,
+                             "note": self.note})
+
+
+def month_rows(result: PlanResult, team: str, lang: str = "en") -> MonthRows:
+    """One team's :class:`MonthRows` (a look-up in every team's, made once per plan)."""
+    found = month_records(result, lang).get(str(team))
+    if found is None:  # a team with no plan rows: nothing sold, spread by working days
+        common = _common(result)
+        found = _team_months(common, str(team), np.zeros((0, 12)), np.zeros((0, 12)), [],
+                             inputs_of(result), lang)
+    return found
+
+
 def month_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame:
     """One team's months: working days, the three parts (cents), target and reasons.
 
-    Every team's months are computed once per plan and language (:func:`month_tables`);
+    Every team's months are computed once per plan and language (:func:`month_records`);
     this is a look-up in them.
 
     Returns
@@ -55,22 +97,22 @@ def month_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame
         season + capacity_rules == target`` in cents, and the targets add up to the
         team's year target.
     """
-    found = month_tables(result, lang).get(str(team))
-    if found is None:  # a team with no plan rows: nothing sold, spread by working days
-        common = _common(result)
-        found = _team_months(common, str(team), np.zeros((0, 12)), np.zeros((0, 12)), [],
-                             inputs_of(result), lang)
-    return found.copy()
+    return month_rows(result, team, lang).frame()
 
 
-def month_tables(result: PlanResult, lang: str = "en") -> dict[str, pd.DataFrame]:
-    """Every team's :func:`month_steps` (once per plan and language, kept in the cache).
+def month_records(result: PlanResult, lang: str = "en") -> dict[str, MonthRows]:
+    """Every team's :class:`MonthRows` (once per plan and language, kept in the cache).
 
     The plan is summed per team, product and month in one ``groupby``; what every team
     shares (working days, the products' phasing, selling windows, events) is read once.
     """
     ex = inputs_of(result)
     return cached(ex, f"months:{lang}", lambda: _all_months(result, ex, lang))
+
+
+def month_tables(result: PlanResult, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Every team's :func:`month_steps`, as frames (from :func:`month_records`)."""
+    return {team: rows.frame() for team, rows in month_records(result, lang).items()}
 
 
 class _Common:
@@ -85,6 +127,13 @@ class _Common:
         self.path = cached(ex, "month_paths", lambda: _paths(ex))
         self.windows = cached(ex, "selling_windows", lambda: _windows(ex))
         self.events = [_events(ex, month) for month in self.months]
+        self.day_values = self.days.to_numpy(float)
+        self.avg = float(self.days.mean()) if len(self.days) else 0.0
+        #: the calendar months each product with a selling window does not sell in
+        self.closed = {product: frozenset(m for m in range(1, 13)
+                                          if not _selling(self.windows, product, m))
+                       for product in self.windows}
+        self.closed = {product: months for product, months in self.closed.items() if months}
 
 
 def _common(result: PlanResult) -> _Common:
@@ -100,18 +149,30 @@ def _events(ex: ExplainInputs, month: str) -> list[tuple[str, float]]:
             if pd.Timestamp(event.start) <= end and pd.Timestamp(event.end) >= start]
 
 
-def _all_months(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, pd.DataFrame]:
+def plan_months(result: PlanResult) -> pd.DataFrame:
+    """The plan summed per team and product (rows, sorted) and month of the year (columns).
+
+    Once per plan (both languages' months read it): a row for every team and product
+    the plan has rows for.
+    """
+    def make() -> pd.DataFrame:
+        common = _common(result)
+        plan = result.plan
+        teams = plan[n.TEAM].astype(str).rename(n.TEAM)
+        grid = plan.groupby([teams, plan[n.PRODUCT], plan[n.MONTH]])[n.AMOUNT].sum()
+        return grid.unstack(n.MONTH).reindex(columns=common.months).fillna(0.0)
+    return cached(inputs_of(result), "months:grid", make)
+
+
+def _all_months(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, MonthRows]:
     common = _common(result)
-    plan = result.plan
-    teams = plan[n.TEAM].astype(str).rename(n.TEAM)
-    grid = plan.groupby([teams, plan[n.PRODUCT], plan[n.MONTH]])[n.AMOUNT].sum()
-    grid = grid.unstack(n.MONTH).reindex(columns=common.months).fillna(0.0)
+    grid = plan_months(result)
     values = np.ascontiguousarray(grid.to_numpy(float))
     products = grid.index.get_level_values(1)
     path = common.path.reindex(index=products, columns=common.months).fillna(0.0)
     paths = np.ascontiguousarray(path.to_numpy(float))
     codes = grid.index.get_level_values(0)
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, MonthRows] = {}
     bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         team = str(codes[lo])
@@ -121,7 +182,7 @@ def _all_months(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, p
 
 
 def _team_months(common: _Common, team: str, target_pm: np.ndarray, path: np.ndarray,
-                 products: list[str], ex: ExplainInputs, lang: str) -> pd.DataFrame:
+                 products: list[str], ex: ExplainInputs, lang: str) -> MonthRows:
     """One team's months from its rows of the plan-wide grids (products x months)."""
     share = common.share_days.to_numpy(float)
     path = path.copy()
@@ -134,9 +195,8 @@ def _team_months(common: _Common, team: str, target_pm: np.ndarray, path: np.nda
     season = shaped - even
     rules = target - shaped
     notes = _reasons(common, ex, team, path, target_p, products, lang)
-    return pd.DataFrame({"month": common.months, "working_days": common.days.to_numpy(float),
-                         "even": even, "season": season, "capacity_rules": rules,
-                         "target": target, "note": notes})
+    return MonthRows(list(common.months), common.days.to_numpy(float), even, season, rules,
+                     target, notes)
 
 
 def _paths(ex: ExplainInputs) -> pd.DataFrame:
@@ -161,9 +221,9 @@ def _windows(ex: ExplainInputs) -> dict[str, tuple[int, int]]:
 def _reasons(common: _Common, ex: ExplainInputs, team: str, path: np.ndarray,
              target_p: np.ndarray, products: list[str], lang: str) -> list[str]:
     words = _REASONS[lang]
-    days = common.days
-    avg = float(days.mean()) if len(days) else 0.0
+    days, avg = common.day_values, common.avg
     sold = [p for p, v in zip(products, target_p, strict=True) if v > 0]
+    limited = [p for p in sold if p in common.closed]  # the others sell every month
     total = target_p.sum()
     weights = target_p / total if total > 0 else target_p
     share_days = common.share_days.to_numpy(float)
@@ -174,7 +234,7 @@ def _reasons(common: _Common, ex: ExplainInputs, team: str, path: np.ndarray,
         number = i + 1
         reasons = [words["event"].format(name=name, mult=mult)
                    for name, mult in common.events[i]]
-        closed = [p for p in sold if not _selling(common.windows, p, number)]
+        closed = [p for p in limited if number in common.closed[p]]
         if closed:
             reasons.append(words["window"].format(products=", ".join(map(str, closed[:3]))))
         starting = sum(h.count for h in hires if h.month == number)
@@ -186,8 +246,8 @@ def _reasons(common: _Common, ex: ExplainInputs, team: str, path: np.ndarray,
             ratio = float(seasonal[i] / share_days[i])
             if abs(ratio - 1.0) >= 0.05:
                 reasons.append(words["season"].format(ratio=ratio))
-        if avg > 0 and abs(float(days.iloc[i]) - avg) >= 1.5:
-            reasons.append(words["days"].format(days=float(days.iloc[i]), avg=avg))
+        if avg > 0 and abs(float(days[i]) - avg) >= 1.5:
+            reasons.append(words["days"].format(days=float(days[i]), avg=avg))
         out.append("; ".join(reasons))
     return out
 

@@ -20,30 +20,30 @@ nothing), and a cold re-solve of the smaller model could land on another optimum
 same objective, showing a rule that does not bind as moving volume; taking the plan's own
 optimum shows it moving nothing. A rule that binds is re-solved, from HiGHS's cold start
 as the plan is.
+
+Each model is built once: the plan's own is read when the plan is made
+(``ExplainInputs.plan_slack``), a re-solved level's is the one its solve built, and every
+rule family is tested on it at once (:mod:`planner.explain.slack`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.allocation import families as f
 from planner.allocation.model import AllocationInputs, build_allocation, cells_of
 from planner.allocation.solve import solve_allocation
 from planner.explain import steps as st
 from planner.explain.inputs import ExplainInputs
+from planner.explain.slack import slack_at
+from planner.lp.program import LinearProgram
 
 #: Capacity far above any plan: the capacity rule switched off.
 _UNLIMITED = 1e3
-#: The rows each rule step adds (capacity is never taken off: it is the first step).
-_FAMILIES = {st.CAPACITY_RULE: (f.CAPACITY,), st.FAIRNESS: (f.FAIRNESS,),
-             st.SUPPLY: (f.SUPPLY,), st.MIX: (f.MIX,)}
-#: How far inside its bounds a row must be to count as strictly slack (relative to the
-#: bound, in the model's units): well above HiGHS's primal feasibility tolerance (1e-7).
-_MARGIN = 1e-6
 
 
 def present(inputs: AllocationInputs) -> list[str]:
@@ -89,36 +89,47 @@ def slack_rows_hold(inputs: AllocationInputs, amounts: np.ndarray, steps: list[s
         zero on those rows and ``amounts`` is also an optimum of the model without them.
     """
     lp, cells = build_allocation(inputs)
-    s = inputs.scale
-    x = np.zeros(lp.n_cols)
-    deviation = (amounts - cells["reference"].to_numpy(float)) / s
-    x[lp.blocks[f.UP].cols()] = np.maximum(deviation, 0.0)
-    x[lp.blocks[f.DOWN].cols()] = np.maximum(-deviation, 0.0)
-    short = lp.blocks[f.PRODUCT_SHORT]
-    totals = pd.Series(amounts).groupby(cells[n.PRODUCT].to_numpy()).sum()
-    target = inputs.products.set_index(n.PRODUCT)["target"]
-    product = short.labels[n.PRODUCT]
-    x[short.cols()] = np.maximum((target.reindex(product).to_numpy(float)
-                                  - totals.reindex(product).fillna(0.0).to_numpy(float)) / s, 0.0)
-    activity = lp.matrix() @ x
-    bounds = lp.arrays()
-    for step in steps:
-        for name in _FAMILIES[step]:
-            family = lp.families.get(name)
-            if family is None:
-                continue
-            rows = slice(family.start, family.start + family.size)
-            lower, upper, act = bounds["lower"][rows], bounds["upper"][rows], activity[rows]
-            room = _MARGIN * np.maximum(1.0, np.maximum(
-                np.abs(np.where(np.isfinite(lower), lower, 0.0)),
-                np.abs(np.where(np.isfinite(upper), upper, 0.0))))
-            if not (np.all(act - lower > room) and np.all(upper - act > room)):
-                return False
-    return True
+    slack = slack_at(lp, inputs, cells["reference"].to_numpy(float),
+                     cells[n.PRODUCT].to_numpy(), amounts)
+    return all(slack[step] for step in steps)
 
 
-def _totals(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame.groupby([n.TEAM, n.PRODUCT])[column].sum()
+def _totals(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each column summed per team and product (one grouping for them all)."""
+    return frame.groupby([n.TEAM, n.PRODUCT])[columns].sum()
+
+
+def _reference(ex: ExplainInputs) -> np.ndarray:
+    """Each cell's reference amount, in the order of ``ex.raw`` (the cells' order)."""
+    if ex.reference is None:
+        ex.reference = cells_of(ex.allocation)["reference"].to_numpy(float)
+    return ex.reference
+
+
+def _plan_slack(ex: ExplainInputs, rules: list[str]) -> dict[str, bool]:
+    """Each rule step's slackness at the plan, in the plan's own model.
+
+    Read when the plan was made; the model is built here only when the plan did not
+    keep it (a result made before, or by another path).
+    """
+    if ex.plan_slack is None:
+        lp, _ = build_allocation(with_rules(ex.allocation, rules))
+        ex.plan_slack = slack_at(lp, ex.allocation, _reference(ex), ex.raw[n.PRODUCT].to_numpy(),
+                                 ex.raw[n.AMOUNT].to_numpy(float))
+    return ex.plan_slack
+
+
+def _slack_once(lp: LinearProgram, model: AllocationInputs, reference: np.ndarray,
+                raw: pd.DataFrame) -> Callable[[], dict[str, bool]]:
+    """The slackness of a re-solved level in the model its solve built, read on first use."""
+    found: list[dict[str, bool]] = []
+
+    def read() -> dict[str, bool]:
+        if not found:
+            found.append(slack_at(lp, model, reference, raw[n.PRODUCT].to_numpy(),
+                                  raw[n.AMOUNT].to_numpy(float)))
+        return found[0]
+    return read
 
 
 def rule_levels(ex: ExplainInputs) -> pd.DataFrame:
@@ -142,28 +153,31 @@ def rule_levels(ex: ExplainInputs) -> pd.DataFrame:
     if isinstance(cached, pd.DataFrame):
         return cached
     inputs = ex.allocation
-    levels = {"reference": _totals(cells_of(inputs), "reference")}
+    amounts = {"reference": _reference(ex), "plan": ex.raw[n.AMOUNT].to_numpy(float)}
     rules = present(inputs)
-    solved: dict[str, pd.Series] = {}
+    solved: dict[str, str] = {}  # each rule step's level: the amounts it is
     if rules:  # back from the plan: the last level is the plan's solution
         held = rules[-1]
-        amounts = ex.raw[n.AMOUNT].to_numpy(float)
-        solved[held] = _totals(ex.raw, n.AMOUNT)
+        solved[held] = "plan"
+        slack: Callable[[], dict[str, bool]] = lambda: _plan_slack(ex, rules)  # noqa: E731
         for k in range(len(rules) - 2, -1, -1):
             step, upto = rules[k], rules[:k + 1]
             taken_off = rules[k + 1:rules.index(held) + 1]
-            if slack_rows_hold(with_rules(inputs, rules[:rules.index(held) + 1]), amounts,
-                               taken_off):
+            if all(slack()[s] for s in taken_off):
                 solved[step] = solved[held]
                 continue
-            raw, *_ = solve_allocation(with_rules(inputs, upto), ex.solver)
-            solved[step], held, amounts = _totals(raw, n.AMOUNT), step, raw[n.AMOUNT].to_numpy(
-                float)
+            model = with_rules(inputs, upto)
+            raw, _, lp, _ = solve_allocation(model, ex.solver)  # the same cells, in order
+            amounts[step] = raw[n.AMOUNT].to_numpy(float)
+            solved[step], held = step, step
+            slack = _slack_once(lp, model, _reference(ex), raw)
     else:  # no rule: the plan is the reference (up to HiGHS's tolerances)
-        solved[st.RULE_STEPS[-1]] = _totals(ex.raw, n.AMOUNT)
+        solved[st.RULE_STEPS[-1]] = "plan"
+    totals = _totals(ex.raw[[n.TEAM, n.PRODUCT]].assign(**amounts), list(amounts))
+    levels = {"reference": totals["reference"]}
     previous = "reference"
     for step in st.RULE_STEPS:
-        levels[step] = solved.get(step, levels[previous])
+        levels[step] = totals[solved[step]] if step in solved else levels[previous]
         previous = step
     out = pd.DataFrame(levels).fillna(0.0)
     ex.cache["rule_levels"] = out

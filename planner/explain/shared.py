@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from planner.explain.inputs import ExplainInputs
@@ -53,3 +54,52 @@ def team_split(ex: ExplainInputs, name: str, frame: pd.DataFrame,
                column: str) -> dict[str, pd.DataFrame]:
     """``frame`` split by its ``column`` (a team), cached under ``name``."""
     return cached(ex, f"split:{name}", lambda: split(frame, frame[column]))
+
+
+def sums_by(keys: np.ndarray | pd.Series, values: np.ndarray) -> dict[str, float]:
+    """``values`` summed per key (text keys), each key's values added in their order.
+
+    A key's values are the same floats in the same order as a filter on the key gives,
+    so each sum equals that filter's ``.sum()`` exactly.
+
+    Examples
+    --------
+    >>> sums_by(np.array(["B", "A", "B"]), np.array([1.0, 2.0, 3.0]))
+    {'B': 4.0, 'A': 2.0}
+    """
+    order, bounds, names = key_slices(keys)
+    ordered = np.asarray(values, float)[order]
+    return {name: float(ordered[bounds[i]:bounds[i + 1]].sum())
+            for i, name in enumerate(names)}
+
+
+def key_slices(keys: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The rows of each key (text keys), together: ``(order, bounds, names)``.
+
+    ``order[bounds[i]:bounds[i + 1]]`` are the rows of ``names[i]`` in their order; keys
+    in order of first appearance.
+
+    Examples
+    --------
+    >>> order, bounds, names = key_slices(np.array(["B", "A", "B"]))
+    >>> names, order.tolist(), bounds.tolist()
+    (['B', 'A'], [0, 2, 1], [0, 2, 3])
+    """
+    codes, uniques = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    return order, bounds, [str(name) for name in uniques]
+
+
+def positions(values: pd.Series | np.ndarray, labels: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Each value's position in ``labels`` (``len(labels)`` for a value not in them).
+
+    The vectorised form of mapping each value through ``{label: i}``.
+
+    Examples
+    --------
+    >>> positions(pd.Series(["b", "a", "z"]), ("a", "b")).tolist()
+    [1, 0, 2]
+    """
+    found = pd.Index(list(labels)).get_indexer(pd.Index(values))
+    return np.where(found >= 0, found, len(labels)).astype(np.int64)

@@ -18,7 +18,7 @@ from planner.errors import PlannerError
 from planner.explain import steps as st
 from planner.explain.bridge import CENTS, bridge
 from planner.explain.inputs import inputs_of
-from planner.explain.shared import cached, team_split
+from planner.explain.shared import cached, positions, team_split
 from planner.explain.text import Facts, sentence, team_facts
 from planner.plan_result import PlanResult
 
@@ -27,27 +27,58 @@ FAMILY = "family"
 _LEVER_SUFFIX = {"en": " on last year", "zh": " 倍于去年"}
 
 
-def _step_sums(result: PlanResult) -> dict[str, pd.Series]:
-    """Each team's cents per step (indexed by step), once per plan."""
-    def make() -> dict[str, pd.Series]:
+def _step_sums(result: PlanResult) -> dict[str, dict[str, int]]:
+    """Each team's cents per step (the steps its bridge rows have), once per plan."""
+    def make() -> dict[str, dict[str, int]]:
         frame = bridge(result)
         sums = frame.groupby([frame[n.TEAM].astype(str).to_numpy(), frame["step"].to_numpy()],
                              sort=False)[CENTS].sum()
-        return {str(team): part.droplevel(0) for team, part in sums.groupby(level=0, sort=False)}
+        out: dict[str, dict[str, int]] = {}
+        for (team, step), cents in zip(sums.index, sums.to_numpy(np.int64).tolist(),
+                                       strict=True):
+            out.setdefault(str(team), {})[str(step)] = cents
+        return out
     return cached(inputs_of(result), "table:step_sums", make)
+
+
+def _family_grid(result: PlanResult) -> pd.DataFrame:
+    """Cents per team and product (rows, sorted) and family (columns), once per plan."""
+    def make() -> pd.DataFrame:
+        frame = bridge(result)
+        names = np.array([st.family_of(s) for s in st.STEPS] + [""], dtype=object)
+        family = pd.Series(names[positions(frame["step"], st.STEPS)], index=frame.index,
+                           name=FAMILY)
+        grid = frame.groupby([frame[n.TEAM].astype(str).rename(n.TEAM), frame[n.PRODUCT],
+                              family])[CENTS].sum().unstack(FAMILY, fill_value=0)
+        grid = grid.reindex(columns=pd.Index(list(st.FAMILIES), name=FAMILY), fill_value=0)
+        return grid.astype("int64")
+    return cached(inputs_of(result), "table:family_grid", make)
 
 
 def _product_grids(result: PlanResult) -> dict[str, pd.DataFrame]:
     """Each team's cents per product (rows, sorted) and family (columns), once per plan."""
     def make() -> dict[str, pd.DataFrame]:
-        frame = bridge(result)
-        family = frame["step"].map(st.family_of).rename(FAMILY)
-        grid = frame.groupby([frame[n.TEAM].astype(str).rename(n.TEAM), frame[n.PRODUCT],
-                              family])[CENTS].sum().unstack(FAMILY, fill_value=0)
-        grid = grid.reindex(columns=pd.Index(list(st.FAMILIES), name=FAMILY), fill_value=0)
-        grid = grid.astype("int64")
+        grid = _family_grid(result)
         return {str(team): part.droplevel(0) for team, part in grid.groupby(level=0, sort=False)}
     return cached(inputs_of(result), "table:product_grids", make)
+
+
+def product_cents(result: PlanResult) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Each team's products and their cents per family then ``target`` (once per plan).
+
+    The plain form of :func:`product_steps` (the same numbers, without a frame per team):
+    ``(products, cents)`` with one row of ``cents`` per product.
+    """
+    def make() -> dict[str, tuple[list[str], np.ndarray]]:
+        grid = _family_grid(result)
+        values = grid.to_numpy(np.int64)
+        values = np.column_stack([values, values.sum(axis=1)])
+        teams = grid.index.get_level_values(0).astype(str).to_numpy()
+        products = [str(p) for p in grid.index.get_level_values(1)]
+        bounds = np.flatnonzero(np.r_[True, teams[1:] != teams[:-1], True])
+        return {str(teams[lo]): (products[lo:hi], values[lo:hi])
+                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)}
+    return cached(inputs_of(result), "table:product_cents", make)
 
 
 def _facts(result: PlanResult, team: str, lang: str) -> Facts:
@@ -64,14 +95,41 @@ def _facts(result: PlanResult, team: str, lang: str) -> Facts:
     return memo[key]
 
 
+def _missing(result: PlanResult, team: str) -> PlannerError:
+    known = ", ".join(map(str, result.teams[:10]))
+    return PlannerError(f"team {team!r} is not in plan {result.name!r} (teams: {known}"
+                        f"{', ...' if len(result.teams) > 10 else ''}); use one of them")
+
+
 def _team_rows(result: PlanResult, team: str) -> pd.DataFrame:
     parts = team_split(inputs_of(result), "bridge", bridge(result), n.TEAM)
     rows = parts.get(str(team))
     if rows is None or rows.empty:
-        known = ", ".join(map(str, result.teams[:10]))
-        raise PlannerError(f"team {team!r} is not in plan {result.name!r} (teams: {known}"
-                           f"{', ...' if len(result.teams) > 10 else ''}); use one of them")
+        raise _missing(result, team)
     return rows
+
+
+def _all_rows(result: PlanResult, teams: list[str]) -> pd.DataFrame:
+    """Every team's bridge rows, team after team: the bridge itself (it is in team order).
+
+    Raises for the first team with no rows, as looking each team up would.
+    """
+    rows = bridge(result)
+    have = set(rows[n.TEAM].astype(str).unique())
+    for team in teams:
+        if team not in have:
+            raise _missing(result, team)
+    return rows
+
+
+def step_rows(result: PlanResult, team: str, lang: str = "en") -> list[tuple[str, int, str]]:
+    """:func:`team_steps`'s rows as ``(step, cents, note)`` tuples."""
+    sums = _step_sums(result).get(str(team))
+    if not sums:  # the team has no bridge rows
+        raise _missing(result, team)
+    facts = _facts(result, team, lang)
+    return [(s, sums[s], sentence(s, facts, lang)) for s in st.STEPS
+            if s in sums and (sums[s] != 0 or s == st.LAST_YEAR)]
 
 
 def team_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame:
@@ -83,14 +141,10 @@ def team_steps(result: PlanResult, team: str, lang: str = "en") -> pd.DataFrame:
         ``step, cents, amount, note`` in bridge order: ``last_year`` always, then every
         step whose amount is not zero; the amounts add up to the team's target exactly.
     """
-    _team_rows(result, team)
-    facts = _facts(result, team, lang)
-    steps = _step_sums(result)[str(team)]
-    steps = steps.loc[(steps != 0) | (steps.index == st.LAST_YEAR)]
-    steps = steps.reindex([s for s in st.STEPS if s in steps.index])
-    return pd.DataFrame({"step": steps.index, CENTS: steps.to_numpy(),
-                         n.AMOUNT: steps.to_numpy() / 100.0,
-                         NOTE: [sentence(s, facts, lang) for s in steps.index]})
+    rows = step_rows(result, team, lang)
+    cents = np.array([row[1] for row in rows], dtype=np.int64)
+    return pd.DataFrame({"step": [row[0] for row in rows], CENTS: cents, n.AMOUNT: cents / 100.0,
+                         NOTE: [row[2] for row in rows]})
 
 
 def product_steps(result: PlanResult, team: str) -> pd.DataFrame:
@@ -110,12 +164,11 @@ def product_steps(result: PlanResult, team: str) -> pd.DataFrame:
 
 def _notes(result: PlanResult, rows: pd.DataFrame, teams: list[str], lang: str) -> np.ndarray:
     """The note of each bridge row: its step's sentence, for levers the product's multiple."""
-    position = {team: i for i, team in enumerate(teams)}
     sentences = np.array([[sentence(s, _facts(result, team, lang), lang) for s in st.STEPS]
                           for team in teams], dtype=object).reshape(len(teams), len(st.STEPS))
     team_text = rows[n.TEAM].astype(str)
-    which = team_text.map(position).to_numpy(np.int64)
-    step = rows["step"].map({s: i for i, s in enumerate(st.STEPS)}).to_numpy(np.int64)
+    which = positions(team_text, teams)
+    step = positions(rows["step"], st.STEPS)
     notes = sentences[which, step]
     levers = (rows["step"] == st.LEVERS).to_numpy(bool)
     if levers.any():
@@ -140,8 +193,11 @@ def explain_table(result: PlanResult, team: str | None = None,
     The rows of a team add up to its target exactly (in cents); the note is the step's
     sentence for the team (for ``levers``, the product's own multiple).
     """
-    teams = [team] if team is not None else list(result.teams)
-    frames = [_team_rows(result, name) for name in teams]
-    rows = frames[0] if len(frames) == 1 else pd.concat(frames)
+    if team is not None:
+        teams = [team]
+        rows = _team_rows(result, team)
+    else:
+        teams = list(result.teams)
+        rows = _all_rows(result, [str(t) for t in teams])
     out = rows.assign(**{NOTE: _notes(result, rows, [str(t) for t in teams], lang)})
     return out[[n.TEAM, "step", n.PRODUCT, n.AMOUNT, NOTE]].reset_index(drop=True)

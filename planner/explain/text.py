@@ -15,8 +15,9 @@ import pandas as pd
 from planner import names as n
 from planner.explain import steps as st
 from planner.explain.inputs import ExplainInputs
-from planner.explain.shared import cached, rows_of, team_split
+from planner.explain.shared import cached, key_slices, sums_by
 from planner.plan_result import PlanResult
+from planner.scenario.values import Hire
 
 _EN: Final[dict[str, str]] = {
     st.LAST_YEAR: "What the team sold last year (the trailing window the plan is built on).",
@@ -98,12 +99,6 @@ class Facts:
     values: dict[str, object]
 
 
-def _grades(frame: pd.DataFrame, column: str, digits: int) -> str:
-    rows = frame.loc[frame[column] > 0]
-    return ", ".join(f"{g} {v:.{digits}f}" for g, v in zip(rows[n.GRADE], rows[column],
-                                                           strict=True))
-
-
 def _weeks_text(weeks: list[str]) -> str:
     if not weeks:
         return ""
@@ -131,21 +126,63 @@ def binding_weeks(result: PlanResult, team: str) -> list[str]:
     return list(weeks.get(str(team), []))
 
 
+def _team_totals(ex: ExplainInputs) -> dict[str, float]:
+    """Each team's total of the allocation's exact amounts (once per plan)."""
+    return sums_by(ex.raw[n.TEAM], ex.raw[n.AMOUNT].to_numpy(float))
+
+
+def _bands(ex: ExplainInputs) -> dict[str, tuple[float, float]]:
+    """Each team's fairness band (its first row), once per plan."""
+    band = ex.allocation.fairness
+    first = band.drop_duplicates(n.TEAM)
+    return {str(t): (float(lo), float(hi)) for t, lo, hi in
+            zip(first[n.TEAM].astype(str), first["lower"], first["upper"], strict=True)}
+
+
 def fairness_side(result: PlanResult, ex: ExplainInputs, team: str) -> str | None:
     """``"lower"`` or ``"upper"`` when the team's total sits at its band's edge."""
-    band = ex.allocation.fairness
-    row = rows_of(team_split(ex, "fairness", band, n.TEAM), band, team)
-    if row.empty:
+    found = cached(ex, "facts:bands", lambda: _bands(ex)).get(str(team))
+    if found is None:
         return None
-    raw = rows_of(team_split(ex, "raw", ex.raw, n.TEAM), ex.raw, team)
-    total = float(raw[n.AMOUNT].sum())
-    lower, upper = float(row["lower"].iloc[0]), float(row["upper"].iloc[0])
+    total = cached(ex, "facts:team_totals", lambda: _team_totals(ex)).get(str(team), 0.0)
+    lower, upper = found
     tol = 1e-6 * max(abs(upper), 1.0)
     if total <= lower + tol:
         return "lower"
     if total >= upper - tol:
         return "upper"
     return None
+
+
+def _seat_text(grades: np.ndarray, values: np.ndarray, digits: int) -> str:
+    return ", ".join(f"{g} {v:.{digits}f}" for g, v in zip(grades, values, strict=True) if v > 0)
+
+
+def _seat_facts(ex: ExplainInputs) -> dict[str, dict[str, object]]:
+    """Each team's seat facts: on board now, last year, leaving, by grade (once per plan).
+
+    Each sum adds the team's rows in the order of ``ex.seats``, as a filter on the team
+    and a sum would.
+    """
+    seats = ex.seats
+    order, bounds, teams = key_slices(seats[n.TEAM].astype(str))
+    grades = seats[n.GRADE].to_numpy()[order]
+    now = seats["now"].to_numpy(float)[order]
+    last = seats["last_year"].to_numpy(float)[order]
+    leaving = seats["leaving"].to_numpy(float)[order]
+    out: dict[str, dict[str, object]] = {}
+    for i, team in enumerate(teams):
+        part = slice(bounds[i], bounds[i + 1])
+        out[team] = {"now": int(now[part].sum()),
+                     "now_grades": _seat_text(grades[part], now[part], 0),
+                     "last": float(last[part].sum()),
+                     "last_grades": _seat_text(grades[part], last[part], 1),
+                     "leaving": float(leaving[part].sum())}
+    return out
+
+
+_NO_SEATS: Final[dict[str, object]] = {"now": 0, "now_grades": "", "last": 0.0,
+                                        "last_grades": "", "leaving": 0.0}
 
 
 def _shared_facts(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str, str]:
@@ -163,13 +200,21 @@ def _shared_facts(result: PlanResult, ex: ExplainInputs, lang: str) -> dict[str,
     return {"levers": levers, "supply": supply, "mix": mix}
 
 
+def _hires_by_team(ex: ExplainInputs) -> dict[str, list[Hire]]:
+    """The scenario's hires per team, in scenario order (once per plan)."""
+    out: dict[str, list[Hire]] = {}
+    for hire in ex.hires:
+        out.setdefault(str(hire.team), []).append(hire)
+    return out
+
+
 def team_facts(result: PlanResult, ex: ExplainInputs, team: str, lang: str,
                multiple: float, rule_amounts: dict[str, float]) -> Facts:
     """The facts a team's sentences are filled from."""
     tb = _TABLES[lang]
     shared = cached(ex, f"facts:shared:{lang}", lambda: _shared_facts(result, ex, lang))
-    seats = rows_of(team_split(ex, "seats", ex.seats, n.TEAM), ex.seats, team)
-    hires = [h for h in ex.hires if str(h.team) == str(team)]
+    seats = cached(ex, "facts:seats", lambda: _seat_facts(ex)).get(str(team), _NO_SEATS)
+    hires = cached(ex, "facts:hires", lambda: _hires_by_team(ex)).get(str(team), [])
     hire_text = "; ".join(tb["from"].format(count=h.count, grade=h.grade,
                                             month=_month(h.month, lang)) for h in hires)
     weeks = binding_weeks(result, team)
@@ -183,10 +228,10 @@ def team_facts(result: PlanResult, ex: ExplainInputs, team: str, lang: str,
     fairness = (tb["fair_binds"].format(side=tb[side]) if side else tb["fair_others"])
     return Facts({
         "levers": shared["levers"], "multiple": multiple,
-        "now": int(seats["now"].sum()), "now_grades": _grades(seats, "now", 0),
-        "last": float(seats["last_year"].sum()), "last_grades": _grades(seats, "last_year", 1),
+        "now": seats["now"], "now_grades": seats["now_grades"],
+        "last": seats["last"], "last_grades": seats["last_grades"],
         "year": result.year, "days": ex.working_days, "weeks": ex.working_days / 5.0,
-        "full": ex.full_weeks, "leaving": float(seats["leaving"].sum()),
+        "full": ex.full_weeks, "leaving": seats["leaving"],
         "rate": ex.attrition_rate, "ramp": ex.ramp_months, "hires": hire_text or tb["none"],
         "capacity": capacity, "band": ex.fairness_band, "fairness": fairness,
         "supply": shared["supply"], "mix": shared["mix"], "buffer": ex.buffer,

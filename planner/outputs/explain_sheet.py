@@ -11,17 +11,18 @@ Targets sheet's total to the cent.
 from __future__ import annotations
 
 import math
-from typing import Any
+import re
+from typing import Any, Final
 
 import numpy as np
-import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from planner.explain import steps as st
-from planner.explain.binding import team_binding
-from planner.explain.months import month_steps, month_tables
-from planner.explain.table import product_steps, team_steps
+from planner.explain.inputs import inputs_of
+from planner.explain.months import MonthRows
+from planner.explain.shared import cached
+from planner.explain.team_sheet import TeamSheet, prepare, team_sheet
 from planner.outputs.cells import formula, put_headers, put_text, ref, rng
 from planner.outputs.display import Display
 from planner.outputs.layout import HEADER_ROW, Context, print_setup, sheet_top
@@ -32,6 +33,8 @@ NOTE_COL = 3  # the bridge's sentence: D..I
 NOTE_CHARS = 6 * 14  # characters a line of the merged sentence holds (about)
 WIDTHS = (30.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0)
 LINE_HEIGHT = 13.5
+#: Characters that take two widths in a line (CJK and beyond).
+_WIDE: Final = re.compile("[\u2e81-\U0010ffff]")
 
 
 def _wrapped(wb: Workbook) -> Any:
@@ -39,17 +42,27 @@ def _wrapped(wb: Workbook) -> Any:
                           "valign": "top"})
 
 
+def line_width(text: str) -> int:
+    """The widths ``text`` takes in a line: two for each CJK character, one for others.
+
+    Examples
+    --------
+    >>> line_width("x1.10 on last year"), line_width("团队 2027 年的目标。"), line_width("±5%")
+    (18, 20, 3)
+    """
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
 def _note(sheet: Worksheet, row: int, first: int, text: str, fmt: Any) -> None:
     """User-derived text in a merged cell (as text), with room for its lines."""
     sheet.merge_range(row, first, row, LAST_COL, "", fmt)
     put_text(sheet, row, first, text, fmt)
     chars = max(1, NOTE_CHARS * (LAST_COL - first + 1) // (LAST_COL - NOTE_COL + 1))
-    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # CJK takes two widths
-    sheet.set_row(row, LINE_HEIGHT * max(1, math.ceil(wide / chars)) + 2)
+    sheet.set_row(row, LINE_HEIGHT * max(1, math.ceil(line_width(text) / chars)) + 2)
 
 
-def _bridge(sheet: Worksheet, ctx: Context, steps: pd.DataFrame, target_text: str,
-            wrap: Any, top: int) -> int:
+def _bridge(sheet: Worksheet, ctx: Context, steps: list[tuple[str, int, str]],
+            target_text: str, wrap: Any, top: int) -> int:
     """The bridge rows from ``top``; returns the row after the target row."""
     fm, lb = ctx.formats, ctx.labels
     put_headers(sheet, top - 1, 0, [lb["explain_step"], lb["explain_amount"],
@@ -57,15 +70,14 @@ def _bridge(sheet: Worksheet, ctx: Context, steps: pd.DataFrame, target_text: st
     sheet.merge_range(top - 1, NOTE_COL, top - 1, LAST_COL, "", fm.header_left)
     put_text(sheet, top - 1, NOTE_COL, lb["explain_why"], fm.header_left)
     running = 0
-    for i, row in enumerate(steps.itertuples(index=False)):
+    for i, (step, cents, note) in enumerate(steps):
         r = top + i
-        cents = int(row.cents)
-        running += cents
-        put_text(sheet, r, 0, lb[f"step_{row.step}"], fm.text)
-        sheet.write_number(r, 1, cents / 100.0, fm.amount)
+        running += int(cents)
+        put_text(sheet, r, 0, lb[f"step_{step}"], fm.text)
+        sheet.write_number(r, 1, int(cents) / 100.0, fm.amount)
         previous = "" if i == 0 else f"{ref(r - 1, 2)}+"
         formula(sheet, r, 2, f"={previous}{ref(r, 1)}", fm.amount, running / 100.0)
-        _note(sheet, r, NOTE_COL, str(row.note), wrap)
+        _note(sheet, r, NOTE_COL, str(note), wrap)
     last = top + len(steps) - 1
     total = top + len(steps)
     put_text(sheet, total, 0, lb["explain_target"], fm.label_total)
@@ -75,28 +87,28 @@ def _bridge(sheet: Worksheet, ctx: Context, steps: pd.DataFrame, target_text: st
     return total + 1
 
 
-def _rules(sheet: Worksheet, ctx: Context, rules: pd.DataFrame, wrap: Any, dual: Any,
-           top: int) -> int:
+def _rules(sheet: Worksheet, ctx: Context, rules: list[tuple[str, float, str]], wrap: Any,
+           dual: Any, top: int) -> int:
     fm, lb = ctx.formats, ctx.labels
     put_text(sheet, top, 0, lb["explain_rules"], fm.subtitle)
-    if rules.empty:
+    if not rules:
         put_text(sheet, top + 1, 0, lb["explain_no_rules"], fm.note)
         return top + 2
     put_headers(sheet, top + 1, 0, [lb["explain_rule"], lb["explain_value"]], fm.header)
     sheet.merge_range(top + 1, 2, top + 1, LAST_COL, "", fm.header_left)
     put_text(sheet, top + 1, 2, lb["explain_why"], fm.header_left)
-    for i, row in enumerate(rules.itertuples(index=False)):
+    for i, (rule, value, note) in enumerate(rules):
         r = top + 2 + i
-        _note(sheet, r, 2, str(row.note), wrap)
-        put_text(sheet, r, 0, str(row.rule), wrap)
-        sheet.write_number(r, 1, float(row.marginal_value), dual)
-        if len(str(row.rule)) > WIDTHS[0]:  # the rule's name wraps: room for two lines
+        _note(sheet, r, 2, str(note), wrap)
+        put_text(sheet, r, 0, str(rule), wrap)
+        sheet.write_number(r, 1, float(value), dual)
+        if len(str(rule)) > WIDTHS[0]:  # the rule's name wraps: room for two lines
             sheet.set_row(r, 2 * LINE_HEIGHT + 2)
     return top + 2 + len(rules)
 
 
-def _products(sheet: Worksheet, ctx: Context, grid: pd.DataFrame, names: dict[str, str],
-              top: int) -> int:
+def _products(sheet: Worksheet, ctx: Context, products: list[str], cents: np.ndarray,
+              names: dict[str, str], top: int) -> int:
     fm, lb = ctx.formats, ctx.labels
     put_text(sheet, top, 0, lb["explain_by_product"], fm.subtitle)
     heads = [lb["product"], lb["step_last_year"], lb["explain_levers"], lb["explain_capacity"],
@@ -104,23 +116,25 @@ def _products(sheet: Worksheet, ctx: Context, grid: pd.DataFrame, names: dict[st
              lb["explain_target"]]
     put_headers(sheet, top + 1, 0, heads, fm.header)
     first = top + 2
-    cents = grid[[*st.FAMILIES, "target"]].to_numpy(np.int64)  # exact: whole cents
-    for i, product in enumerate(grid.index):
+    rows = cents.tolist()  # exact: whole cents, as Python ints
+    families = len(st.FAMILIES)
+    for i, product in enumerate(products):
         r = first + i
+        row = rows[i]
         put_text(sheet, r, 0, names.get(str(product), str(product)), fm.text)
-        for j in range(len(st.FAMILIES)):
-            sheet.write_number(r, 1 + j, int(cents[i, j]) / 100.0, fm.amount)
-        formula(sheet, r, 7, f"=SUM({rng(r, 1, r, 6)})", fm.amount_total,
-                int(cents[i, -1]) / 100.0)
-    total = first + len(grid)
+        for j in range(families):
+            sheet.write_number(r, 1 + j, row[j] / 100.0, fm.amount)
+        formula(sheet, r, 7, f"=SUM({rng(r, 1, r, 6)})", fm.amount_total, row[-1] / 100.0)
+    total = first + len(products)
     put_text(sheet, total, 0, lb["total"], fm.label_total)
-    for j in range(len(st.FAMILIES) + 1):
+    sums = cents.sum(axis=0).tolist() if len(products) else [0] * (families + 1)
+    for j in range(families + 1):
         formula(sheet, total, 1 + j, f"=SUM({rng(first, 1 + j, total - 1, 1 + j)})",
-                fm.amount_total, int(cents[:, j].sum()) / 100.0)
+                fm.amount_total, sums[j] / 100.0)
     return total + 1
 
 
-def _months(sheet: Worksheet, ctx: Context, months: pd.DataFrame, wrap: Any, top: int) -> int:
+def _months(sheet: Worksheet, ctx: Context, months: MonthRows, wrap: Any, top: int) -> int:
     fm, lb = ctx.formats, ctx.labels
     put_text(sheet, top, 0, lb["explain_by_month"], fm.subtitle)
     put_headers(sheet, top + 1, 0, [lb["month"], lb["working_days"], lb["explain_even"],
@@ -129,26 +143,30 @@ def _months(sheet: Worksheet, ctx: Context, months: pd.DataFrame, wrap: Any, top
     sheet.merge_range(top + 1, 7, top + 1, LAST_COL, "", fm.header_left)
     put_text(sheet, top + 1, 7, lb["explain_why"], fm.header_left)
     first = top + 2
-    total = first + len(months)
-    year_total = int(months["target"].sum())
-    for i, row in enumerate(months.itertuples(index=False)):
+    total = first + len(months.month)
+    year_total = int(months.target.sum())
+    days = months.working_days.tolist()
+    parts = [months.even.tolist(), months.season.tolist(), months.capacity_rules.tolist()]
+    target = months.target.tolist()
+    whole = ref(total, 5, absolute=True)
+    for i in range(len(months.month)):
         r = first + i
         put_text(sheet, r, 0, lb.month(i + 1), fm.text)
-        sheet.write_number(r, 1, float(row.working_days), fm.general)
-        for j, column in enumerate(("even", "season", "capacity_rules")):
-            sheet.write_number(r, 2 + j, int(getattr(row, column)) / 100.0, fm.amount)
+        sheet.write_number(r, 1, float(days[i]), fm.general)
+        for j, part in enumerate(parts):
+            sheet.write_number(r, 2 + j, int(part[i]) / 100.0, fm.amount)
         formula(sheet, r, 5, f"=SUM({rng(r, 2, r, 4)})", fm.amount_total,
-                int(row.target) / 100.0)
-        share = int(row.target) / year_total if year_total else 0.0
-        formula(sheet, r, 6, f"=IF({ref(total, 5, absolute=True)}=0,0,"
-                             f"{ref(r, 5)}/{ref(total, 5, absolute=True)})", fm.percent, share)
-        _note(sheet, r, 7, str(row.note), wrap)
+                int(target[i]) / 100.0)
+        share = int(target[i]) / year_total if year_total else 0.0
+        formula(sheet, r, 6, f"=IF({whole}=0,0,{ref(r, 5)}/{whole})", fm.percent, share)
+        _note(sheet, r, 7, str(months.note[i]), wrap)
     put_text(sheet, total, 0, lb["total"], fm.label_total)
-    sums = [float(months["working_days"].sum())] + [
-        int(months[c].sum()) / 100.0 for c in ("even", "season", "capacity_rules", "target")]
-    for j, cached in enumerate(sums):
+    sums = [float(months.working_days.sum())] + [
+        int(c.sum()) / 100.0 for c in (months.even, months.season, months.capacity_rules,
+                                       months.target)]
+    for j, value in enumerate(sums):
         formula(sheet, total, 1 + j, f"=SUM({rng(first, 1 + j, total - 1, 1 + j)})",
-                fm.amount_total, cached)
+                fm.amount_total, value)
     formula(sheet, total, 6, f"=SUM({rng(first, 6, total - 1, 6)})", fm.percent_total,
             1.0 if year_total else 0.0)
     return total + 1
@@ -159,16 +177,17 @@ def prepare_explain(result: PlanResult, lang: str) -> None:
 
     The plan-wide splits and sums behind a team's bridge, rules and months are made on
     first use; made here, before the team workbooks are written in forked workers, each
-    worker inherits them instead of making them again. Every team's months are made
-    here at once, so a worker's months are a look-up.
+    worker inherits them instead of making them again
+    (:func:`planner.explain.team_sheet.prepare`). Every team's months are made here at
+    once, so a worker's months are a look-up.
     """
-    teams = result.teams
-    if teams:
-        team = str(teams[0])
-        team_steps(result, team, lang)
-        product_steps(result, team)
-        team_binding(result, team, lang)
-        month_tables(result, lang)  # every team's months, in one pass over the plan
+    prepare(result, lang)
+    _display(result)
+
+
+def _display(result: PlanResult) -> Display:
+    """The plan's display names (read once per plan)."""
+    return cached(inputs_of(result), "sheet:display", lambda: Display.of(result))
 
 
 def write_explain(wb: Workbook, result: PlanResult, team: str, team_label: str,
@@ -192,17 +211,16 @@ def write_explain(wb: Workbook, result: PlanResult, team: str, team_label: str,
     sheet = wb.add_worksheet(lb["sheet_explain"])
     sheet_top(sheet, ctx, lb["title_explain"], team_label)
     wrap = _wrapped(wb)
-    steps = team_steps(result, team, lang)
+    data: TeamSheet = team_sheet(result, team, lang)
     facts_target = ("The team's {year} target." if lang == "en" else "团队 {year} 年的目标。")
-    row = _bridge(sheet, ctx, steps, facts_target.format(year=result.year), wrap,
+    row = _bridge(sheet, ctx, data.steps, facts_target.format(year=result.year), wrap,
                   HEADER_ROW + 1)
     dual = wb.add_format({"font_name": "Calibri", "font_size": 10, "num_format": "0.00E+00"})
-    row = _rules(sheet, ctx, team_binding(result, team, lang), wrap, dual, row + 1)
-    grid = product_steps(result, team)
-    display = Display.of(result)
-    names = {str(p): display.product(p) for p in grid.index}
-    row = _products(sheet, ctx, grid, names, row + 1)
-    _months(sheet, ctx, month_steps(result, team, lang), wrap, row + 1)
+    row = _rules(sheet, ctx, data.rules, wrap, dual, row + 1)
+    display = _display(result)
+    names = {str(p): display.product(p) for p in data.products}
+    row = _products(sheet, ctx, data.products, data.cents, names, row + 1)
+    _months(sheet, ctx, data.months, wrap, row + 1)
     for col, width in enumerate(WIDTHS):
         sheet.set_column(col, col, width)
     # the title row repeats on every printed page: the bridge's header would be misleading
