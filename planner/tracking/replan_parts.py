@@ -85,10 +85,10 @@ def explained_plan(result: PlanResult, scenario: Scenario, baselines: Baselines,
     PlanResult
         ``result`` with the plan's targets (``plan``) and ``explanation``.
     """
-    raw, *_ = solve_allocation(prepared.inputs, scenario.solver)
+    raw, _, lp, _ = solve_allocation(prepared.inputs, scenario.solver)
     plan = whole_plan(raw, prepared.inputs.slots, prepared.inputs.products, prices)
     return replace(result, plan=plan[list(n.PLAN_COLUMNS)].reset_index(drop=True),
-                   explanation=gather(scenario, baselines, calendar, prepared, raw),
+                   explanation=gather(scenario, baselines, calendar, prepared, raw, lp),
                    name=scenario.name)
 
 
