@@ -30,13 +30,14 @@ from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.drivers.tables import customer_targets, rounding_note
 from planner.errors import ScenarioError
 from planner.explain.inputs import gather as gather_explain
+from planner.grouping import KeyCodes, first_rows, group_sums, grouped_sum
 from planner.history.dataset import Dataset
 from planner.history.lake_duck import load_duck
 from planner.plan_result import PlanResult, gather_warnings
 from planner.risk.step import finish_risk, prepare_risk, sized_scenario, stretch_table
 from planner.scenario.checks import raise_for_data
 from planner.scenario.values import Scenario
-from planner.whole_units import UnitPrices, round_plan, round_targets
+from planner.whole_units import UnitPrices, product_positions, round_plan, round_targets
 
 Progress = Callable[[str], None]
 
@@ -228,19 +229,25 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     if hiring is not None:
         result.hiring = replace(hiring, months=with_load(hiring.months, result.plan))
     hired = scenario if hiring is None else replace(scenario, hires=hiring.roster_hires)
-    result.explanation = gather_explain(hired, baselines, calendar, prepared, raw)
+    result.explanation = gather_explain(hired, baselines, calendar, prepared, raw, lp)
     result.risk, result.risk_report = finish_risk(risk, result.plan, result.target, scenario)
     return result
 
 
 def _team_customers(drivers: DriverResult, baselines: Baselines, plan: pd.DataFrame,
-                    buffer: float) -> pd.DataFrame:
+                    buffer: float, keys: KeyCodes | None = None) -> pd.DataFrame:
     """Each team's active- and new-customer targets.
 
     The company's (from the levers, with the buffer) split by the team's share of the plan.
+    ``keys``, when given, is the plan's coded ``team`` column.
     """
     company = customer_targets(drivers.tree, drivers.point, baselines.segments)
-    share = plan.groupby(n.TEAM, sort=False)[n.AMOUNT].sum()
+    keys = keys if keys is not None else KeyCodes.of(plan, [n.TEAM])
+    team = keys.first_seen([n.TEAM])
+    count = int(team.max()) + 1 if len(team) else 0
+    share = pd.Series(group_sums(plan[n.AMOUNT].to_numpy(float), team, count),
+                      index=pd.Index(plan[n.TEAM].iloc[first_rows(team, count)], name=n.TEAM),
+                      name=n.AMOUNT)
     share = share / share.sum() if share.sum() > 0 else share
     return pd.DataFrame({n.TEAM: share.index,
                          **{k: share.to_numpy() * v * (1 + buffer) for k, v in company.items()}})
@@ -288,13 +295,36 @@ def whole_plan(raw: pd.DataFrame, slots: pd.DataFrame, products: pd.DataFrame,
     The buffered product targets (``products.target``) are split down teams, months and
     week parts by :func:`planner.whole_units.round_plan`, so every level sums exactly.
     """
+    return _coded_whole_plan(raw, slots, products, prices)[0]
+
+
+def _coded_whole_plan(raw: pd.DataFrame, slots: pd.DataFrame, products: pd.DataFrame,
+                      prices: UnitPrices) -> tuple[pd.DataFrame, KeyCodes]:
+    """:func:`whole_plan` and its key columns coded (``team, product, month, slot, week``)."""
     targets = pd.Series(np.rint(prices.exact(products[n.PRODUCT], products["target"])),
                         index=products[n.PRODUCT].to_numpy()).astype(np.int64)
-    plan = raw.merge(slots[["slot", n.WEEK_START]], on="slot")
-    counts = round_plan(plan, prices, targets)
+    plan = _with_week_start(raw, slots)
+    keys = KeyCodes.of(plan, [n.TEAM, n.PRODUCT, n.MONTH, "slot", n.WEEK])
+    counts = round_plan(plan, prices, targets, keys)
+    at = product_positions(prices, keys)
     plan[QUANTA] = counts
-    plan[n.AMOUNT] = prices.amount(plan[n.PRODUCT], counts)
-    plan[n.UNITS] = prices.units(plan[n.PRODUCT], counts)
+    plan[n.AMOUNT] = prices.amount_at(at, counts)
+    plan[n.UNITS] = prices.units_at(at, counts)
+    return plan, keys
+
+
+def _with_week_start(raw: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
+    """``raw.merge(slots[["slot", "week_start"]], on="slot")``, by position when it can.
+
+    When every slot of ``raw`` is listed once in ``slots`` the merge keeps ``raw``'s rows
+    in order: the week starts are then taken by position instead of joined.
+    """
+    listed = pd.Index(slots["slot"])
+    where = listed.get_indexer(raw["slot"]) if listed.is_unique else None
+    if where is None or (where < 0).any():
+        return raw.merge(slots[["slot", n.WEEK_START]], on="slot")
+    plan = raw.reset_index(drop=True)
+    plan[n.WEEK_START] = slots[n.WEEK_START].iloc[where].to_numpy()
     return plan
 
 
@@ -343,15 +373,18 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
     products = prepared.inputs.products
     if prices is None:
         prices = unit_prices_of(drivers.product_targets, products)
-    whole = whole_plan(raw, prepared.inputs.slots, products, prices)
-    plan = whole[list(n.PLAN_COLUMNS)].reset_index(drop=True)
-    team_month = whole.groupby([n.TEAM, n.PRODUCT, n.MONTH], as_index=False)[QUANTA].sum()
-    seat_month = prepared.seat_weights.groupby([n.SEAT, n.TEAM, n.GRADE, n.MONTH],
-                                               as_index=False)["weight"].sum()
+    whole, keys = _coded_whole_plan(raw, prepared.inputs.slots, products, prices)
+    plan = whole[list(n.PLAN_COLUMNS)].reset_index(drop=True)  # keys: its rows too
+    team_month = grouped_sum(whole, keys, [n.TEAM, n.PRODUCT, n.MONTH], QUANTA)
+    seat_keys = [n.SEAT, n.TEAM, n.GRADE, n.MONTH]
+    seat_weights = prepared.seat_weights
+    seat_month = grouped_sum(seat_weights, KeyCodes.of(seat_weights, seat_keys), seat_keys,
+                             "weight")
     seats = split_to_seats(team_month, seat_month, prices)
+    load = grouped_sum(plan, keys, [n.TEAM, n.WEEK], n.AMOUNT)
     capacity = prepared.inputs.capacity.merge(
-        plan.groupby([n.TEAM, n.WEEK], as_index=False)[n.AMOUNT].sum().rename(
-            columns={n.AMOUNT: "load"}), on=[n.TEAM, n.WEEK], how="left").fillna({"load": 0.0})
+        load.rename(columns={n.AMOUNT: "load"}), on=[n.TEAM, n.WEEK],
+        how="left").fillna({"load": 0.0})
     history_monthly = baselines.product_months[[n.PRODUCT, n.MONTH, n.AMOUNT, n.UNITS]]
     history_teams = baselines.team_products[[n.TEAM, n.PRODUCT, n.AMOUNT, n.UNITS]]
     warnings: list[str] = [*gather_warnings(baselines.report, baselines.warnings,
@@ -384,5 +417,5 @@ def assemble(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         team_names=team_names(dataset),
         fairness=prepared.inputs.fairness, supply=prepared.inputs.supply,
         reach_multiple=drivers.reach_multiple,
-        customer_targets=_team_customers(drivers, baselines, plan, scenario.buffer),
+        customer_targets=_team_customers(drivers, baselines, plan, scenario.buffer, keys),
     )

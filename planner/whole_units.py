@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from planner.grouping import KeyCodes, first_rows, rank_in_groups
 from planner.names import AMOUNT, MONTH, PRODUCT, TEAM
 
 CENT: Final = 0.01
@@ -122,7 +123,9 @@ def split_groups(weights: npt.ArrayLike, groups: npt.ArrayLike,
     >>> split_groups([1.0, 3.0, 0.0, 0.0], [0, 0, 1, 1], [5, 1]).tolist()
     [1, 4, 1, 0]
     """
-    w = np.clip(np.nan_to_num(np.asarray(weights, float)), 0.0, None)
+    # NaN -> 0, below 0 -> 0, +inf -> the largest float (as nan_to_num, then clip, do)
+    w = np.clip(np.asarray(weights, float), 0.0, np.finfo(float).max)
+    w[np.isnan(w)] = 0.0
     g = np.asarray(groups, np.int64)
     t = np.asarray(totals, np.int64)
     if not len(w):
@@ -130,23 +133,26 @@ def split_groups(weights: npt.ArrayLike, groups: npt.ArrayLike,
     k = len(t)
     weight_sum = np.bincount(g, weights=w, minlength=k)
     count = np.bincount(g, minlength=k)
-    even = weight_sum[g] <= 0
-    share = np.where(even, 1.0 / np.maximum(count[g], 1), w / np.where(even, 1.0, weight_sum[g]))
-    exact = share * t[g].astype(float)
-    base = np.floor(exact).astype(np.int64)
-    remainder = exact - base
+    even = (weight_sum <= 0)[g]
+    if even.any():
+        share = np.where(even, 1.0 / np.maximum(count[g], 1),
+                         w / np.where(even, 1.0, weight_sum[g]))
+    else:  # the same quotients, without the even branch
+        share = w / weight_sum[g]
+    exact = share * t.astype(float)[g]
+    floor = np.floor(exact)
+    base = floor.astype(np.int64)
+    remainder = exact - floor
     missing = t - np.bincount(g, weights=base, minlength=k).astype(np.int64)
-    # members ordered by group, then largest remainder first (earlier member on ties)
-    order = np.lexsort((np.arange(len(w)), -remainder, g))
-    first = np.searchsorted(g[order], np.arange(k))
-    rank = np.empty(len(w), np.int64)
-    rank[order] = np.arange(len(w)) - first[g[order]]
-    size = count[g]
-    out = base.copy()
+    # rank within the group: largest remainder first (earlier member on ties)
+    rank = rank_in_groups(g, -remainder, count)
+    out = base
     need = missing[g]
     out += (need > 0) & (rank < need)
     # float noise can leave one too many: take it back from the smallest remainders
-    out -= (need < 0) & (size - 1 - rank < -need)
+    short = need < 0
+    if short.any():
+        out -= short & (count[g] - 1 - rank < -need)
     return out
 
 
@@ -185,15 +191,37 @@ def round_down(frame: pd.DataFrame, levels: Sequence[Sequence[str]], value: str,
     >>> round_down(f, [["p"], ["p", "m"], ["p", "m", "w"]], "v", [2, 2]).tolist()
     [1, 0, 1, 2]
     """
+    keys = KeyCodes.of(frame, [c for level in levels for c in level])
+    return round_codes(keys, levels, frame[value].to_numpy(float), top)
+
+
+def round_codes(keys: KeyCodes, levels: Sequence[Sequence[str]], values: np.ndarray,
+                top: npt.ArrayLike) -> np.ndarray:
+    """:func:`round_down` on a table's key columns already coded.
+
+    Parameters
+    ----------
+    keys : KeyCodes
+        The table's key columns (every column of ``levels``).
+    levels : sequence of sequence of str
+        Key columns per level, from the top (see :func:`round_down`).
+    values : ndarray of float
+        Exact value of each row, in quanta.
+    top : array_like of int
+        Whole quanta per group of the first level, in order of first appearance.
+
+    Returns
+    -------
+    ndarray of int64
+        Whole quanta per row.
+    """
     counts = np.asarray(top, np.int64)
-    parent = frame.groupby(list(levels[0]), sort=False).ngroup().to_numpy()
-    for keys in levels[1:]:
-        child = frame.groupby(list(keys), sort=False).ngroup().to_numpy()
+    parent = keys.first_seen(levels[0])
+    for level in levels[1:]:
+        child = keys.first_seen(level)
         k = int(child.max()) + 1 if len(child) else 0
-        weight = np.bincount(child, weights=frame[value].to_numpy(float), minlength=k)
-        first = np.full(k, -1, np.int64)
-        first[child[::-1]] = np.arange(len(child))[::-1]
-        counts = split_groups(weight, parent[first], counts)
+        weight = np.bincount(child, weights=values, minlength=k)
+        counts = split_groups(weight, parent[first_rows(child, k)], counts)
         parent = child
     return counts[parent]
 
@@ -308,23 +336,56 @@ class UnitPrices:
         quantum = price.where(is_fixed, amount_quantum(total))
         return cls(quantum=quantum, ticket=price, fixed=is_fixed)
 
+    def positions(self, products: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+        """Each row's product as a position in the price tables (-1: not priced).
+
+        The products are coded once (:func:`pandas.factorize`) and only the distinct
+        ones looked up, so a million rows cost one pass over their text.
+
+        Examples
+        --------
+        >>> p = UnitPrices.of(pd.Series(["T", "L"]), [1e6, 8000.0], [True, False], 5e9)
+        >>> p.positions(pd.Series(["L", "X", "L", "T"])).tolist()
+        [1, -1, 1, 0]
+        """
+        codes, uniques = pd.factorize(products, use_na_sentinel=False)
+        return self.quantum.index.get_indexer(uniques).astype(np.int64)[codes]
+
     def amount(self, products: pd.Series, counts: npt.ArrayLike) -> np.ndarray:
         """Amount of ``counts`` quanta of each row's product."""
-        return np.asarray(counts, float) * self.quantum.reindex(products).to_numpy(float)
+        return self.amount_at(self.positions(products), counts)
 
     def exact(self, products: pd.Series, amount: npt.ArrayLike) -> np.ndarray:
         """Exact (fractional) quanta in each row's amount."""
-        return np.asarray(amount, float) / self.quantum.reindex(products).to_numpy(float)
+        return self.exact_at(self.positions(products), amount)
 
     def units(self, products: pd.Series, counts: npt.ArrayLike) -> np.ndarray:
         """Units of ``counts`` quanta: whole for fixed tickets, amount / ticket otherwise."""
-        fixed = self.fixed.reindex(products).fillna(False).to_numpy(bool)
+        return self.units_at(self.positions(products), counts)
+
+    def amount_at(self, at: np.ndarray, counts: npt.ArrayLike) -> np.ndarray:
+        """:meth:`amount` of rows given by their :meth:`positions`."""
+        return np.asarray(counts, float) * _lookup(self.quantum, at, np.nan)
+
+    def exact_at(self, at: np.ndarray, amount: npt.ArrayLike) -> np.ndarray:
+        """:meth:`exact` of rows given by their :meth:`positions`."""
+        return np.asarray(amount, float) / _lookup(self.quantum, at, np.nan)
+
+    def units_at(self, at: np.ndarray, counts: npt.ArrayLike) -> np.ndarray:
+        """:meth:`units` of rows given by their :meth:`positions`."""
+        fixed = _lookup(self.fixed.astype(bool), at, False)
         count = np.asarray(counts, float)
-        amount = self.amount(products, counts)
-        ticket = self.ticket.reindex(products).to_numpy(float)
+        amount = self.amount_at(at, counts)
+        ticket = _lookup(self.ticket, at, np.nan)
         per_ticket = np.divide(amount, ticket, out=np.zeros(len(amount)),
                                where=np.isfinite(ticket) & (ticket > 0))
         return np.where(fixed, count, per_ticket)
+
+
+def _lookup(values: pd.Series, at: np.ndarray, missing: float | bool) -> np.ndarray:
+    """``values`` at positions ``at``, ``missing`` where the position is -1."""
+    table = values.to_numpy()
+    return np.append(table, np.array([missing], table.dtype))[at]
 
 
 #: Levels a plan is rounded down, from the company's product targets to the week parts.
@@ -332,7 +393,8 @@ PLAN_LEVELS: Final = ((PRODUCT,), (TEAM, PRODUCT), (TEAM, PRODUCT, MONTH),
                       (TEAM, PRODUCT, MONTH, "slot"))
 
 
-def round_plan(plan: pd.DataFrame, prices: UnitPrices, targets: pd.Series) -> np.ndarray:
+def round_plan(plan: pd.DataFrame, prices: UnitPrices, targets: pd.Series,
+               keys: KeyCodes | None = None) -> np.ndarray:
     """Whole quanta per team x product x week part, summing exactly at every level.
 
     Parameters
@@ -343,6 +405,8 @@ def round_plan(plan: pd.DataFrame, prices: UnitPrices, targets: pd.Series) -> np
         The quantum of each product.
     targets : Series
         Whole quanta per product (the buffered company targets), indexed by product.
+    keys : KeyCodes, optional
+        ``plan``'s key columns already coded (``team, product, month, slot``).
 
     Returns
     -------
@@ -351,7 +415,16 @@ def round_plan(plan: pd.DataFrame, prices: UnitPrices, targets: pd.Series) -> np
         (year) -> months -> week parts, each level by the largest remainder of the exact
         amounts, so each team's year, month and week parts sum exactly to the level above.
     """
-    frame = plan.assign(_exact=prices.exact(plan[PRODUCT], plan[AMOUNT]))
-    order = pd.unique(frame[PRODUCT])
+    if keys is None:
+        keys = KeyCodes.of(plan, [c for level in PLAN_LEVELS for c in level])
+    exact = prices.exact_at(product_positions(prices, keys), plan[AMOUNT])
+    products = keys.first_seen(PLAN_LEVELS[0])
+    count = int(products.max()) + 1 if len(products) else 0
+    order = plan[PRODUCT].iloc[first_rows(products, count)]
     top = targets.reindex(order).fillna(0).to_numpy(np.int64)
-    return round_down(frame, [list(level) for level in PLAN_LEVELS], "_exact", top)
+    return round_codes(keys, PLAN_LEVELS, exact, top)
+
+
+def product_positions(prices: UnitPrices, keys: KeyCodes) -> np.ndarray:
+    """:meth:`UnitPrices.positions` of a table's ``product`` column already coded."""
+    return prices.positions(keys.values[PRODUCT])[keys.codes[PRODUCT]]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
+from planner.grouping import KeyCodes, first_rows, group_sums
 from planner.outputs.display import Display
 from planner.plan_result import PlanResult
 
@@ -179,9 +180,17 @@ class _Slices:
         return [c[lo:hi] for c in self.codes], self.values[lo:hi]
 
 
-def _codes(labels: pd.Index, level: int, known: Sequence[object]) -> np.ndarray:
-    """Position of each label of ``level`` in ``known`` (-1 when not there)."""
-    return pd.Index(list(known)).get_indexer(labels.get_level_values(level))
+def _codes(labels: pd.MultiIndex, level: int, known: Sequence[object],
+           as_text: bool = False) -> np.ndarray:
+    """Position of each label of ``level`` in ``known`` (-1 when not there).
+
+    Each distinct label is looked up once (``as_text``: as ``str``), then spread by the
+    level's codes.
+    """
+    values = labels.levels[level]
+    at = pd.Index(list(known)).get_indexer(values.astype(str) if as_text else values)
+    codes = np.asarray(labels.codes[level])
+    return np.where(codes >= 0, np.append(at, -1)[codes], -1)
 
 
 def _spans(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -204,11 +213,35 @@ def _seat_grids(plan_seats: pd.DataFrame, months: list[str]
         return (pd.DataFrame(), {}), (pd.DataFrame(), {})
     keys = [n.TEAM, n.SEAT, n.GRADE]
     frame = plan_seats.assign(**{k: plan_seats[k].astype(str) for k in (*keys, n.PRODUCT)})
-    by_month = frame.groupby([*keys, n.MONTH])[n.AMOUNT].sum().unstack(n.MONTH)
+    coded = KeyCodes.of(frame, [*keys, n.MONTH, n.PRODUCT])
+    by_month = _summed(frame, coded, [*keys, n.MONTH]).unstack(n.MONTH)
     by_month = by_month.reindex(columns=months).fillna(0.0).reset_index()
-    by_product = frame.groupby([*keys, n.PRODUCT])[n.AMOUNT].sum().unstack(n.PRODUCT)
+    by_product = _summed(frame, coded, [*keys, n.PRODUCT]).unstack(n.PRODUCT)
     by_product = by_product.fillna(0.0).reset_index()
     return (by_month, _spans(by_month)), (by_product, _spans(by_product))
+
+
+def _summed(frame: pd.DataFrame, keys: KeyCodes, columns: list[str],
+            sort: bool = True) -> pd.Series:
+    """``frame.groupby(columns, sort=sort)[amount].sum()``, grouped on the coded keys.
+
+    The same groups, in the same order (sorted, or in order of first appearance without
+    ``sort``), with pandas' own sums over the rows in order. The MultiIndex's levels
+    hold each key's distinct values sorted (pandas' without ``sort`` are in order of
+    appearance), so an ``unstack`` matches pandas' only with ``sort``.
+    """
+    if any(keys.values[c].hasnans for c in columns):  # pandas leaves those rows out
+        return frame.groupby(columns, sort=sort)[n.AMOUNT].sum()
+    if sort:
+        ids, first = keys.sorted_groups(columns)
+    else:
+        ids = keys.first_seen(columns)
+        first = first_rows(ids, int(ids.max()) + 1 if len(ids) else 0)
+    sums = group_sums(frame[n.AMOUNT].to_numpy(), ids, len(first))
+    index = pd.MultiIndex(levels=[keys.values[c] for c in columns],
+                          codes=[keys.codes[c][first] for c in columns], names=columns,
+                          verify_integrity=False)
+    return pd.Series(sums, index=index, name=n.AMOUNT)
 
 
 def _grid(values: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
@@ -242,14 +275,15 @@ class TeamGrids:
         self.weeks = week_table(result)
         self.week_labels = self.weeks[n.WEEK].tolist()
         plan, count = result.plan, len(self.teams)
-        monthly = plan.groupby([n.TEAM, n.PRODUCT, n.MONTH], sort=False)[n.AMOUNT].sum()
+        coded = KeyCodes.of(plan, [n.TEAM, n.PRODUCT, n.MONTH, n.WEEK])
+        monthly = _summed(plan, coded, [n.TEAM, n.PRODUCT, n.MONTH], sort=False)
         index = monthly.index
         self._monthly = _Slices(
             _codes(index, 0, self.teams),
-            [pd.Index(self.order).get_indexer(index.get_level_values(1).astype(str)),
-             _codes(index, 1, self.order), _codes(index, 2, self.months)],
+            [_codes(index, 1, self.order, as_text=True), _codes(index, 1, self.order),
+             _codes(index, 2, self.months)],
             monthly.to_numpy(float), count)
-        weekly = plan.groupby([n.TEAM, n.WEEK, n.PRODUCT], sort=False)[n.AMOUNT].sum()
+        weekly = _summed(plan, coded, [n.TEAM, n.WEEK, n.PRODUCT], sort=False)
         index = weekly.index
         self._weekly = _Slices(
             _codes(index, 0, self.teams),
@@ -257,6 +291,7 @@ class TeamGrids:
             weekly.to_numpy(float), count)
         self._seat_months, self._seat_products = _seat_grids(result.plan_seats, self.months)
         self.display = Display.of(result)
+        self._indexes: dict[tuple[str | None, tuple[str, ...]], pd.Index] = {}
         customers = result.customer_targets
         self.kpis = ({} if customers.empty else
                      {str(r[n.TEAM]): {k: float(v) for k, v in r.items() if k != n.TEAM}
@@ -276,7 +311,16 @@ class TeamGrids:
         span = product_spans.get(team)
         grid = (pd.DataFrame(columns=[n.SEAT, n.GRADE]) if span is None
                 else by_product.iloc[slice(*span), 1:].reset_index(drop=True))
-        return seats, grid.reindex(columns=[n.SEAT, n.GRADE, *products]).fillna(0.0)
+        columns = self._labels(grid.columns.name, [n.SEAT, n.GRADE, *products])
+        return seats, grid.reindex(columns=columns).fillna(0.0)
+
+    def _labels(self, name: str | None, labels: list[str]) -> pd.Index:
+        """``pd.Index(labels, name=name)``, made once per list (an Index never changes)."""
+        key = (name, tuple(labels))
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = pd.Index(labels, name=name)
+        return index
 
     def team(self, i: int) -> TeamData:
         """The grids of the ``i``-th team."""
@@ -298,10 +342,10 @@ class TeamGrids:
             team=team,
             products=products,
             tiers=[self.tier.get(p, "") for p in products],
-            monthly=_grid(monthly, pd.Index(products, name=n.PRODUCT),
-                          pd.Index(self.months, name=n.MONTH)),
-            weekly=_grid(weekly, pd.Index(self.week_labels, name=n.WEEK),
-                         pd.Index(products, name=n.PRODUCT)),
+            monthly=_grid(monthly, self._labels(n.PRODUCT, products),
+                          self._labels(n.MONTH, self.months)),
+            weekly=_grid(weekly, self._labels(n.WEEK, self.week_labels),
+                         self._labels(n.PRODUCT, products)),
             weeks=self.weeks,
             seats=seats,
             seat_products=seat_products,

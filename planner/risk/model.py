@@ -192,7 +192,8 @@ def build_risk_model(history: TeamMonths, plan_exposure: pd.DataFrame,
     if len(deviations) < FEW_MONTHS:
         notes.append(f"only {len(deviations)} months of deviations: the spread is itself "
                      "uncertain; read the probabilities as rough")
-    missing = [t for t in teams if not (history.sales.get(t, pd.Series(dtype=float)) > 0).any()]
+    sold = (history.sales > 0).any(axis=0)  # per team with a sales history
+    missing = [t for t in teams if not sold.get(t, False)]
     if missing:
         notes.append(f"teams without a sales history take the company's rate and the "
                      f"spread of the teams' levels: {', '.join(missing)}")

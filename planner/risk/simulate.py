@@ -82,8 +82,9 @@ def simulate(model: RiskModel, draws: int = DRAWS, seed: int = SEED) -> Outcomes
     """
     idx = draw_months(len(model.deviations), draws, BLOCK, seed)
     quarters = {p: np.zeros((draws, len(model.teams))) for p in PERIODS[1:]}
+    ratio = np.exp(model.deviations)  # each history month's once, then drawn
     for month in range(12):
-        amount = model.expected[month][None, :] * np.exp(model.deviations[idx[:, month]])
+        amount = model.expected[month][None, :] * ratio[idx[:, month]]
         quarters[PERIODS[1 + month // 3]] += amount
     shift = year_shifts(model, draws, seed)
     if shift is not None:
@@ -125,10 +126,27 @@ def quarter_of(month: pd.Series) -> pd.Series:
 
 
 def targets_by_period(plan: pd.DataFrame, teams: list[str]) -> pd.DataFrame:
-    """Team targets per period from ``plan.csv`` rows: index teams, columns periods."""
-    frame = plan.assign(period=quarter_of(plan["month"].astype(str)))
-    table = frame.pivot_table(index="team", columns="period", values="amount", aggfunc="sum")
-    table = table.reindex(index=teams, columns=list(PERIODS[1:])).fillna(0.0)
+    """Team targets per period from ``plan.csv`` rows: index teams, columns periods.
+
+    Each distinct month is read once (a plan has a million rows and twelve months); the
+    sums are pandas' own, over the rows in plan order, so they match a pivot table's.
+    """
+    month, months = pd.factorize(plan["month"].astype(str))
+    quarter = np.asarray(quarter_of(pd.Series(months, dtype=object)).map(
+        {p: i for i, p in enumerate(PERIODS[1:])}).fillna(-1), np.int64)[month]
+    team, team_values = pd.factorize(plan["team"])
+    sums = pd.Series(plan["amount"].to_numpy(float), copy=False).groupby(
+        [team, quarter]).sum()
+    row = sums.index.get_level_values(0).to_numpy()
+    column = sums.index.get_level_values(1).to_numpy()
+    known = column >= 0
+    found = np.zeros((len(team_values) + 1, len(PERIODS) - 1))  # last row: a team not found
+    found[row[known], column[known]] = sums.to_numpy()[known]
+    at = pd.Index(team_values).get_indexer(teams)
+    # teams x quarters, row-major: a pivot table's layout, so the sums over it add alike
+    grid = np.ascontiguousarray(found[np.where(at >= 0, at, len(team_values))])
+    table = pd.DataFrame(grid, index=pd.Index(teams, name="team"),
+                         columns=pd.Index(PERIODS[1:], name="period"), copy=False)
     table.insert(0, "year", table.sum(axis=1))
     return table
 
@@ -150,20 +168,30 @@ def attainment_table(outcomes: Outcomes, team_targets: pd.DataFrame,
     DataFrame
         :data:`planner.risk.result.RISK_COLUMNS`, the company's rows first.
     """
-    rows = []
-    for period in PERIODS:
-        sims = outcomes.by_period[period]
-        company = sims.sum(axis=1)
-        rows.append(_row(COMPANY, "", period, float(company_targets[period]), company))
-    for j, team in enumerate(outcomes.teams):
-        for period in PERIODS:
-            rows.append(_row(TEAM_LEVEL, team, period,
-                             float(team_targets.loc[team, period]),
-                             outcomes.by_period[period][:, j]))
-    return pd.DataFrame(rows, columns=list(RISK_COLUMNS))
+    teams = outcomes.teams
+    company = [_summary(outcomes.company(p)[None, :], np.array([float(company_targets[p])]))
+               for p in PERIODS]
+    by_team = [_summary(np.ascontiguousarray(outcomes.by_period[p].T),
+                        team_targets[p].reindex(teams).to_numpy(float)) for p in PERIODS]
+    frames = [pd.DataFrame({"level": COMPANY, "team": "", "period": list(PERIODS),
+                            **{c: np.concatenate([s[c] for s in company])
+                               for c in RISK_COLUMNS[3:]}})]
+    if teams:  # each team's periods in order, the teams in order
+        frames.append(pd.DataFrame({
+            "level": TEAM_LEVEL, "team": np.repeat(np.array(teams, object), len(PERIODS)),
+            "period": np.tile(np.array(PERIODS, object), len(teams)),
+            **{c: np.stack([s[c] for s in by_team], axis=1).reshape(-1)
+               for c in RISK_COLUMNS[3:]}}))
+    return pd.DataFrame(pd.concat(frames, ignore_index=True), columns=list(RISK_COLUMNS))
 
 
-def _row(level: str, team: str, period: str, target: float, sims: np.ndarray) -> tuple:
-    """One row of the risk table from the simulated outcomes of one period."""
-    return (level, team, period, target, float(sims.mean()), float(np.mean(sims >= target)),
-            float(np.quantile(sims, 0.5)), float(np.quantile(sims, 0.1)), float(sims.std()))
+def _summary(sims: np.ndarray, target: np.ndarray) -> dict[str, np.ndarray]:
+    """The risk table's figures of each row of ``sims`` (one outcome per draw).
+
+    Every figure reduces a row along contiguous memory, as a 1-D array's would: the
+    same values, to the last bit, as the figures of each row taken alone.
+    """
+    quantiles = np.quantile(np.sort(sims, axis=1), [0.5, 0.1], axis=1)  # sorted: faster
+    return {"target": target, "expected": sims.mean(axis=1),
+            "p_attain": np.mean(sims >= target[:, None], axis=1),
+            "outcome_p50": quantiles[0], "outcome_p90": quantiles[1], "sd": sims.std(axis=1)}
