@@ -116,6 +116,29 @@ def test_white_space_and_blanks_read_as_pandas_reads_them(tmp_path: Path) -> Non
     assert sorted(duck.teams["team"]) == ["S1", "S2"]
 
 
+def test_clean_columns_are_read_as_they_are(tmp_path: Path) -> None:
+    """Text without padding and numbers from numeric columns skip the parsing in the view."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pd.DataFrame({
+        "date": pd.to_datetime(["2026-01-05 00:00", "2026-02-05 10:30", "2026-03-05 00:00",
+                               "2026-04-05 00:00"]),
+        "seat": ["S1", " S2 ", "S1", "S2"],
+        "product": ["P1", "P2", "P1", "P2"],
+        "segment": ["A", "B", "", "B"],
+        "amount": [100.5, 20.0, 30.0, 40.25],
+        "units": [1.0, float("nan"), 1.0, 2.0],
+        "customer_id": ["C1", None, "C2", "C3"],
+    }).to_parquet(folder / "sales.parquet", index=False)
+    duck, pandas_ = both(folder)
+    assert_same(duck, pandas_)
+    assert_same_baselines(duck, pandas_)
+    view = duck.lake.frame.con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = 'lake_sales'").fetchone()[0]
+    assert "product AS product" in view and "customer_id AS customer_id" in view
+    assert "regexp_replace(seat" in view.lower() and "regexp_replace(segment" in view.lower()
+
+
 def test_baselines_twice_on_one_history(tmp_path: Path) -> None:
     duck, pandas_ = both(write(tmp_path / "d", SALES))
     assert_same_baselines(duck, pandas_)

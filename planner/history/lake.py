@@ -20,7 +20,11 @@ for any problem, as its messages give row numbers. The steps:
    two teams are aggregate queries too. Every problem is raised at once as
    :class:`~planner.errors.InputError`, worded as the pandas loader words it, with up to
    :data:`EXAMPLES` bad values and the count of the other rows (no row numbers: Spark
-   does not keep the file's row order);
+   does not keep the file's row order). The same query counts the text cells that may
+   be blank or padded: when the checks pass, a column read from one raw column of its
+   type (no value map) whose cells are all clean is read as it is by the canonical
+   relation (:attr:`~planner.history.lake_sales.SalesSql.plain_values`), so that the
+   baselines' scans of it skip the parsing;
 4. ``keep_top``, the team of each seat and the counts of the load report are SQL too.
 
 The small tables (seats, products, customers) are read by Spark (collected) or
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -322,8 +327,8 @@ class _Sales:
             self.col.whole("has no rows left after the mapping's [sales.options] filters; "
                            "loosen them")
             return list(self.col.problems)
-        self._view()
-        problems = self._cell_checks(sql.checks.items)
+        problems, plain = self._cell_checks(sql.checks.items, sql.plain_values, sql.doubts)
+        self._view(plain)
         problems += self._table_checks()
         return problems
 
@@ -382,11 +387,14 @@ class _Sales:
         where = " OR ".join(before) or "FALSE"
         return f"SELECT * FROM {source} WHERE NOT ({where})"
 
-    def _view(self) -> None:
-        """Create ``lake_sales``: the canonical columns (defaults filled) and derive keys."""
+    def _view(self, plain: Mapping[str, str]) -> None:
+        """Create ``lake_sales``: the canonical columns (defaults filled) and derive keys.
+
+        A column of ``plain`` is its raw column as it is, proven equal on every row.
+        """
         items = []
         for column in names.SALES_COLUMNS:
-            value = self.canonical.get(column)
+            value = plain.get(column, self.canonical.get(column))
             if column == names.SEGMENT:
                 value = f"coalesce({value}, {q.literal(names.DEFAULT_SEGMENT)})" if value \
                     else q.literal(names.DEFAULT_SEGMENT)
@@ -399,18 +407,28 @@ class _Sales:
             items.append(f"{value} AS {q.ident('__derive_' + key)}")
         self.db.keep_sales("lake_sales", f"SELECT {', '.join(items)} FROM lake_kept")
 
-    def _cell_checks(self, checks: list[q.Check]) -> list[Problem]:
-        """Count every check in one query; fetch examples of those that found rows."""
-        if not checks:
-            return []
-        counts = self.db.rows("SELECT " + ", ".join(f"count_if({c.bad})" for c in checks)
-                              + " FROM lake_kept")[0]
+    def _cell_checks(self, checks: list[q.Check], plain: Mapping[str, str],
+                     doubts: Mapping[str, str]) -> tuple[list[Problem], dict[str, str]]:
+        """Count every check in one query; fetch examples of those that found rows.
+
+        The same query counts the rows of each column's ``doubts``. Returns the problems
+        and, when there are none, the columns of ``plain`` whose doubts no row meets:
+        read as they are, they equal the parsed columns on every row.
+        """
+        items = [f"count_if({c.bad})" for c in checks]
+        items += [f"count_if({doubt})" for doubt in doubts.values()]
+        if not items:
+            return [], dict(plain)
+        counts = self.db.rows(f"SELECT {', '.join(items)} FROM lake_kept")[0]
         problems = []
-        for check, n in zip(checks, counts, strict=True):
+        for check, n in zip(checks, counts, strict=False):
             if n:
                 self._found(check.message)
                 problems += self._examples(check, int(n))
-        return problems
+        if problems:
+            return problems, {}
+        doubted = {c for c, n in zip(doubts, counts[len(checks):], strict=True) if n}
+        return problems, {c: raw for c, raw in plain.items() if c not in doubted}
 
     def _examples(self, check: q.Check, n: int) -> list[Problem]:
         """Return the problems of one check: up to :data:`EXAMPLES` values, then a count."""

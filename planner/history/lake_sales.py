@@ -46,6 +46,15 @@ class SalesSql:
         The raw columns read as text (a text column, a map's or a derive key's source).
     summed : set of str
         The columns binned by a total over a key (``per``): a sum in the engine's order.
+    plain_values : dict of str to str
+        Canonical column -> its raw column read plainly (cast to the canonical type),
+        for a column read from one raw column of that type without a value map. It
+        equals the parsed value of :attr:`values` on every row once the checks pass
+        (they refuse infinite numbers and dates out of range), and, for text, when no
+        row meets the column's :attr:`doubts`.
+    doubts : dict of str to str
+        Text column -> the condition of a row whose raw text may be blank or padded
+        (it does not begin and end with a printable ASCII character other than space).
     """
 
     def __init__(self, kinds: Mapping[str, str], tm: TableMapping,
@@ -57,6 +66,8 @@ class SalesSql:
         self.windows: dict[str, str] = {}
         self.texts: set[str] = set()
         self.summed: set[str] = set()
+        self.plain_values: dict[str, str] = {}
+        self.doubts: dict[str, str] = {}
         self.checks = q.Checks()
         self._numbers: dict[str, str] = {}
 
@@ -99,6 +110,8 @@ class SalesSql:
         if column in NUMBERS:
             if spec.kind == COLUMN:
                 self.values[column] = self.raw_number(spec.sources[0])
+                if kind in (q.INTEGER, q.FLOAT):
+                    self.plain_values[column] = q.number(col, kind)
             else:
                 parsed = q.number(col, kind)
                 self.checks.add(label, f"({parsed}) IS NULL", col, v.NOT_A_NUMBER)
@@ -112,9 +125,14 @@ class SalesSql:
             outside = (f"(({parsed}) < DATE'{FIRST}' OR ({parsed}) > DATE'{LAST}')")
             self.checks.add(label, outside, col, v.DATE_RANGE.format(first=FIRST, last=LAST))
             self.values[column] = f"(CASE WHEN {outside} THEN NULL ELSE {parsed} END)"
+            if spec.kind == COLUMN and kind == q.DATE:
+                self.plain_values[column] = f"CAST({col} AS DATE)"
         else:
             if spec.kind == COLUMN:
                 self.texts.add(spec.sources[0])
+                if kind == q.STRING and not self.tm.values.get(column):
+                    self.plain_values[column] = col
+                    self.doubts[column] = f"{col} IS NOT NULL AND NOT ({q.printable_ends(col)})"
             self.values[column] = self.text_values(q.text(col, kind), column)
 
     def text_values(self, value: str, column: str) -> str:

@@ -74,6 +74,20 @@ def text(col: str, kind: str) -> str:
     return f"CAST({col} AS STRING)"
 
 
+def printable_ends(col: str) -> str:
+    """Return the condition "the text begins and ends with printable ASCII but space".
+
+    Such a text is not blank and stripping leaves it as it is.
+
+    Examples
+    --------
+    >>> printable_ends("`seat`")
+    'ascii(`seat`) BETWEEN 33 AND 126 AND ascii(substring(`seat`, -1, 1)) BETWEEN 33 AND 126'
+    """
+    return (f"ascii({col}) BETWEEN 33 AND 126 AND "
+            f"ascii(substring({col}, -1, 1)) BETWEEN 33 AND 126")
+
+
 def number(col: str, kind: str) -> str:
     """Return the cell as DOUBLE: NULL when it is not a number (``inf`` is infinite)."""
     if kind in (INTEGER, FLOAT):
