@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import io
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,6 +119,19 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with generated_once():
         write_sample(folder, seed=7)
     return folder
+
+
+def scenarios_with_sample(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path,
+                          tag: str) -> Path:
+    """Copy ``scenarios/`` into a new folder with ``data/sample`` beside it; return it.
+
+    The shipped scenarios read ``../data/sample``: the copy holds the session's sample.
+    """
+    root = tmp_path_factory.mktemp(tag)
+    shutil.copytree(REPO / "scenarios", root / "scenarios")
+    (root / "data").mkdir()
+    shutil.copytree(sample_dir, root / "data" / "sample")
+    return root / "scenarios"
 
 
 def scenario_file(folder: Path, data_dir: Path, body: str, name: str = "s.toml") -> Path:

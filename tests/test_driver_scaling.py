@@ -7,12 +7,11 @@ excessively small or large costs, matrix values, bounds and right-hand sides.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import test_driver_optimality as cases
-from conftest import REPO, SHARED_DATA
+from conftest import REPO, SHARED_DATA, scenarios_with_sample
 
 from planner.drivers import build_tree, solve_drivers
 from planner.drivers.backend import DriverEngine
@@ -49,11 +48,7 @@ def warnings_in(logs: list[Path]) -> list[str]:
 @pytest.fixture(scope="module")
 def copied(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """scenarios/ with data/sample beside it holding the session's sample."""
-    root = tmp_path_factory.mktemp("scaling")
-    shutil.copytree(SCENARIOS, root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
-    return root / "scenarios"
+    return scenarios_with_sample(tmp_path_factory, sample_dir, "scaling")
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.toml")))

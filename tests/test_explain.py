@@ -13,7 +13,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, scenario_file
+from conftest import scenario_file, scenarios_with_sample
 
 from planner import names as n
 from planner.api.results import Plan
@@ -30,18 +30,13 @@ from planner.pipeline import run_plan
 from planner.plan_result import PlanResult
 from planner.scenario import load_scenario
 
-SCENARIOS = REPO / "scenarios"
 SAMPLE = ("sample_10x.toml", "sample_conservative.toml", "sample_high_margin.toml")
 
 
 @pytest.fixture(scope="module")
 def copied(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """scenarios/ copied, with data/sample beside it holding the session's sample."""
-    root = tmp_path_factory.mktemp("explain")
-    shutil.copytree(SCENARIOS, root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
-    return root / "scenarios"
+    return scenarios_with_sample(tmp_path_factory, sample_dir, "explain")
 
 
 def _plan(path: Path) -> PlanResult:

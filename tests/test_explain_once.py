@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import scenarios_with_sample
 
 from planner import names as n
 from planner.explain.binding import _grade_capacity, team_binding
@@ -24,13 +23,10 @@ from planner.scenario import load_scenario
 
 @pytest.fixture(scope="module")
 def plan(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    root = tmp_path_factory.mktemp("explain_once")
-    shutil.copytree(REPO / "scenarios", root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
+    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "explain_once")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run_plan(load_scenario(root / "scenarios" / "sample_10x.toml"))
+        return run_plan(load_scenario(scenarios / "sample_10x.toml"))
 
 
 def test_prepare_makes_every_teams_months(plan: PlanResult) -> None:

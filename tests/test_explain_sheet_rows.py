@@ -3,7 +3,6 @@ is read once, from the plan's own model, and equals a test on a model built agai
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import scenarios_with_sample
 
 from planner.explain import rules
 from planner.explain import steps as st
@@ -30,13 +29,10 @@ SAMPLE = ("sample_10x.toml", "sample_conservative.toml", "sample_high_margin.tom
 
 @pytest.fixture(scope="module")
 def plans(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanResult]:
-    root = tmp_path_factory.mktemp("explain_rows")
-    shutil.copytree(REPO / "scenarios", root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
+    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "explain_rows")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {name: run_plan(load_scenario(root / "scenarios" / name)) for name in SAMPLE}
+        return {name: run_plan(load_scenario(scenarios / name)) for name in SAMPLE}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -11,7 +11,6 @@ columns at once.
 from __future__ import annotations
 
 import io
-import shutil
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import scenarios_with_sample
 from plan_fixture import make_plan_result
 from xlsxwriter.workbook import Workbook
 
@@ -37,8 +37,6 @@ from planner.outputs.frames import TeamGrids, iter_teams, months_of, product_ord
 from planner.pipeline import run_plan
 from planner.plan_result import PlanResult
 from planner.scenario import load_scenario
-
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def _parts(book: bytes) -> dict[str, bytes]:
@@ -175,13 +173,10 @@ def test_csv_text_checks_read_whole_columns() -> None:
 
 @pytest.fixture(scope="module")
 def planned(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    root = tmp_path_factory.mktemp("speed")
-    shutil.copytree(SCENARIOS, root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
+    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "speed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run_plan(load_scenario(root / "scenarios" / "sample_conservative.toml"))
+        return run_plan(load_scenario(scenarios / "sample_conservative.toml"))
 
 
 def _old_explain(result: PlanResult, team: str, lang: str) -> pd.DataFrame:

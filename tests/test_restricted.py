@@ -10,14 +10,13 @@ solve has (time limit, fallback when a start cannot be feasible).
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import scenarios_with_sample
 
 import planner.pipeline as pipeline
 from planner.allocation.model import AllocationInputs, build_allocation
@@ -242,10 +241,7 @@ SAMPLE = ("sample_10x.toml", "sample_conservative.toml")
 @pytest.fixture(scope="module")
 def sample_inputs(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
                   ) -> dict[str, AllocationInputs]:
-    root = tmp_path_factory.mktemp("restricted")
-    shutil.copytree(REPO / "scenarios", root / "scenarios")
-    (root / "data").mkdir()
-    shutil.copytree(sample_dir, root / "data" / "sample")
+    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "restricted")
     found: dict[str, AllocationInputs] = {}
     original = pipeline.solve_allocation
     for name in SAMPLE:
@@ -257,7 +253,7 @@ def sample_inputs(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                pipeline.run_plan(load_scenario(root / "scenarios" / name))
+                pipeline.run_plan(load_scenario(scenarios / name))
         finally:
             pipeline.solve_allocation = original
     return found

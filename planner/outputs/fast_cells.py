@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -36,18 +37,12 @@ from planner.outputs.cell_runs import RowRuns, Run
 PLAIN_FUNCTIONS: Final = frozenset({"IF", "SUM", "COUNT", "MIN", "SUMPRODUCT"})
 _FUNCTION: Final = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 #: Formulas remembered by :func:`plain_formula` (the same few thousand texts recur in
-#: every team workbook); the memory is emptied when it holds more.
+#: every team workbook); the least recently used go first when it holds more.
 PLAIN_MEMORY: Final = 50_000
-_PLAIN: dict[str, str | None] = {}
 _NEW: Final = tuple.__new__  # a cell without the Python-level ``__new__`` of namedtuple
 
 
-def _plain(formula: str) -> str | None:
-    if formula.startswith("{") or not set(_FUNCTION.findall(formula)) <= PLAIN_FUNCTIONS:
-        return None
-    return formula[1:] if formula.startswith("=") else formula
-
-
+@lru_cache(maxsize=PLAIN_MEMORY)
 def plain_formula(formula: str) -> str | None:
     """``formula`` without its ``=`` when it calls only :data:`PLAIN_FUNCTIONS`, else None.
 
@@ -59,14 +54,9 @@ def plain_formula(formula: str) -> str | None:
     >>> plain_formula("=SUM(A1:A3)"), plain_formula("=XLOOKUP(1,A:A,B:B)")
     ('SUM(A1:A3)', None)
     """
-    try:
-        return _PLAIN[formula]
-    except KeyError:
-        pass
-    if len(_PLAIN) >= PLAIN_MEMORY:
-        _PLAIN.clear()
-    plain = _PLAIN[formula] = _plain(formula)
-    return plain
+    if formula.startswith("{") or not set(_FUNCTION.findall(formula)) <= PLAIN_FUNCTIONS:
+        return None
+    return formula[1:] if formula.startswith("=") else formula
 
 
 class FastCellWorksheet(Worksheet):

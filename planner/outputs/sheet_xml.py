@@ -15,6 +15,7 @@ writers' XML byte for byte.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Final
 
 from xlsxwriter.utility import xl_col_to_name
@@ -31,7 +32,6 @@ _COLUMNS: list[str] = []
 _KINDS: Final = frozenset((NumberCell, StringCell, FormulaCell, BlankCell))
 #: Formulas whose escaped text is remembered (they recur in every team workbook).
 FORMULA_MEMORY: Final = 50_000
-_FORMULAS: dict[str, str] = {}
 
 
 def column_letters(col: int) -> str:
@@ -143,16 +143,10 @@ def _first(entry: tuple[int, Any]) -> int:
     return entry[0]
 
 
+@lru_cache(maxsize=FORMULA_MEMORY)
 def _formula_text(formula: str) -> str:
     """A formula as element data (escaped as xlsxwriter does), remembered."""
-    try:
-        return _FORMULAS[formula]
-    except KeyError:
-        pass
-    if len(_FORMULAS) >= FORMULA_MEMORY:
-        _FORMULAS.clear()
-    text = _FORMULAS[formula] = escape_data(formula)
-    return text
+    return escape_data(formula)
 
 
 def _formula_xml(ref: str, style: str, cell: Any) -> str:
