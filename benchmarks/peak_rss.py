@@ -33,11 +33,20 @@ class PeakRss:
     ``/proc/PID/smaps_rollup``): a page shared by the parent and its workers counts once
     in all, so the figure is the memory the run holds. Where PSS cannot be read, the
     RSS is added instead (an upper bound: shared pages counted in every process).
+
+    Reading ``smaps_rollup`` walks the process's page tables: 10-40 ms for a 1 GB
+    process on a busy machine. Sampled every 20 ms, three such processes kept a whole
+    core busy in the kernel, a core the measured run then lacked on a 2-core machine.
+    So the next sample waits at least ``budget`` times the last sample's own time
+    (sampling costs at most about ``1 / budget`` of one core); pair the samples with
+    the run's own high-water mark (``ru_maxrss``, exact for the plan's process alone)
+    to catch a short peak of one process between two samples.
     """
 
     def __init__(self, interval: float = 0.005, children: bool = False,
-                 pid: int | None = None) -> None:
+                 pid: int | None = None, budget: float = 10.0) -> None:
         self.proc, self.interval, self.peak = psutil.Process(pid), interval, 0
+        self.budget = budget
         self.children = children
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -59,8 +68,10 @@ class PeakRss:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            start = time.perf_counter()
             self.peak = max(self.peak, self._sample())
-            time.sleep(self.interval)
+            cost = time.perf_counter() - start
+            self._stop.wait(max(self.interval, self.budget * cost))
 
     def __enter__(self) -> PeakRss:
         self.peak = self._sample()

@@ -30,6 +30,7 @@ from planner.drivers.sweep import SweepResult, sweep_drivers
 from planner.drivers.tables import customer_targets, rounding_note
 from planner.errors import ScenarioError
 from planner.explain.inputs import gather as gather_explain
+from planner.explain.levels import read_plan
 from planner.grouping import KeyCodes, first_rows, group_sums, grouped_sum
 from planner.history.dataset import Dataset
 from planner.history.lake_duck import load_duck
@@ -217,6 +218,8 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     say(f"solving the allocation ({len(prepared.inputs.teams)} teams x "
         f"{len(prepared.inputs.products)} products x {len(prepared.inputs.slots)} week parts)")
     raw, binding, lp, solution = solve_allocation(prepared.inputs, scenario.solver)
+    # the explanation's level below the plan, when it is needed, solves beside what follows
+    reading = read_plan(prepared.inputs, raw, lp, scenario.solver)
     values = seat_values(lp, solution, prepared.inputs.scale, prepared.seat_weights,
                          prepared.roster, prepared.productivity_factor,
                          scenario.capacity_headroom)
@@ -229,7 +232,7 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
     if hiring is not None:
         result.hiring = replace(hiring, months=with_load(hiring.months, result.plan))
     hired = scenario if hiring is None else replace(scenario, hires=hiring.roster_hires)
-    result.explanation = gather_explain(hired, baselines, calendar, prepared, raw, lp)
+    result.explanation = gather_explain(hired, baselines, calendar, prepared, raw, reading)
     result.risk, result.risk_report = finish_risk(risk, result.plan, result.target, scenario)
     return result
 

@@ -30,7 +30,7 @@ from planner.capacity import kept
 from planner.drivers.rows import Algebra, Row
 from planner.drivers.tree import DriverTree
 from planner.errors import ModelError
-from planner.lp.highs import SolveStatus, new_highs, require_solved, status_of
+from planner.lp.highs import SolveStatus, new_highs, require_solved, run_highs, status_of
 
 #: In a revenue objective (scaled so its largest entry is 1), a lever adding some revenue
 #: is valued at no less than this: HiGHS treats smaller costs as noise. A lever on under
@@ -209,7 +209,7 @@ class DriverEngine:
             self.h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), upper)
             self._upper = upper
         self.h.clearSolver()
-        self.h.run()
+        run_highs(self.h)
         status = status_of(self.h)
         require_solved(status, STEP, self.time_limit)
         names = tuple(self.names)

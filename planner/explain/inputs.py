@@ -8,7 +8,7 @@ allocation's inputs (each team's history-shaped share, the paths, the rules), it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,13 +16,12 @@ import pandas as pd
 
 from planner import names as n
 from planner.allocation.inputs import Prepared
-from planner.allocation.model import AllocationInputs, cells_of
+from planner.allocation.model import AllocationInputs
 from planner.baselines.compute import Baselines
 from planner.calendar import Calendar
 from planner.errors import PlannerError
 from planner.explain.capacity import capacity_parts, full_year_weeks, per_seat_week, seat_counts
-from planner.explain.slack import slack_at
-from planner.lp.program import LinearProgram
+from planner.explain.levels import LevelSolve, PlanReading
 from planner.scenario.values import Event, Hire, Scenario, SolverOptions
 
 if TYPE_CHECKING:
@@ -68,6 +67,9 @@ class ExplainInputs:
         Per rule step, whether its rows are all strictly slack at the plan's amounts in
         the plan's own model (:func:`planner.explain.slack.slack_at`), read when the plan
         is made so the explanation need not build that model again.
+    ahead : dict
+        Rule steps kept (a tuple) -> the :class:`~planner.explain.levels.LevelSolve` of a
+        level started when the plan was solved (taken by the explanation when used).
     """
 
     allocation: AllocationInputs
@@ -87,11 +89,17 @@ class ExplainInputs:
     cache: dict[str, Any]
     reference: np.ndarray | None = None
     plan_slack: dict[str, bool] | None = None
+    ahead: dict[tuple[str, ...], LevelSolve] = field(default_factory=dict)
+
+    def settle(self) -> None:
+        """Wait for the levels solving in the background (before forking this process)."""
+        for level in self.ahead.values():
+            level.wait()
 
 
 def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
            prepared: Prepared, raw: pd.DataFrame,
-           lp: LinearProgram | None = None) -> ExplainInputs:
+           reading: PlanReading | None = None) -> ExplainInputs:
     """Collect the bridge's inputs from a plan run's pieces (no solve).
 
     Parameters
@@ -101,19 +109,15 @@ def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         The allocation's inputs, product targets already with the buffer.
     raw : DataFrame
         The allocation's solution: ``team, product, slot, week, month, amount``.
-    lp : LinearProgram, optional
-        The model ``raw`` solves (built from ``prepared.inputs``): which rules are
-        strictly slack at the plan is read from it here, once.
+    reading : PlanReading, optional
+        What :func:`planner.explain.levels.read_plan` read off the model ``raw`` solves:
+        which rules are strictly slack at the plan, and the level solving ahead. Without
+        it they are read when the explanation is made.
 
     Returns
     -------
     ExplainInputs
     """
-    reference, plan_slack = None, None
-    if lp is not None:
-        reference = cells_of(prepared.inputs)["reference"].to_numpy(float)
-        plan_slack = slack_at(lp, prepared.inputs, reference, raw[n.PRODUCT].to_numpy(),
-                              raw[n.AMOUNT].to_numpy(float))
     return ExplainInputs(
         allocation=prepared.inputs,
         raw=raw[[n.TEAM, n.PRODUCT, "slot", n.MONTH, n.AMOUNT]].copy(),
@@ -124,8 +128,10 @@ def gather(scenario: Scenario, baselines: Baselines, calendar: Calendar,
         events=scenario.events, ramp_months=scenario.ramp_months,
         attrition_rate=scenario.attrition_rate, fairness_band=scenario.fairness_band,
         working_days=float(calendar.days["is_working"].astype(bool).sum()),
-        full_weeks=full_year_weeks(baselines.seats), cache={}, reference=reference,
-        plan_slack=plan_slack,
+        full_weeks=full_year_weeks(baselines.seats), cache={},
+        reference=None if reading is None else reading.reference,
+        plan_slack=None if reading is None else reading.slack,
+        ahead={} if reading is None else reading.ahead,
     )
 
 

@@ -23,13 +23,14 @@ as the plan is.
 
 Each model is built once: the plan's own is read when the plan is made
 (``ExplainInputs.plan_slack``), a re-solved level's is the one its solve built, and every
-rule family is tested on it at once (:mod:`planner.explain.slack`).
+rule family is tested on it at once (:mod:`planner.explain.slack`). The level right below
+the plan, when it must be re-solved, was started in a background thread as soon as the
+plan was solved (:mod:`planner.explain.levels`); its result is taken here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -39,33 +40,9 @@ from planner.allocation.model import AllocationInputs, build_allocation, cells_o
 from planner.allocation.solve import solve_allocation
 from planner.explain import steps as st
 from planner.explain.inputs import ExplainInputs
+from planner.explain.levels import Solved, present, with_rules
 from planner.explain.slack import slack_at
 from planner.lp.program import LinearProgram
-
-#: Capacity far above any plan: the capacity rule switched off.
-_UNLIMITED = 1e3
-
-
-def present(inputs: AllocationInputs) -> list[str]:
-    """The rule steps this allocation has, in order."""
-    have = {st.CAPACITY_RULE: len(inputs.capacity) > 0, st.FAIRNESS: len(inputs.fairness) > 0,
-            st.SUPPLY: len(inputs.supply) > 0, st.MIX: len(inputs.mix) > 0}
-    return [s for s in st.RULE_STEPS if have[s]]
-
-
-def with_rules(inputs: AllocationInputs, rules: list[str]) -> AllocationInputs:
-    """``inputs`` keeping only ``rules`` (the others switched off)."""
-    changes: dict[str, object] = {}
-    if st.CAPACITY_RULE not in rules:
-        total = float(inputs.products["target"].sum())
-        changes["capacity"] = inputs.capacity.assign(capacity=_UNLIMITED * max(total, 1.0))
-    if st.FAIRNESS not in rules:
-        changes["fairness"] = inputs.fairness.iloc[0:0]
-    if st.SUPPLY not in rules:
-        changes["supply"] = inputs.supply.iloc[0:0]
-    if st.MIX not in rules:
-        changes["mix"] = inputs.mix.iloc[0:0]
-    return replace(inputs, **changes)  # type: ignore[arg-type]
 
 
 def slack_rows_hold(inputs: AllocationInputs, amounts: np.ndarray, steps: list[str]) -> bool:
@@ -132,6 +109,14 @@ def _slack_once(lp: LinearProgram, model: AllocationInputs, reference: np.ndarra
     return read
 
 
+def _solve_level(ex: ExplainInputs, model: AllocationInputs, upto: list[str]) -> Solved:
+    """The level keeping the rules ``upto``: its solve started with the plan, or one now."""
+    started = ex.ahead.pop(tuple(upto), None)
+    if started is not None:
+        return started.result()
+    return solve_allocation(model, ex.solver)
+
+
 def rule_levels(ex: ExplainInputs) -> pd.DataFrame:
     """Each team x product's amount with no rule, then after each rule is added.
 
@@ -167,7 +152,7 @@ def rule_levels(ex: ExplainInputs) -> pd.DataFrame:
                 solved[step] = solved[held]
                 continue
             model = with_rules(inputs, upto)
-            raw, _, lp, _ = solve_allocation(model, ex.solver)  # the same cells, in order
+            raw, _, lp, _ = _solve_level(ex, model, upto)  # the same cells, in order
             amounts[step] = raw[n.AMOUNT].to_numpy(float)
             solved[step], held = step, step
             slack = _slack_once(lp, model, _reference(ex), raw)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from enum import Enum
 
 import highspy
@@ -77,6 +78,19 @@ def _swallow_banner() -> None:
 
 
 _swallow_banner()
+
+
+#: Held while HiGHS runs: one solve at a time in the process. HiGHS's parallel
+#: scheduler is global to the process and its instances are not safe to run at once in
+#: several threads; the explanation solves a level in a background thread
+#: (:mod:`planner.explain.levels`), beside the plan's own Python work.
+_RUNNING = threading.Lock()
+
+
+def run_highs(h: highspy.Highs) -> None:
+    """Run ``h`` (``h.run()``), never at the same time as another solve of this process."""
+    with _RUNNING:
+        h.run()
 
 
 def status_of(h: highspy.Highs) -> SolveStatus:
@@ -265,7 +279,7 @@ def solve_highs(lp: LinearProgram, *, method: str = "simplex", time_limit: float
         ``status`` is a :class:`SolveStatus`; read values only when it is optimal.
     """
     h = highs_for(lp, method=method, time_limit=time_limit, threads=threads)
-    h.run()
+    run_highs(h)
     status = status_of(h)
     if status is not SolveStatus.OPTIMAL:
         empty = np.zeros(0)

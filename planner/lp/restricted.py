@@ -189,7 +189,7 @@ def _solve_part(a: sp.csc_matrix, arrays: dict[str, np.ndarray], cols: np.ndarra
            "lower": arrays["lower"][rows], "upper": arrays["upper"][rows]}
     h = highs.highs_for_matrix(part, sub, method=method, time_limit=time_limit,
                                threads=threads, presolve=True)
-    h.run()
+    highs.run_highs(h)
     status = highs.status_of(h)
     if status is not highs.SolveStatus.OPTIMAL:
         empty = np.zeros(0)

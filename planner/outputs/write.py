@@ -33,6 +33,7 @@ from planner import names as n
 from planner.drivers.tables import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
 from planner.explain.inputs import has_inputs as has_explanation
+from planner.explain.inputs import inputs_of
 from planner.explain.table import explain_table
 from planner.outputs.charts import chart_files, write_charts
 from planner.outputs.csv_writer import write_csv
@@ -285,6 +286,8 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
         report(f"writing {n.PLAN_CSV} and the other CSV files")
         csvs.extend(write_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet))
 
+    if has_explanation(result):  # no solve still running when the workers fork
+        inputs_of(result).settle()
     report(f"writing {n.SUMMARY_XLSX}")
     report("writing charts")
     report(f"writing team workbooks 0/{total}")

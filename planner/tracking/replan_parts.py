@@ -34,6 +34,7 @@ from planner.baselines.compute import Baselines
 from planner.calendar import Calendar
 from planner.errors import InputError
 from planner.explain.inputs import gather
+from planner.explain.levels import read_plan
 from planner.explain.table import explain_table
 from planner.history.dataset import Dataset
 from planner.pipeline import whole_plan
@@ -88,7 +89,8 @@ def explained_plan(result: PlanResult, scenario: Scenario, baselines: Baselines,
     raw, _, lp, _ = solve_allocation(prepared.inputs, scenario.solver)
     plan = whole_plan(raw, prepared.inputs.slots, prepared.inputs.products, prices)
     return replace(result, plan=plan[list(n.PLAN_COLUMNS)].reset_index(drop=True),
-                   explanation=gather(scenario, baselines, calendar, prepared, raw, lp),
+                   explanation=gather(scenario, baselines, calendar, prepared, raw,
+                                      read_plan(prepared.inputs, raw, lp, scenario.solver)),
                    name=scenario.name)
 
 

@@ -1,0 +1,157 @@
+"""The rule sets of the explanation's levels, and the plan read for them once.
+
+The bridge adds the allocation's rules one at a time (:mod:`planner.explain.rules`):
+a level is the allocation with only some of its rules (:func:`with_rules`). Going back
+from the plan, the first level below it is the plan's own solution when the last rule's
+rows are all strictly slack there, and must be re-solved otherwise. Which is the case is
+known as soon as the plan's model is solved, so :func:`read_plan` reads it then, and,
+when that level must be re-solved, starts its solve at once in a background thread
+(:class:`LevelSolve`): HiGHS releases the interpreter's lock, so the solve runs on
+another core while the plan is split over seats and weeks, and the explanation takes
+its result when it needs it. Only that level is started ahead: whether a lower one must
+be re-solved depends on the level above it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from planner import names as n
+from planner.allocation.model import AllocationInputs, cells_of
+from planner.allocation.solve import solve_allocation
+from planner.explain import steps as st
+from planner.explain.slack import slack_at
+from planner.lp.program import LinearProgram, Solution
+from planner.scenario.values import SolverOptions
+
+#: Capacity far above any plan: the capacity rule switched off.
+_UNLIMITED = 1e3
+
+#: What :func:`~planner.allocation.solve.solve_allocation` returns.
+Solved = tuple[pd.DataFrame, pd.DataFrame, LinearProgram, Solution]
+
+
+def present(inputs: AllocationInputs) -> list[str]:
+    """The rule steps this allocation has, in order."""
+    have = {st.CAPACITY_RULE: len(inputs.capacity) > 0, st.FAIRNESS: len(inputs.fairness) > 0,
+            st.SUPPLY: len(inputs.supply) > 0, st.MIX: len(inputs.mix) > 0}
+    return [s for s in st.RULE_STEPS if have[s]]
+
+
+def with_rules(inputs: AllocationInputs, rules: Sequence[str]) -> AllocationInputs:
+    """``inputs`` keeping only ``rules`` (the others switched off)."""
+    changes: dict[str, object] = {}
+    if st.CAPACITY_RULE not in rules:
+        total = float(inputs.products["target"].sum())
+        changes["capacity"] = inputs.capacity.assign(capacity=_UNLIMITED * max(total, 1.0))
+    if st.FAIRNESS not in rules:
+        changes["fairness"] = inputs.fairness.iloc[0:0]
+    if st.SUPPLY not in rules:
+        changes["supply"] = inputs.supply.iloc[0:0]
+    if st.MIX not in rules:
+        changes["mix"] = inputs.mix.iloc[0:0]
+    return replace(inputs, **changes)  # type: ignore[arg-type]
+
+
+class LevelSolve:
+    """One level's allocation, solved in a background thread from the moment it is made.
+
+    Parameters
+    ----------
+    model : AllocationInputs
+        The level's inputs (:func:`with_rules`).
+    solver : SolverOptions
+
+    Notes
+    -----
+    :meth:`result` waits for the solve and returns what
+    :func:`~planner.allocation.solve.solve_allocation` returned, or raises what it
+    raised, in the caller's thread, exactly as a solve made there would. In a process
+    forked while the thread ran (the thread is not there), it solves the level itself.
+    """
+
+    def __init__(self, model: AllocationInputs, solver: SolverOptions) -> None:
+        self.model, self.solver = model, solver
+        self._solved: Solved | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(solver,),
+                                        name="planner-explain-level", daemon=True)
+        self._thread.start()
+
+    def _run(self, solver: SolverOptions) -> None:
+        try:
+            self._solved = solve_allocation(self.model, solver)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Wait until the solve has ended (before a fork: no thread may be mid-solve)."""
+        self._thread.join()
+
+    def result(self) -> Solved:
+        """The level's solve (waits for it); raises what the solve raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._solved is None:  # forked mid-solve: the thread ran in the parent only
+            self._solved = solve_allocation(self.model, self.solver)
+        return self._solved
+
+
+@dataclass
+class PlanReading:
+    """What the explanation reads off the plan's own model, once, when the plan is made.
+
+    Attributes
+    ----------
+    reference : ndarray
+        Each cell's history-shaped reference amount, in the order of the plan's cells.
+    slack : dict of str to bool
+        Per rule step, whether its rows are all strictly slack at the plan's amounts
+        (:func:`planner.explain.slack.slack_at`).
+    ahead : dict
+        Rule steps kept (a tuple) -> the :class:`LevelSolve` of that level, started when
+        the plan was read because the explanation will need it.
+    """
+
+    reference: np.ndarray
+    slack: dict[str, bool]
+    ahead: dict[tuple[str, ...], LevelSolve] = field(default_factory=dict)
+
+
+def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
+              solver: SolverOptions, *, ahead: bool = True) -> PlanReading:
+    """Read the plan's slackness; start the level below the plan when it must be solved.
+
+    Parameters
+    ----------
+    inputs : AllocationInputs
+        The allocation's inputs, as solved.
+    raw : DataFrame
+        The allocation's solution (``product`` and ``amount`` per cell, in the cells'
+        order).
+    lp : LinearProgram
+        The model ``raw`` solves.
+    solver : SolverOptions
+    ahead : bool
+        Start the level below the plan in a background thread when its last rule is not
+        slack at the plan (else that level is solved when the explanation is made).
+
+    Returns
+    -------
+    PlanReading
+    """
+    reference = cells_of(inputs)["reference"].to_numpy(float)
+    slack = slack_at(lp, inputs, reference, raw[n.PRODUCT].to_numpy(),
+                     raw[n.AMOUNT].to_numpy(float))
+    reading = PlanReading(reference, slack)
+    rules = present(inputs)
+    if ahead and len(rules) > 1 and not slack[rules[-1]]:
+        below = tuple(rules[:-1])
+        reading.ahead[below] = LevelSolve(with_rules(inputs, below), solver)
+    return reading
