@@ -230,3 +230,47 @@ def test_parallel_outputs_equal_serial_ones(planned: PlanResult, tmp_path: Path,
             (tmp_path / "slow" / book).read_bytes()), book
     for csv in (tmp_path / "fast").glob("*.csv"):
         assert csv.read_bytes() == (tmp_path / "slow" / csv.name).read_bytes()
+
+
+def test_plan_csvs_are_written_beside_the_preparation_and_done_before_the_fork(
+        planned: PlanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from planner.outputs import write as wr
+
+    threads: list[list[str]] = []
+    real_jobs, real_run = wr.team_jobs, wr.run_jobs
+
+    def jobs(*args: object, **kwargs: object) -> object:
+        threads.append([t.name for t in threading.enumerate()])  # preparing: CSVs beside
+        return real_jobs(*args, **kwargs)  # type: ignore[arg-type]
+
+    def run(*args: object, **kwargs: object) -> None:
+        threads.append([t.name for t in threading.enumerate()])  # forking: nothing beside
+        assert (tmp_path / n.PLAN_CSV).exists() and (tmp_path / n.PLAN_SEATS_CSV).exists()
+        real_run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wr, "team_jobs", jobs)
+    monkeypatch.setattr(wr, "run_jobs", run)
+    files = write_outputs(planned, tmp_path)
+    assert threads[1] == [threading.main_thread().name]
+    names = [p.name for p in files]
+    assert names[:5] == [n.PLAN_CSV, n.PLAN_SEATS_CSV, n.DRIVERS_CSV, n.PRODUCT_TARGETS_CSV,
+                         n.EXPLAIN_CSV]
+
+
+def test_a_failed_preparation_waits_for_the_csv_thread(
+        planned: PlanResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from planner.errors import OutputError
+    from planner.outputs import write as wr
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise OutputError("no room for the team workbooks")
+
+    monkeypatch.setattr(wr, "team_jobs", broken)
+    with pytest.raises(OutputError, match="no room for the team workbooks"):
+        write_outputs(planned, tmp_path)
+    assert [t.name for t in threading.enumerate()] == [threading.main_thread().name]
+    assert (tmp_path / n.PLAN_CSV).exists()  # finished, not cut off mid-file

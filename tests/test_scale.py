@@ -77,6 +77,41 @@ def test_run_jobs_error_beside_the_workers_cancels_the_jobs(tmp_path: Path) -> N
         assert len(list(tmp_path.iterdir())) < 400
 
 
+def test_in_thread_returns_the_value_and_raises_the_error_in_the_caller() -> None:
+    import threading
+
+    ran_in: list[str] = []
+
+    def work() -> int:
+        ran_in.append(threading.current_thread().name)
+        return 42
+
+    assert parallel.InThread(work).result() == 42
+    assert ran_in == ["planner-beside"]
+
+    def fail() -> int:
+        raise OSError("disk full writing plan.csv")
+
+    broken = parallel.InThread(fail)
+    broken.wait()  # waiting keeps the error for result()
+    with pytest.raises(OSError, match="disk full writing plan.csv"):
+        broken.result()
+
+
+def test_worker_count_is_one_while_a_thread_runs_beside() -> None:
+    import threading
+
+    alone = parallel.worker_count(400)
+    release = threading.Event()
+    beside = parallel.InThread(lambda: release.wait(10))
+    try:
+        assert parallel.worker_count(400) == 1  # forking now could copy a held lock
+    finally:
+        release.set()
+    beside.result()
+    assert parallel.worker_count(400) == alone  # joined: the thread counts no more
+
+
 def test_worker_count_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.worker_count(parallel.MIN_PARALLEL - 1) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")

@@ -42,7 +42,7 @@ from planner.outputs.frames import TeamGrids
 from planner.outputs.hiring_sheet import write_hiring_csv
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import TeamSettings
-from planner.outputs.parallel import run_jobs
+from planner.outputs.parallel import InThread, run_jobs
 from planner.outputs.parquet import write_parquet_tables
 from planner.outputs.risk_sheet import team_risks
 from planner.outputs.safety import safe_file_stem
@@ -98,11 +98,25 @@ def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False,
                parquet: bool = False) -> list[Path]:
     """Write ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv``.
 
-    ``csv_safe`` escapes text a spreadsheet would run as a formula
+    Then ``explain.csv``, ``attainment_risk.csv`` and the hiring tables where the plan
+    has them (:func:`write_plan_csvs`, then :func:`write_explain_csvs`). ``csv_safe``
+    escapes text a spreadsheet would run as a formula
     (:func:`~planner.outputs.csv_writer.write_csv`); ``parquet`` also writes
     ``plan.parquet`` and ``plan_seats.parquet`` (:mod:`planner.outputs.parquet`).
     """
     require_tables(result)
+    return [*write_plan_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet),
+            *write_explain_csvs(result, out_dir, csv_safe=csv_safe)]
+
+
+def write_plan_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False,
+                    parquet: bool = False) -> list[Path]:
+    """Write the plan's own tables, without its explanation.
+
+    ``plan.csv``, ``plan_seats.csv``, ``drivers.csv``, ``product_targets.csv`` (and the
+    Parquet files when ``parquet``). Reads only the result's tables (never its
+    explanation), so it may run in a thread beside the preparation of the team workbooks.
+    """
     plan = result.plan.loc[:, list(n.PLAN_COLUMNS)].copy()
     plan[n.WEEK_START] = pd.to_datetime(plan[n.WEEK_START]).dt.strftime("%Y-%m-%d")
     plan[n.MONTH] = _as_month(plan[n.MONTH])
@@ -120,6 +134,16 @@ def write_csvs(result: PlanResult, out_dir: Path, *, csv_safe: bool = False,
     ]
     if parquet:
         paths += write_parquet_tables(plan, seats, out_dir)
+    return paths
+
+
+def write_explain_csvs(result: PlanResult, out_dir: Path, *,
+                       csv_safe: bool = False) -> list[Path]:
+    """Write the explanation's and the risk's tables, where the plan has them.
+
+    ``explain.csv`` (each team's bridge), ``attainment_risk.csv`` and the hiring tables.
+    """
+    paths: list[Path] = []
     if has_explanation(result):  # each team's bridge (planner.explain)
         paths.append(write_csv(explain_table(result), out_dir / n.EXPLAIN_CSV,
                                csv_safe=csv_safe))
@@ -265,8 +289,17 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
             progress(message)
 
     require_tables(result)  # before any file is started
-    report("preparing the team workbooks")
-    teams = team_jobs(result, out_dir / n.TEAMS_DIR, lang)
+    # DuckDB writes the plan's CSV files in a thread while this one prepares the teams
+    plan_csvs = InThread(lambda: write_plan_csvs(result, out_dir, csv_safe=csv_safe,
+                                                 parquet=parquet))
+    try:
+        report("preparing the team workbooks")
+        teams = team_jobs(result, out_dir / n.TEAMS_DIR, lang)
+        if has_explanation(result):  # no solve still running when the workers fork
+            inputs_of(result).settle()
+    finally:
+        plan_csvs.wait()  # and no DuckDB thread either
+    first_csvs = plan_csvs.result()
     total = len(teams.paths)
     summary = out_dir / n.SUMMARY_XLSX
     charts = out_dir / n.CHARTS_DIR
@@ -284,10 +317,8 @@ def write_outputs(result: PlanResult, out_dir: Path, *, lang: str = "en",
 
     def write_csv_files() -> None:  # in this process: the CSV files go through DuckDB
         report(f"writing {n.PLAN_CSV} and the other CSV files")
-        csvs.extend(write_csvs(result, out_dir, csv_safe=csv_safe, parquet=parquet))
+        csvs.extend([*first_csvs, *write_explain_csvs(result, out_dir, csv_safe=csv_safe)])
 
-    if has_explanation(result):  # no solve still running when the workers fork
-        inputs_of(result).settle()
     report(f"writing {n.SUMMARY_XLSX}")
     report("writing charts")
     report(f"writing team workbooks 0/{total}")
