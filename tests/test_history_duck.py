@@ -59,9 +59,10 @@ def rows_of(frame: pd.DataFrame) -> pd.DataFrame:
     out["date"] = [None if d is None else pd.Timestamp(d).date() for d in out["date"]]
     columns = ["date", "seat", "team", "product", "segment", "amount", "units", "customer_id",
                "margin"]
-    out = out[columns]
-    order = sorted(range(len(out)), key=lambda i: tuple(str(v) for v in out.iloc[i]))
-    return out.iloc[order].reset_index(drop=True)
+    out = out[columns].reset_index(drop=True)
+    # sorted as the tuples of the values' str() sort (stable: equal rows keep their order)
+    keys = pd.DataFrame({c: out[c].map(str) for c in columns})
+    return out.loc[keys.sort_values(columns, kind="stable").index].reset_index(drop=True)
 
 
 def assert_same_baselines(duck: Dataset, pandas_: Dataset, **kwargs: object) -> None:
