@@ -56,6 +56,17 @@ def test_a_binding_last_rule_starts_the_level_below_at_once() -> None:
     assert level.loc[level[n.TEAM] == "B", n.AMOUNT].sum() == pytest.approx(200.0)
 
 
+def test_a_slack_last_rule_over_a_binding_one_starts_the_level_below_both() -> None:
+    loose = pd.DataFrame({"rule": ["mix[0].min_share"], "tier": ["high"], "kind": ["share"],
+                          "sense": ["min"], "value": [0.1]})  # high is 25% of the target
+    inputs = tiny(capacity_a=60.0, fairness=TIGHT, mix=loose)
+    raw, reading = _read(inputs)
+    assert (reading.slack[st.FAIRNESS], reading.slack[st.MIX]) == (False, True)
+    assert list(reading.ahead) == [(st.CAPACITY_RULE,)]  # the fairness level is the plan
+    cold = rl.rule_levels(_explain(inputs, raw, None))
+    pd.testing.assert_frame_equal(rl.rule_levels(_explain(inputs, raw, reading)), cold)
+
+
 def test_a_slack_last_rule_starts_nothing() -> None:
     _, reading = _read(tiny(capacity_a=60.0, fairness=WIDE))
     assert reading.slack[st.FAIRNESS] is True

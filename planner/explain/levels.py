@@ -2,20 +2,20 @@
 
 The bridge adds the allocation's rules one at a time (:mod:`planner.explain.rules`):
 a level is the allocation with only some of its rules (:func:`with_rules`). Going back
-from the plan, the first level below it is the plan's own solution when the last rule's
-rows are all strictly slack there, and must be re-solved otherwise. Which is the case is
-known as soon as the plan's model is solved, so :func:`read_plan` reads it then, and,
-when that level must be re-solved, starts its solve at once in a background thread
+from the plan, a level is the plan's own solution while every rule taken off has all its
+rows strictly slack there, and must be re-solved from the first one that does not. Which
+level that is, is known as soon as the plan's model is solved, so :func:`read_plan` reads
+it then and starts its solve at once (:func:`first_to_solve`), in a background thread
 (:class:`LevelSolve`): HiGHS releases the interpreter's lock, so the solve runs on
 another core while the plan is split over seats and weeks, and the explanation takes
 its result when it needs it. Only that level is started ahead: whether a lower one must
-be re-solved depends on the level above it.
+be re-solved depends on the solution of the level above it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -126,7 +126,7 @@ class PlanReading:
 
 def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
               solver: SolverOptions, *, ahead: bool = True) -> PlanReading:
-    """Read the plan's slackness; start the level below the plan when it must be solved.
+    """Read the plan's slackness; start the first level below it that must be solved.
 
     Parameters
     ----------
@@ -139,8 +139,8 @@ def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
         The model ``raw`` solves.
     solver : SolverOptions
     ahead : bool
-        Start the level below the plan in a background thread when its last rule is not
-        slack at the plan (else that level is solved when the explanation is made).
+        Start the first level that must be re-solved (:func:`first_to_solve`) in a
+        background thread (else it is solved when the explanation is made).
 
     Returns
     -------
@@ -150,8 +150,27 @@ def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
     slack = slack_at(lp, inputs, reference, raw[n.PRODUCT].to_numpy(),
                      raw[n.AMOUNT].to_numpy(float))
     reading = PlanReading(reference, slack)
-    rules = present(inputs)
-    if ahead and len(rules) > 1 and not slack[rules[-1]]:
-        below = tuple(rules[:-1])
+    below = first_to_solve(present(inputs), slack)
+    if ahead and below is not None:
         reading.ahead[below] = LevelSolve(with_rules(inputs, below), solver)
     return reading
+
+
+def first_to_solve(rules: Sequence[str], slack: Mapping[str, bool]) -> tuple[str, ...] | None:
+    """The rules of the highest level below the plan that is not the plan's own solution.
+
+    Going back from the plan, a level whose rules taken off are all strictly slack at the
+    plan is the plan's solution; the first level that takes off a rule that is not
+    slack must be solved. Levels below that one depend on its solution, not the plan's.
+
+    Examples
+    --------
+    >>> first_to_solve(["capacity_rule", "fairness", "mix"],
+    ...                {"capacity_rule": False, "fairness": False, "mix": True})
+    ('capacity_rule',)
+    >>> first_to_solve(["capacity_rule", "fairness"], {"capacity_rule": False, "fairness": True})
+    """
+    for k in range(len(rules) - 2, -1, -1):
+        if not all(slack[rule] for rule in rules[k + 1:]):
+            return tuple(rules[:k + 1])
+    return None
