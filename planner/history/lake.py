@@ -24,7 +24,10 @@ for any problem, as its messages give row numbers. The steps:
    be blank or padded: when the checks pass, a column read from one raw column of its
    type (no value map) whose cells are all clean is read as it is by the canonical
    relation (:attr:`~planner.history.lake_sales.SalesSql.plain_values`), so that the
-   baselines' scans of it skip the parsing;
+   baselines' scans of it skip the parsing. The lowest and highest value of each raw
+   number column (asked with the count of the rows read; DuckDB reads them from a
+   Parquet file's statistics) leave out the checks they prove empty (infinite, too
+   large, negative) and the counts of returns (:meth:`SalesSql.within`);
 4. ``keep_top``, the team of each seat and the counts of the load report are SQL too.
 
 The small tables (seats, products, customers) are read by Spark (collected) or
@@ -239,6 +242,8 @@ class _Sales:
         self.derived: dict[str, str] = {}
         self.excluded: set[str] = set()
         self.strays: Strays | None = None
+        self.bounds: dict[str, tuple[float, float]] = {}
+        self.ranges: dict[str, tuple[float, float]] = {}
 
     # --- structure: the pandas loader's header and mapping checks on no rows ------------
 
@@ -282,7 +287,7 @@ class _Sales:
                             f"{self.dm.source}: [sales.options] date_format")
         kinds = self.db.kinds("lake_raw")
         kept_sql = self._filter(specs, kinds)
-        sql = SalesSql(kinds, self.tm, self.col.labels)
+        sql = SalesSql(kinds, self.tm, self.col.labels, self.bounds)
         for column, spec in specs.items():
             if not spec.derived:
                 sql.plain(column, spec)
@@ -299,13 +304,15 @@ class _Sales:
             if column in sql.values:
                 limit = f"1e{round(math.log10(accepted.high))}"
                 value, shown = sql.values[column], sql.shown[column]
-                sql.checks.add(sql.label(column), f"{value} > {accepted.high!r}", shown,
-                               v.TOO_LARGE.format(limit=limit, what=accepted.what))
-                sql.checks.add(sql.label(column), f"{value} < {-accepted.high!r}", shown,
-                               v.TOO_SMALL.format(limit=limit, what=accepted.what))
+                if not sql.within(column, high=accepted.high):
+                    sql.checks.add(sql.label(column), f"{value} > {accepted.high!r}", shown,
+                                   v.TOO_LARGE.format(limit=limit, what=accepted.what))
+                if not sql.within(column, low=-accepted.high):
+                    sql.checks.add(sql.label(column), f"{value} < {-accepted.high!r}", shown,
+                                   v.TOO_SMALL.format(limit=limit, what=accepted.what))
         if not self.tm.options.returns:
             for column in (names.AMOUNT, names.UNITS):
-                if column in sql.values:
+                if column in sql.values and not sql.within(column, low=0):
                     sql.checks.add(sql.label(column), f"{sql.values[column]} < 0",
                                    sql.shown[column], v.NEGATIVE)
         derived: dict[str, str] = {}
@@ -315,7 +322,7 @@ class _Sales:
                 derived[key] = sql.derived(key, spec, {**lookup, **derived})
             except MissingSource:  # reported by _structure already
                 continue
-        self.canonical, self.derived = sql.values, derived
+        self.canonical, self.derived, self.ranges = sql.values, derived, sql.ranges
         texts = sql.texts | self.excluded
         if any(kinds[c] not in (q.STRING, q.INTEGER) for c in texts if c in kinds):
             self._found("a text column stored as numbers or dates (the pandas loader "
@@ -333,11 +340,22 @@ class _Sales:
         return problems
 
     def _filter(self, specs: dict[str, ColumnSpec], kinds: dict[str, str]) -> str:
-        """Count and note duplicates, exclusions and missing values; return the kept rows."""
+        """Count and note duplicates, exclusions and missing values; return the kept rows.
+
+        The count of the rows read also finds the :attr:`bounds` of the raw number
+        columns (over every row read: DuckDB answers from a Parquet file's statistics).
+        """
         opts, report = self.tm.options, self.report
         source = "lake_raw"
-        counts = self.db.rows("SELECT count(*) AS n FROM lake_raw")[0]
+        numbers = [c for c, kind in kinds.items() if kind in (q.INTEGER, q.FLOAT)]
+        counts = self.db.rows("SELECT " + ", ".join(
+            ["count(*) AS n", *(f"min({q.ident(c)}), max({q.ident(c)})" for c in numbers)])
+            + " FROM lake_raw")[0]
         report.rows_read["sales"] = int(counts[0])
+        for i, column in enumerate(numbers):
+            low, high = counts[1 + 2 * i], counts[2 + 2 * i]
+            if low is not None and high is not None:
+                self.bounds[column] = (float(low), float(high))
         if opts.drop_duplicates:
             distinct = self.db.rows("SELECT count(*) FROM (SELECT DISTINCT * FROM lake_raw)")
             n_distinct = int(distinct[0][0])
@@ -449,7 +467,8 @@ class _Sales:
         """Units all zero, the plan year, stray dates, unknown seats and products, teams."""
         problems: list[Problem] = []
         label = self.col.label
-        if names.UNITS in self.canonical:
+        units = self.ranges.get(names.UNITS)
+        if names.UNITS in self.canonical and not (units and (units[0] > 0 or units[1] < 0)):
             row = self.db.rows(f"SELECT count_if({self.canonical[names.UNITS]} IS NOT NULL), "
                                f"count_if({self.canonical[names.UNITS]} <> 0) FROM lake_kept")[0]
             if row[0] and not row[1]:
@@ -552,11 +571,13 @@ class _Sales:
     def finish(self, settings: EngineSettings, source: str) -> Dataset:
         """Count, group, join the seats' teams; return the Dataset with its lake."""
         report, db = self.report, self.db
-        row = db.rows(
-            "SELECT count_if(amount < 0 OR units < 0), count_if(amount < 0), "
-            "count_if(amount >= 0 AND units < 0), coalesce(-sum(CASE WHEN amount < 0 "
-            "THEN amount END), 0), count_if(amount = 0), count_if(customer_id IS NULL), "
-            "count(*) FROM lake_sales")[0]
+        netted = ["count_if(amount < 0 OR units < 0)", "count_if(amount < 0)",
+                  "count_if(amount >= 0 AND units < 0)",
+                  "coalesce(-sum(CASE WHEN amount < 0 THEN amount END), 0)"]
+        if self._nonnegative(names.AMOUNT) and self._nonnegative(names.UNITS):
+            netted = ["0"] * len(netted)  # proven: no row has a negative amount or units
+        row = db.rows(f"SELECT {', '.join(netted)}, count_if(amount = 0), "
+                      "count(*) - count(customer_id), count(*) FROM lake_sales")[0]
         returns, negative, units_only, returned, zero, no_id, n_rows = (
             int(x) if i != 3 else x for i, x in enumerate(row))
         report.add(pl.RETURNS_NETTED, returns)
@@ -619,6 +640,16 @@ class _Sales:
         dataset.lake = Lake(canonical, settings)
         db.release()
         return dataset
+
+    def _nonnegative(self, column: str) -> bool:
+        """True when no row of ``lake_sales`` has a negative ``column`` (:attr:`ranges`).
+
+        Units without a column are 1.
+        """
+        if column == names.UNITS and column not in self.canonical:
+            return True
+        found = self.ranges.get(column)
+        return found is not None and found[0] >= 0
 
     def _seats(self, frame: str) -> pd.DataFrame:
         """The seats table: the file's, or one seat per seat value of sales."""

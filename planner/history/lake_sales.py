@@ -9,6 +9,7 @@ same order and with the same messages, as :class:`~planner.history.lake_sql.Chec
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from planner import names
@@ -39,6 +40,11 @@ class SalesSql:
     labels : mapping of str to str
         Canonical column -> the user's name for it (from the pandas loader's header
         checks).
+    bounds : mapping of str to (float, float), optional
+        Raw number column (integer or float) -> the lowest and highest of its numbers
+        (NaN left out) over rows that include every row checked: a check these prove
+        flags no row is left out (:meth:`within`), and with finite bounds the column's
+        value is not guarded against infinity.
 
     Attributes
     ----------
@@ -55,11 +61,17 @@ class SalesSql:
     doubts : dict of str to str
         Text column -> the condition of a row whose raw text may be blank or padded
         (it does not begin and end with a printable ASCII character other than space).
+    ranges : dict of str to (float, float)
+        Canonical number column read from one raw number column of :attr:`bounds` ->
+        those bounds: every value of the column lies within them (or is missing).
     """
 
     def __init__(self, kinds: Mapping[str, str], tm: TableMapping,
-                 labels: Mapping[str, str]) -> None:
+                 labels: Mapping[str, str],
+                 bounds: Mapping[str, tuple[float, float]] | None = None) -> None:
         self.kinds, self.tm, self.labels = dict(kinds), tm, dict(labels)
+        self.bounds = dict(bounds or {})
+        self.ranges: dict[str, tuple[float, float]] = {}
         self.values: dict[str, str] = {}
         self.present: dict[str, str] = {}
         self.shown: dict[str, str] = {}
@@ -75,6 +87,23 @@ class SalesSql:
         """Return the user's name of canonical ``column``."""
         return self.labels.get(column, column)
 
+    def within(self, column: str, low: float = -math.inf, high: float = math.inf) -> bool:
+        """True when every value of canonical ``column`` is proven within ``low``-``high``.
+
+        Proven by :attr:`ranges`; a check of values outside those limits then flags no
+        row (it is left out of the query).
+
+        Examples
+        --------
+        >>> sql = SalesSql({"amount": "float"}, TableMapping("sales"), {},
+        ...                {"amount": (0.0, 9.5)})
+        >>> sql.plain("amount", ColumnSpec(COLUMN, ("amount",)))
+        >>> sql.within("amount", low=0), sql.within("amount", high=5), sql.within("units")
+        (True, False, False)
+        """
+        found = self.ranges.get(column)
+        return found is not None and found[0] >= low and found[1] <= high
+
     # --- raw columns -----------------------------------------------------------------
 
     def raw_number(self, source: str) -> str:
@@ -85,8 +114,13 @@ class SalesSql:
             if kind == q.STRING:
                 self.checks.add(source, f"{q.present(col, kind)} AND ({parsed}) IS NULL", col,
                                 v.NOT_A_NUMBER)
-            self.checks.add(source, q.infinite(parsed), col, v.NOT_FINITE)
-            self._numbers[source] = f"(CASE WHEN {q.infinite(parsed)} THEN NULL ELSE {parsed} END)"
+            low, high = self.bounds.get(source, (math.nan, math.nan))
+            if math.isfinite(low) and math.isfinite(high):  # no infinity to check or guard
+                self._numbers[source] = f"({parsed})"
+            else:
+                self.checks.add(source, q.infinite(parsed), col, v.NOT_FINITE)
+                self._numbers[source] = (f"(CASE WHEN {q.infinite(parsed)} THEN NULL "
+                                         f"ELSE {parsed} END)")
         return self._numbers[source]
 
     def plain(self, column: str, spec: ColumnSpec) -> None:
@@ -112,6 +146,8 @@ class SalesSql:
                 self.values[column] = self.raw_number(spec.sources[0])
                 if kind in (q.INTEGER, q.FLOAT):
                     self.plain_values[column] = q.number(col, kind)
+                    if spec.sources[0] in self.bounds:
+                        self.ranges[column] = self.bounds[spec.sources[0]]
             else:
                 parsed = q.number(col, kind)
                 self.checks.add(label, f"({parsed}) IS NULL", col, v.NOT_A_NUMBER)

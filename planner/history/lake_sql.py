@@ -57,8 +57,8 @@ def literal(text: object) -> str:
 
 def present(col: str, kind: str) -> str:
     """Return the condition "the cell holds a value" (not missing, not blank, not NaN)."""
-    if kind == STRING:
-        return f"({col} IS NOT NULL AND trim({col}) <> '')"
+    if kind == STRING:  # a printable first character: not blank, no need to strip
+        return f"({col} IS NOT NULL AND ({printable_first(col)} OR trim({col}) <> ''))"
     if kind == FLOAT:
         return f"({col} IS NOT NULL AND NOT isnan({col}))"
     return f"({col} IS NOT NULL)"
@@ -74,6 +74,23 @@ def text(col: str, kind: str) -> str:
     return f"CAST({col} AS STRING)"
 
 
+def printable_first(col: str) -> str:
+    """Return the condition "the text begins with printable ASCII but space" (``!`` to ``~``).
+
+    Written as comparisons of the whole text (both engines compare text by its UTF-8
+    bytes, and a first byte from ``!`` to ``~`` is such a character), which an engine may
+    decide from a column's statistics without reading its rows (DuckDB does, from a
+    Parquet file's or a table's minimum and maximum): the same rows as
+    ``ascii(col) BETWEEN 33 AND 126``.
+
+    Examples
+    --------
+    >>> printable_first("`seat`")
+    "(`seat` >= '!' AND `seat` < chr(127))"
+    """
+    return f"({col} >= '!' AND {col} < chr(127))"
+
+
 def printable_ends(col: str) -> str:
     """Return the condition "the text begins and ends with printable ASCII but space".
 
@@ -82,10 +99,9 @@ def printable_ends(col: str) -> str:
     Examples
     --------
     >>> printable_ends("`seat`")
-    'ascii(`seat`) BETWEEN 33 AND 126 AND ascii(substring(`seat`, -1, 1)) BETWEEN 33 AND 126'
+    "(`seat` >= '!' AND `seat` < chr(127)) AND ascii(substring(`seat`, -1, 1)) BETWEEN 33 AND 126"
     """
-    return (f"ascii({col}) BETWEEN 33 AND 126 AND "
-            f"ascii(substring({col}, -1, 1)) BETWEEN 33 AND 126")
+    return f"{printable_first(col)} AND ascii(substring({col}, -1, 1)) BETWEEN 33 AND 126"
 
 
 def number(col: str, kind: str) -> str:
