@@ -224,6 +224,7 @@ def plan_from_baselines(scenario: Scenario, baselines: Baselines,
                          prepared.roster, prepared.productivity_factor,
                          scenario.capacity_headroom)
     supply = supply_values(lp, solution, prepared.inputs.scale, prepared.inputs.products)
+    del lp, solution  # the model's memory goes back before the seat split and the level solve
     binding = pd.concat([f for f in (binding, values, supply) if len(f)] or [binding],
                         ignore_index=True)
     say("splitting team targets over seats")
