@@ -29,6 +29,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.baselines import sql
+from planner.baselines.buyers import count_buyers
 from planner.baselines.inputs import copy_seats_and_days, register_sales, register_tables
 from planner.baselines.productivity import split_productivity
 from planner.baselines.repeatable import steady, steady_value
@@ -49,9 +50,10 @@ __all__ = ["TABLES", "Baselines", "SalesSource", "compute_baselines",
 
 SalesSource: TypeAlias = pd.DataFrame | str | os.PathLike[str]
 
-#: Temp tables built from ``sales`` and the small tables, in order.
-SCANS = ("history_months", "seat_week_sales", "customer_sales", "buyer_ids", "ticket_quantiles",
-         "facts")
+#: Temp tables built from ``sales`` and the small tables, in order (``ids`` after
+#: ``customer_sales``: :func:`planner.baselines.buyers.count_buyers`).
+SCANS = ("history_months", "seat_week_sales", "customer_sales")
+SCANS_AFTER_IDS = ("ticket_quantiles", "facts")
 #: Temp tables built from the scans' results, in order (``history_ids`` goes first).
 BUILDS = ("product_list", "seat_weeks", "cells", "product_months", "segments")
 #: The result tables and their statements (productivity by grade and team apart).
@@ -144,6 +146,9 @@ def compute_baselines(
             "unknown": sql.UNKNOWN_TEAM, "all": sql.ALL_PRODUCTS}
         copy_seats_and_days(eng, days, params)
         for name in SCANS:
+            eng.run(sql.statement(name), params)
+        count_buyers(eng, params)
+        for name in SCANS_AFTER_IDS:
             eng.run(sql.statement(name), params)
         totals = eng.query(sql.statement("totals"), params).iloc[0]
         if totals["n_rows"] == 0:

@@ -2,9 +2,23 @@
 -- (ramp weeks apart): over every active seat-week x product, zeros included, and the
 -- all-products cells. (The level is spelt with grouping(): Spark's grouping_id() must
 -- name every grouping column, product too.)
-WITH sold AS (
+--
+-- sold: the seat x ISO week x product cells. wk has a row per seat x product x week x
+-- month (a known seat has one team), so only a week across two months has two rows to
+-- add up; every other row is its cell as it is (the same number a sum of it gives).
+WITH split AS (
+  SELECT week_start
+  FROM days
+  GROUP BY week_start
+  HAVING min(month_start) < max(month_start)
+), sold AS (
+  SELECT seat, week_start, product, amount, units
+  FROM wk
+  WHERE week_start NOT IN (SELECT week_start FROM split)
+  UNION ALL
   SELECT seat, week_start, product, sum(amount) AS amount, sum(units) AS units
   FROM wk
+  WHERE week_start IN (SELECT week_start FROM split)
   GROUP BY seat, week_start, product
 ), c AS (
   SELECT
