@@ -104,7 +104,7 @@ def test_the_solve_error_is_raised_where_the_level_is_taken(
     def fail(model: AllocationInputs, solver: SolverOptions) -> None:
         raise error
     monkeypatch.setattr(levels, "solve_allocation", fail)
-    level = levels.LevelSolve(tiny(), SolverOptions())
+    level = levels.start_level(tiny(), SolverOptions())
     level.wait()
     with pytest.raises(TargetUnreachableError) as caught:
         level.result()
@@ -123,7 +123,7 @@ def test_a_process_forked_mid_solve_solves_the_level_itself(
         return real(model, solver)
     monkeypatch.setattr(levels, "solve_allocation", slow)
     inputs = tiny(capacity_a=60.0)
-    level = levels.LevelSolve(inputs, SolverOptions())
+    level = levels.start_level(inputs, SolverOptions())
     started.wait(10)
     read, write = os.pipe()
     pid = os.fork()

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from plan_fixture import make_plan_result
 
+from planner.background import InThread
 from planner.outputs import parallel
 from planner.outputs.write import write_team_workbooks
 
@@ -86,13 +87,13 @@ def test_in_thread_returns_the_value_and_raises_the_error_in_the_caller() -> Non
         ran_in.append(threading.current_thread().name)
         return 42
 
-    assert parallel.InThread(work).result() == 42
+    assert InThread(work).result() == 42
     assert ran_in == ["planner-beside"]
 
     def fail() -> int:
         raise OSError("disk full writing plan.csv")
 
-    broken = parallel.InThread(fail)
+    broken = InThread(fail)
     broken.wait()  # waiting keeps the error for result()
     with pytest.raises(OSError, match="disk full writing plan.csv"):
         broken.result()
@@ -103,7 +104,7 @@ def test_worker_count_is_one_while_a_thread_runs_beside() -> None:
 
     alone = parallel.worker_count(400)
     release = threading.Event()
-    beside = parallel.InThread(lambda: release.wait(10))
+    beside = InThread(lambda: release.wait(10))
     try:
         assert parallel.worker_count(400) == 1  # forking now could copy a held lock
     finally:

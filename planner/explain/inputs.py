@@ -68,8 +68,8 @@ class ExplainInputs:
         the plan's own model (:func:`planner.explain.slack.slack_at`), read when the plan
         is made so the explanation need not build that model again.
     ahead : dict
-        Rule steps kept (a tuple) -> the :class:`~planner.explain.levels.LevelSolve` of a
-        level started when the plan was solved (taken by the explanation when used).
+        Rule steps kept (a tuple) -> the solve of a level started when the plan was solved
+        (:func:`~planner.explain.levels.start_level`; taken by the explanation when used).
     """
 
     allocation: AllocationInputs

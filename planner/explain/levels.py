@@ -6,7 +6,7 @@ from the plan, a level is the plan's own solution while every rule taken off has
 rows strictly slack there, and must be re-solved from the first one that does not. Which
 level that is, is known as soon as the plan's model is solved, so :func:`read_plan` reads
 it then and starts its solve at once (:func:`first_to_solve`), in a background thread
-(:class:`LevelSolve`): HiGHS releases the interpreter's lock, so the solve runs on
+(:func:`start_level`): HiGHS releases the interpreter's lock, so the solve runs on
 another core while the plan is split over seats and weeks, and the explanation takes
 its result when it needs it. Only that level is started ahead: whether a lower one must
 be re-solved depends on the solution of the level above it.
@@ -14,9 +14,9 @@ be re-solved depends on the solution of the level above it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ import pandas as pd
 from planner import names as n
 from planner.allocation.model import AllocationInputs, cells_of
 from planner.allocation.solve import solve_allocation
+from planner.background import InThread
 from planner.explain import steps as st
 from planner.explain.slack import slack_at
 from planner.lp.program import LinearProgram, Solution
@@ -58,49 +59,14 @@ def with_rules(inputs: AllocationInputs, rules: Sequence[str]) -> AllocationInpu
     return replace(inputs, **changes)  # type: ignore[arg-type]
 
 
-class LevelSolve:
-    """One level's allocation, solved in a background thread from the moment it is made.
+#: A level's allocation solving in a background thread: its ``result()`` is what
+#: :func:`~planner.allocation.solve.solve_allocation` returned, or raises what it raised.
+LevelSolve = InThread[Solved]
 
-    Parameters
-    ----------
-    model : AllocationInputs
-        The level's inputs (:func:`with_rules`).
-    solver : SolverOptions
 
-    Notes
-    -----
-    :meth:`result` waits for the solve and returns what
-    :func:`~planner.allocation.solve.solve_allocation` returned, or raises what it
-    raised, in the caller's thread, exactly as a solve made there would. In a process
-    forked while the thread ran (the thread is not there), it solves the level itself.
-    """
-
-    def __init__(self, model: AllocationInputs, solver: SolverOptions) -> None:
-        self.model, self.solver = model, solver
-        self._solved: Solved | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(solver,),
-                                        name="planner-explain-level", daemon=True)
-        self._thread.start()
-
-    def _run(self, solver: SolverOptions) -> None:
-        try:
-            self._solved = solve_allocation(self.model, solver)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
-            self._error = exc
-
-    def wait(self) -> None:
-        """Wait until the solve has ended (before a fork: no thread may be mid-solve)."""
-        self._thread.join()
-
-    def result(self) -> Solved:
-        """The level's solve (waits for it); raises what the solve raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        if self._solved is None:  # forked mid-solve: the thread ran in the parent only
-            self._solved = solve_allocation(self.model, self.solver)
-        return self._solved
+def start_level(model: AllocationInputs, solver: SolverOptions) -> LevelSolve:
+    """Start solving one level's allocation (``model``: :func:`with_rules`) in a thread."""
+    return InThread(partial(solve_allocation, model, solver), name="planner-explain-level")
 
 
 @dataclass
@@ -152,7 +118,7 @@ def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
     reading = PlanReading(reference, slack)
     below = first_to_solve(present(inputs), slack)
     if ahead and below is not None:
-        reading.ahead[below] = LevelSolve(with_rules(inputs, below), solver)
+        reading.ahead[below] = start_level(with_rules(inputs, below), solver)
     return reading
 
 

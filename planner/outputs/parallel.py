@@ -22,7 +22,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final
 
 #: Environment variable that caps the worker processes (1: write in this process).
 WORKERS_ENV: Final = "PLANNER_WORKERS"
@@ -30,52 +30,6 @@ WORKERS_ENV: Final = "PLANNER_WORKERS"
 MIN_PARALLEL: Final = 8
 
 _JOBS: tuple[Callable[[int], Any], int] | None = None  # set in the parent before forking
-
-T = TypeVar("T")
-
-
-class InThread(Generic[T]):
-    """Run ``work()`` in a background thread from now on; :meth:`result` waits for it.
-
-    For work that spends its time outside the interpreter's lock (DuckDB writing a
-    CSV file) beside Python work of this thread. Take the result before forking: while
-    the thread runs, :func:`run_jobs` writes in this process (see :func:`worker_count`).
-
-    Parameters
-    ----------
-    work : callable
-        Called once, with no argument, in the thread.
-
-    Examples
-    --------
-    >>> InThread(lambda: 6 * 7).result()
-    42
-    """
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        self._work = work
-        self._value: list[T] = []
-        self._error: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, name="planner-beside", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value.append(self._work())
-        except BaseException as exc:  # noqa: BLE001 - raised in the caller by result()
-            self._error.append(exc)
-
-    def wait(self) -> None:
-        """Wait until the work has ended (its error, if any, is kept for :meth:`result`)."""
-        self._thread.join()
-
-    def result(self) -> T:
-        """Wait for the work; return its value or raise its error in this thread."""
-        self._thread.join()
-        if self._error:
-            raise self._error[0]
-        return self._value[0]
-
 
 def worker_count(jobs: int) -> int:
     """Worker processes for ``jobs`` files: the usable cores, capped by ``PLANNER_WORKERS``.

@@ -30,6 +30,7 @@ from typing import Final
 import pandas as pd
 
 from planner import names as n
+from planner.background import InThread
 from planner.drivers.tables import PRODUCT_TARGETS_EXTRA as _TARGETS_EXTRA
 from planner.errors import OutputError
 from planner.explain.inputs import has_inputs as has_explanation
@@ -42,7 +43,7 @@ from planner.outputs.frames import TeamGrids
 from planner.outputs.hiring_sheet import write_hiring_csv
 from planner.outputs.labels import get_labels
 from planner.outputs.layout import TeamSettings
-from planner.outputs.parallel import InThread, run_jobs
+from planner.outputs.parallel import run_jobs
 from planner.outputs.parquet import write_parquet_tables
 from planner.outputs.risk_sheet import team_risks
 from planner.outputs.safety import safe_file_stem
