@@ -38,7 +38,12 @@ def buyer_statements(products: int, segments: int) -> tuple[str, ...]:
 
 
 def count_buyers(engine: Engine, params: dict[str, object]) -> None:
-    """Make the ``ids`` temp table from ``sales`` and ``cust`` (customer_sales.sql)."""
+    """Make the ``ids`` temp table from ``sales`` and ``cust`` (customer_sales.sql).
+
+    The tickets' spread by product and by segment (``spread``, ticket_spread.sql) is
+    made first; either way of counting the customer ids adds them to it.
+    """
+    engine.run(sql.statement("ticket_spread"), params)
     counts = engine.query(sql.statement("id_counts")).iloc[0]
     for name in buyer_statements(int(counts["products"]), int(counts["segments"])):
         engine.run(sql.statement(name), params)

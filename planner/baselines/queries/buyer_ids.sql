@@ -1,18 +1,9 @@
--- ids: distinct customer ids and the spread of tickets (amount / units, positive rows) of
--- the window by product (level 1) and by segment (level 2). A customer may buy in several
+-- ids: distinct customer ids by product (level 1) and by segment (level 2) of the window,
+-- joined to the tickets' spread (ticket_spread.sql). A customer may buy in several
 -- segments or products, so these are counted on the rows, not rolled up from the product
 -- x segment cells; each count reads the distinct pairs (one plain parallel aggregate).
 CREATE TEMP TABLE ids AS
-WITH spread AS (
-  SELECT
-    product,
-    segment,
-    grouping_id(product, segment) AS level,
-    stddev_samp(CASE WHEN amount > 0 AND units > 0 THEN amount / units END) AS ticket_std
-  FROM sales
-  WHERE date BETWEEN $ws AND $we
-  GROUP BY GROUPING SETS ((product), (segment))
-), pairs AS (
+WITH pairs AS (
   SELECT 1 AS level, product, CAST(NULL AS VARCHAR) AS segment, count(customer_id) AS ids
   FROM (SELECT DISTINCT product, customer_id FROM sales WHERE date BETWEEN $ws AND $we)
   GROUP BY product

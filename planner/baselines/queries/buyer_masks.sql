@@ -5,16 +5,7 @@
 -- product's (segment's) distinct customer ids are those whose mask has its bit. Exact;
 -- used while the window has at most 62 products and 62 segments (one BIGINT each).
 CREATE TEMP TABLE ids AS
-WITH spread AS (
-  SELECT
-    product,
-    segment,
-    grouping_id(product, segment) AS level,
-    stddev_samp(CASE WHEN amount > 0 AND units > 0 THEN amount / units END) AS ticket_std
-  FROM sales
-  WHERE date BETWEEN $ws AND $we
-  GROUP BY GROUPING SETS ((product), (segment))
-), customers AS (
+WITH customers AS (
   SELECT
     s.customer_id,
     bit_or(CAST(1 AS BIGINT) << p.bit) AS products,
