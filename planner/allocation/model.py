@@ -148,11 +148,27 @@ class _Codes:
             self._composite(cols, cell_parts)).astype(np.int64)
 
 
-def _cell_table(inputs: AllocationInputs) -> tuple[pd.DataFrame, _Codes]:
-    """The cells (as :func:`cells_of`) and their label codes, without per-cell hashing.
+@dataclass
+class _CellOrder:
+    """Which team share and which product path each cell is, in the cells' order."""
 
-    Same rows, order and values as merging team shares with paths and slots and sorting
-    by (team position, product, slot), stably: the merge order is rebuilt from positions.
+    share: pd.DataFrame
+    paths: pd.DataFrame
+    i_share: np.ndarray
+    i_path: np.ndarray
+
+    def reference(self) -> np.ndarray:
+        """Each cell's history-shaped reference amount: target x team share x path share."""
+        return (self.paths["target"].to_numpy(float)[self.i_path]
+                * self.share["share"].to_numpy(float)[self.i_share]
+                ) * self.paths["share"].to_numpy(float)[self.i_path]
+
+
+def _cell_order(inputs: AllocationInputs) -> _CellOrder:
+    """The cells as positions in the team shares and the product paths.
+
+    Same rows and order as merging team shares with paths and slots and sorting by
+    (team position, product, slot), stably: the merge order is rebuilt from positions.
     """
     paths = inputs.paths.merge(inputs.products[[n.PRODUCT, "target"]], on=n.PRODUCT)
     paths = paths.merge(inputs.slots[["slot", n.WEEK, n.MONTH]], on="slot")
@@ -172,12 +188,21 @@ def _cell_table(inputs: AllocationInputs) -> tuple[pd.DataFrame, _Codes]:
     _, slot_rank = np.unique(paths["slot"].to_numpy(), return_inverse=True)
     key = (team_pos * (len(products) + 1) + path_product[i_path]) * (len(paths) + 1)
     order = np.argsort(key + slot_rank.ravel()[i_path], kind="stable")
-    i_share, i_path = i_share[order], i_path[order]
-    reference = (paths["target"].to_numpy(float)[i_path]
-                 * share["share"].to_numpy(float)[i_share]) * paths["share"].to_numpy(float)[i_path]
+    return _CellOrder(share, paths, i_share[order], i_path[order])
+
+
+def cell_reference(inputs: AllocationInputs) -> np.ndarray:
+    """``cells_of(inputs)["reference"]`` as an array, without making the cells' labels."""
+    return _cell_order(inputs).reference()
+
+
+def _cell_table(inputs: AllocationInputs) -> tuple[pd.DataFrame, _Codes]:
+    """The cells (as :func:`cells_of`) and their label codes, without per-cell hashing."""
+    order = _cell_order(inputs)
+    share, paths, i_share, i_path = order.share, order.paths, order.i_share, order.i_path
     left = share[[n.TEAM, n.PRODUCT]].iloc[i_share].reset_index(drop=True)
     right = paths[["slot", n.WEEK, n.MONTH]].iloc[i_path].reset_index(drop=True)
-    cells = pd.concat([left, right], axis=1).assign(reference=reference)
+    cells = pd.concat([left, right], axis=1).assign(reference=order.reference())
     codes: dict[str, np.ndarray] = {}
     uniques: dict[str, pd.Index] = {}
     for col, frame, rows in ((n.TEAM, share, i_share), (n.PRODUCT, share, i_share),

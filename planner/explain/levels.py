@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.allocation.model import AllocationInputs, cells_of
+from planner.allocation.model import AllocationInputs, cell_reference
 from planner.allocation.solve import solve_allocation
 from planner.background import InThread
 from planner.explain import steps as st
@@ -112,7 +112,7 @@ def read_plan(inputs: AllocationInputs, raw: pd.DataFrame, lp: LinearProgram,
     -------
     PlanReading
     """
-    reference = cells_of(inputs)["reference"].to_numpy(float)
+    reference = cell_reference(inputs)
     slack = slack_at(lp, inputs, reference, raw[n.PRODUCT].to_numpy(),
                      raw[n.AMOUNT].to_numpy(float))
     reading = PlanReading(reference, slack)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from planner import names as n
-from planner.allocation.model import AllocationInputs, build_allocation, cells_of
+from planner.allocation.model import AllocationInputs, build_allocation, cell_reference
 from planner.allocation.solve import solve_allocation
 from planner.explain import steps as st
 from planner.explain.inputs import ExplainInputs
@@ -79,7 +79,7 @@ def _totals(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _reference(ex: ExplainInputs) -> np.ndarray:
     """Each cell's reference amount, in the order of ``ex.raw`` (the cells' order)."""
     if ex.reference is None:
-        ex.reference = cells_of(ex.allocation)["reference"].to_numpy(float)
+        ex.reference = cell_reference(ex.allocation)
     return ex.reference
 
 

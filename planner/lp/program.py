@@ -70,6 +70,8 @@ class LinearProgram:
     _upper: list[np.ndarray] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
+    #: :meth:`matrix` as last built; dropped whenever a column, row or coefficient is added.
+    _matrix: sp.csc_matrix | None = field(default=None, repr=False, compare=False)
 
     def add_variables(self, name: str, labels: pd.DataFrame, *, lower: float | np.ndarray = 0.0,
                       upper: float | np.ndarray = INF,
@@ -96,6 +98,7 @@ class LinearProgram:
         self._ub.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
         self._cost.append(np.broadcast_to(np.asarray(cost, float), (n,)).copy())
         self.n_cols += n
+        self._matrix = None
         return block
 
     def add_constraints(self, name: str, labels: pd.DataFrame, rows: np.ndarray,
@@ -132,6 +135,7 @@ class LinearProgram:
         self._lower.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
         self._upper.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
         self.n_rows += n
+        self._matrix = None
         return family
 
     def add_terms(self, family: str, rows: np.ndarray, cols: np.ndarray,
@@ -144,9 +148,21 @@ class LinearProgram:
         self._rows.append(np.asarray(rows, np.int64) + self.families[family].start)
         self._cols.append(np.asarray(cols, np.int64))
         self._vals.append(np.asarray(vals, float))
+        self._matrix = None
 
     def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix (CSC)."""
+        """The constraint matrix (CSC), built once until the model changes.
+
+        The solve and the reading of a solution (slack, duals) share it: at 400 teams the
+        allocation's is some six million coefficients, a third of a second to build.
+        Callers only read it.
+        """
+        if self._matrix is None:
+            self._matrix = self._build_matrix()
+        return self._matrix
+
+    def _build_matrix(self) -> sp.csc_matrix:
+        """The constraint matrix from the coordinates (duplicates added up)."""
         rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
         cols = np.concatenate(self._cols) if self._cols else np.zeros(0, np.int64)
         vals = np.concatenate(self._vals) if self._vals else np.zeros(0)
