@@ -24,7 +24,7 @@ import pandas as pd
 
 from planner import names as n
 from planner.baselines.compute import Baselines
-from planner.baselines.repeatable import steady
+from planner.baselines.repeatable import steady_values
 from planner.calendar import IS_WORKING, day_table
 from planner.capacity import DAYS_PER_MONTH, grade_productivity, seat_productivity
 from planner.history.dataset import Dataset
@@ -109,8 +109,9 @@ def team_months(dataset: Dataset, baselines: Baselines, *, country: str, ramp_mo
     value = sales[n.AMOUNT] * (spike_factor(sales, baselines) if normalise_spikes else 1.0)
     # rounded far below any figure shown, so the sums do not depend on their order: rows
     # or the monthly aggregate of a history loaded on an engine give the same risk
-    amount = steady(value.groupby([code, sales[n.TEAM].astype(str)]).sum().unstack(
-        fill_value=0.0))
+    grid = value.groupby([code, sales[n.TEAM].astype(str)]).sum().unstack(fill_value=0.0)
+    amount = pd.DataFrame(steady_values(grid.to_numpy(float)), index=grid.index,
+                          columns=grid.columns)  # one rounding of all teams' columns at once
     amount.index = [f"{1970 + c // 12:04d}-{c % 12 + 1:02d}" for c in amount.index]
     exposure = _exposure(dataset, baselines, start, last_full, country, ramp_months, basis)
     months = pd.period_range(start, last_full, freq="M").strftime("%Y-%m")
