@@ -211,12 +211,15 @@ def seat_week_weights(roster: pd.DataFrame, days: pd.DataFrame, productivity: np
     week, month = zip(*(str(label).split("|") for label in labels), strict=True) if slots \
         else ((), ())
     text = working[n.WEEK].dtype
-    # slot by slot, every seat in roster order (seat ids are unique in a roster)
+    # slot by slot, every seat in roster order (seat ids are unique in a roster); the
+    # labels are taken by position from their arrays, not made again from Python strings
+    seat_rows = np.tile(np.arange(seats), slots)
+    slot_rows = np.repeat(np.arange(slots), seats)
     return pd.DataFrame({
-        **{key: pd.Series(np.tile(roster[key].to_numpy(), slots), dtype=roster[key].dtype)
+        **{key: pd.Series(roster[key].array.take(seat_rows), dtype=roster[key].dtype)
            for key in (n.SEAT, n.TEAM, n.GRADE)},
-        n.WEEK: pd.Series(np.repeat(np.array(week, dtype=object), seats), dtype=text),
-        n.MONTH: pd.Series(np.repeat(np.array(month, dtype=object), seats), dtype=text),
+        n.WEEK: pd.Series(pd.array(week, dtype=text).take(slot_rows), dtype=text),
+        n.MONTH: pd.Series(pd.array(month, dtype=text).take(slot_rows), dtype=text),
         "weight": sums.T.ravel(),
     })
 
