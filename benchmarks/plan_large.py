@@ -15,18 +15,22 @@ the plan's process writes the CSV files. Each run prints one JSON line::
     {"teams": 400, "products": 40, "rows": 10000000, "seconds": ..., "stages": {"load": ...,
      "baselines": ..., "drivers": ..., "allocation": ..., "assemble": ...,
      "outputs_prepare": ..., "outputs": ...}, "peak_mb": ..., "highs_iterations":
-     ..., "highs_solves": ..., "lp_columns": ..., "lp_rows": ..., "output_mb": ..., "files": ...}
+     ..., "highs_solves": ..., "lp_columns": ..., "lp_rows": ..., "output_mb": ..., "files": ...,
+     "plan_csv_sha256": ..., "repeatable": ...}
 
 ``--teams 25,50,100,200,400`` runs every size (rows scale with teams: ``--rows`` is the
 row count of the largest) and ends with a ``scaling`` line: each size's seconds and the
 ratio of each doubling. With ``--repeat R`` every size runs R times and the median
-seconds (per stage too) are reported. The targets of issue 18 (<= 30 s, <= 1.5 GB,
-<= 2.2x per doubling) are printed with ``met`` flags.
+seconds (per stage too) are reported; ``repeatable`` says whether every run wrote the
+same ``plan.csv`` (its SHA-256 is ``plan_csv_sha256``: identical input, identical plan).
+The targets of issue 18 (<= 30 s, <= 1.5 GB, <= 2.2x per doubling) are printed with
+``met`` flags.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import subprocess
@@ -161,13 +165,15 @@ def run_one(scenario_path: Path, out_dir: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu
     size = sum(p.stat().st_size for p in files)
+    plan_csv = hashlib.sha256((Path(out_dir) / "plan.csv").read_bytes()).hexdigest()
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "own_peak_mb": round(_own_peak_bytes() / 2**20),
             "stages": {k: round(v, 2) for k, v in stages.seconds.items()},
             "highs_iterations": counts["iterations"],
             "highs_solves": counts["solves"],
             "lp_columns": counts["columns"], "lp_rows": counts["rows"],
-            "output_mb": round(size / 2**20, 1), "files": len(files)}
+            "output_mb": round(size / 2**20, 1), "files": len(files),
+            "plan_csv_sha256": plan_csv}
 
 
 def _measure(scenario: Path, keep: Path | None) -> dict[str, Any]:
@@ -203,6 +209,7 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out = dict(runs[-1])
     out["seconds"] = round(statistics.median(r["seconds"] for r in runs), 2)
     out["seconds_all"] = [r["seconds"] for r in runs]
+    out["repeatable"] = len({r["plan_csv_sha256"] for r in runs}) == 1
     out["peak_mb"] = round(statistics.median(r["peak_mb"] for r in runs))
     out["cpu_seconds"] = round(statistics.median(r["cpu_seconds"] for r in runs), 2)
     out["stages"] = {k: round(statistics.median(r["stages"].get(k, 0.0) for r in runs), 2)
