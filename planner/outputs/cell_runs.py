@@ -1,11 +1,13 @@
-"""Runs of cells stored whole: a row's numbers, or formatted blanks, in one format.
+"""Runs of cells stored whole: a row's numbers, blanks, texts or formulas, in one format.
 
 A team workbook's grids (weeks x products, products x months, seats x months) are most
 of its cells. Storing each as an xlsxwriter cell tuple and writing each as its own
 ``<c>`` element costs several microseconds a cell; a :class:`Run` keeps one row of such
 a grid as it is, and :func:`run_xml` writes its cells with one string operation. The
 cells are the ones ``write_number`` (or ``write_blank``) of each would have stored, and
-the XML is xlsxwriter's byte for byte:
+the XML is xlsxwriter's byte for byte. A :class:`XmlRun` keeps a row of texts or
+formulas the same way, its XML made when it is stored (only the style index, known when
+the sheet is written, is left to fill in):
 
 - A cell written later over a run's cell wins, as it would in xlsxwriter: the runs of a
   row are looked up beside the row's ordinary cells, and an ordinary cell in a run's
@@ -25,6 +27,7 @@ from planner.outputs.cell_kinds import BlankCell, NumberCell
 
 _NEW: Final = tuple.__new__
 ROW_MARK: Final = "\x00"  # where a run's template takes its row number
+STYLE_MARK: Final = "\x01"  # where a :class:`XmlRun`'s XML takes its style index
 
 
 class Run(NamedTuple):
@@ -55,16 +58,53 @@ class Run(NamedTuple):
                 for col, number in enumerate(self.numbers, self.first))
 
 
+class XmlRun(NamedTuple):
+    """Cells ``first`` .. ``last`` of one row, all in format ``fmt``, as XML.
+
+    Attributes
+    ----------
+    first, last : int
+        Zero-based first and last column.
+    xml : str
+        The cells' ``<c>`` elements, with :data:`STYLE_MARK` for the format's style
+        index (see :func:`xml_of`).
+    fmt : Format
+        The cells' format.
+    kind : type
+        The class xlsxwriter stores each cell in (``StringCell`` or ``FormulaCell``).
+    fields : tuple of tuple
+        Each cell's fields but its format: ``(string index,)`` or ``(formula, value)``.
+    """
+
+    first: int
+    last: int
+    xml: str
+    fmt: Any
+    kind: Any
+    fields: tuple[tuple[Any, ...], ...]
+
+    def cells(self) -> Iterable[tuple[int, Any]]:
+        """``(column, cell)`` of each cell, as xlsxwriter would have stored it."""
+        kind, fmt = self.kind, self.fmt
+        return ((col, _NEW(kind, (field[0], fmt, *field[1:])))
+                for col, field in enumerate(self.fields, self.first))
+
+
+def xml_of(run: XmlRun, style: str) -> str:
+    """A :class:`XmlRun`'s cells as XML, in the style index ``style``."""
+    return run.xml.replace(STYLE_MARK, style)
+
+
 class RowRuns:
     """The runs of a worksheet, by row, beside its cell table (see module)."""
 
     def __init__(self) -> None:
-        self.rows: dict[int, list[Run]] = {}
+        self.rows: dict[int, list[Run | XmlRun]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.rows)
 
-    def add(self, table: Any, row: int, run: Run) -> None:
+    def add(self, table: Any, row: int, run: Run | XmlRun) -> None:
         """Store ``run`` in ``row``, over whatever its cells were.
 
         Parameters
@@ -72,7 +112,7 @@ class RowRuns:
         table : dict
             The worksheet's cell table (row -> column -> cell).
         row : int
-        run : Run
+        run : Run or XmlRun
         """
         first, last = run.first, run.last
         runs = self.rows.get(row)

@@ -13,9 +13,10 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,14 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from planner.outputs.fast_cells import FastCellWorksheet, plain_formula
+from planner.outputs.fast_cells import SHORTEST_RUN, FastCellWorksheet, plain_formula
 from planner.outputs.printing import print_scale, sheet_pixels
 from planner.outputs.safety import cell_text
 from planner.outputs.sheet_xml import column_letters, write_rows
 from planner.outputs.xlsx_package import FastPackageMixin
+
+#: What xlsxwriter looks for before escaping an attribute's value.
+_ATTRIBUTE_ESCAPES: Final = re.compile('["&<>\n]')
 
 
 class PlainFormulaWorksheet(FastCellWorksheet):
@@ -66,6 +70,13 @@ class PlainFormulaWorksheet(FastCellWorksheet):
             if self.hyperlinks:  # xlsxwriter reads the cells under its links
                 self.settle_runs()
             write_rows(self, super()._write_cell)
+
+    def _escape_attributes(self, attribute: Any) -> Any:
+        """An attribute's value escaped as xlsxwriter escapes it (a number at once)."""
+        if not isinstance(attribute, str) or _ATTRIBUTE_ESCAPES.search(attribute) is None:
+            return attribute  # xlsxwriter's search fails on a number: returned as it is
+        return (attribute.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+                .replace(">", "&gt;").replace("\n", "&#xA;"))
 
     def set_column(self, *args: Any, **kwargs: Any) -> Any:
         """Set columns as xlsxwriter does, remembering the width of each column."""
@@ -240,11 +251,24 @@ def put_row(sheet: Worksheet, row: int, col: int, values: Iterable[object],
         put(sheet, row, col + offset, value, fmt, text_fmt)
 
 
+def put_texts(sheet: Worksheet, row: int, col: int, values: Sequence[object],
+              fmt: Any) -> None:
+    """Write values as text left to right from ``(row, col)``, as :func:`put_text` of each."""
+    if isinstance(sheet, FastCellWorksheet):
+        if len(values) < SHORTEST_RUN:  # a run would cost more: cell by cell
+            for offset, value in enumerate(values, col):
+                sheet.store_string(row, offset, cell_text(value), fmt)
+        else:
+            sheet.store_strings(row, col, [cell_text(value) for value in values], fmt)
+        return
+    for offset, value in enumerate(values):
+        sheet.write_string(row, col + offset, cell_text(value), fmt)
+
+
 def put_headers(sheet: Worksheet, row: int, col: int, headers: Sequence[object],
                 fmt: Any) -> None:
     """Write a header row; headers that come from data are text too."""
-    for offset, value in enumerate(headers):
-        put_text(sheet, row, col + offset, value, fmt)
+    put_texts(sheet, row, col, headers, fmt)
 
 
 def put_frame(sheet: Worksheet, row: int, col: int, frame: pd.DataFrame,
@@ -264,28 +288,60 @@ def put_frame(sheet: Worksheet, row: int, col: int, frame: pd.DataFrame,
     return row + 1 + len(frame)
 
 
+def cached_value(cached: object) -> object:
+    """A formula's cached value as stored: missing or non-finite ones as ``""``.
+
+    Examples
+    --------
+    >>> cached_value(2), cached_value(float("nan")), cached_value(None), cached_value("x")
+    (2.0, '', '', 'x')
+    """
+    kind = cached.__class__
+    if kind is str:  # the common cases first
+        return cached
+    if kind is float:
+        return cached if math.isfinite(cached) else ""  # type: ignore[arg-type]
+    if isinstance(cached, (int, float, np.integer, np.floating)) and not isinstance(cached, bool):
+        return float(cached) if math.isfinite(float(cached)) else ""
+    return "" if is_missing(cached) else cached
+
+
 def formula(sheet: Worksheet, row: int, col: int, text: str, fmt: Any,
             cached: object = 0) -> None:
     """Write a formula built by this package (never from user text) with its cached value.
 
     The cached value is what viewers that do not recalculate show; missing or
-    non-finite cached values are stored as ``""``.
+    non-finite cached values are stored as ``""`` (:func:`cached_value`).
     """
-    value: object
-    kind = cached.__class__
-    if kind is str:  # the common cases first
-        value = cached
-    elif kind is float:
-        value = cached if math.isfinite(cached) else ""  # type: ignore[arg-type]
-    elif isinstance(cached, (int, float, np.integer, np.floating)) \
-            and not isinstance(cached, bool):
-        value = float(cached) if math.isfinite(float(cached)) else ""
-    else:
-        value = "" if is_missing(cached) else cached
+    value = cached if cached.__class__ is str else cached_value(cached)
     if isinstance(sheet, FastCellWorksheet):
         sheet.store_formula(row, col, text, fmt, value)
     else:
         sheet.write_formula(row, col, text, fmt, value)
+
+
+def put_formulas(sheet: Worksheet, row: int, col: int, texts: Sequence[str], fmt: Any,
+                 cached: Sequence[object]) -> None:
+    """Write formulas left to right from ``(row, col)``, as :func:`formula` of each.
+
+    Parameters
+    ----------
+    sheet : Worksheet
+    row, col : int
+        Zero-based first cell.
+    texts : sequence of str
+        The formulas (built by this package, never from user text).
+    fmt : Format
+        Format of every cell.
+    cached : sequence
+        Each formula's cached value (as :func:`formula` takes it).
+    """
+    values = [value if value.__class__ is str else cached_value(value) for value in cached]
+    if isinstance(sheet, FastCellWorksheet):
+        sheet.store_formulas(row, col, texts, fmt, values)
+        return
+    for j, (text, value) in enumerate(zip(texts, values, strict=True), col):
+        sheet.write_formula(row, j, text, fmt, value)
 
 
 def text_width(values: Iterable[object], minimum: float = 8, maximum: float = 40) -> float:
@@ -293,5 +349,6 @@ def text_width(values: Iterable[object], minimum: float = 8, maximum: float = 40
     longest = 0
     for value in values:
         text = cell_text(value)
-        longest = max(longest, sum(2 if ord(ch) > 0x2E7F else 1 for ch in text))
+        width = len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+        longest = max(longest, width)
     return float(min(max(longest + 2, minimum), maximum))

@@ -56,6 +56,8 @@ class Display:
 
     products: Mapping[str, str] = field(default_factory=dict)
     teams: Mapping[str, str] = field(default_factory=dict)
+    #: Labels made so far, by product code (every team workbook shows the same ones).
+    _shown: dict[object, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, result: PlanResult) -> Display:
@@ -70,7 +72,12 @@ class Display:
         return cls(products, teams)
 
     def product(self, code: object) -> str:
-        """A product's label."""
+        """A product's label (remembered by code)."""
+        if type(code) is str:
+            label = self._shown.get(code)
+            if label is None:
+                label = self._shown[code] = code_name(code, self.products.get(code))
+            return label
         return code_name(code, self.products.get(str(code)))
 
     def team(self, code: object) -> str:

@@ -23,7 +23,15 @@ from planner.explain.inputs import inputs_of
 from planner.explain.months import MonthRows
 from planner.explain.shared import cached
 from planner.explain.team_sheet import TeamSheet, prepare, team_sheet
-from planner.outputs.cells import formula, put_headers, put_text, ref, rng
+from planner.outputs.cells import (
+    formula,
+    put_formulas,
+    put_headers,
+    put_numbers,
+    put_text,
+    ref,
+    rng,
+)
 from planner.outputs.display import Display
 from planner.outputs.layout import HEADER_ROW, Context, print_setup, sheet_top
 from planner.plan_result import PlanResult
@@ -116,21 +124,20 @@ def _products(sheet: Worksheet, ctx: Context, products: list[str], cents: np.nda
              lb["explain_target"]]
     put_headers(sheet, top + 1, 0, heads, fm.header)
     first = top + 2
-    rows = cents.tolist()  # exact: whole cents, as Python ints
+    targets = cents[:, -1].tolist()  # exact: whole cents, as Python ints
     families = len(st.FAMILIES)
     for i, product in enumerate(products):
         r = first + i
-        row = rows[i]
         put_text(sheet, r, 0, names.get(str(product), str(product)), fm.text)
-        for j in range(families):
-            sheet.write_number(r, 1 + j, row[j] / 100.0, fm.amount)
-        formula(sheet, r, 7, f"=SUM({rng(r, 1, r, 6)})", fm.amount_total, row[-1] / 100.0)
+        formula(sheet, r, 7, f"=SUM({rng(r, 1, r, 6)})", fm.amount_total, targets[i] / 100.0)
+    if len(products):  # each cent / 100.0, as Python divides the whole cents
+        put_numbers(sheet, first, 1, cents[:, :families] / 100.0, fm.amount)
     total = first + len(products)
     put_text(sheet, total, 0, lb["total"], fm.label_total)
     sums = cents.sum(axis=0).tolist() if len(products) else [0] * (families + 1)
-    for j in range(families + 1):
-        formula(sheet, total, 1 + j, f"=SUM({rng(first, 1 + j, total - 1, 1 + j)})",
-                fm.amount_total, sums[j] / 100.0)
+    put_formulas(sheet, total, 1, [f"=SUM({rng(first, 1 + j, total - 1, 1 + j)})"
+                                   for j in range(families + 1)],
+                 fm.amount_total, [value / 100.0 for value in sums])
     return total + 1
 
 

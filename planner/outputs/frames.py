@@ -3,11 +3,13 @@
 Everything is aggregated once for all teams (one groupby per grid) and sorted by team
 (:class:`TeamGrids`); a team's grids are then read from its slice of positions, so
 writing 400 team workbooks neither filters the plan 400 times nor reshapes it per team
-with pandas. The slices are cut where a team's workbook is written (in the workers).
+with pandas (a team's seats are lists and an array, :class:`SeatRows`; their frames are
+made only when asked for). The slices are cut where a team's workbook is written (in the workers).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -100,6 +102,75 @@ def history_by_product(result: PlanResult) -> dict[str, float]:
     return {str(k): float(v) for k, v in hist.groupby(n.PRODUCT)[n.AMOUNT].sum().items()}
 
 
+@dataclass(frozen=True)
+class SeatRows:
+    """A team's seats, each with its amount per column (months, or products).
+
+    Attributes
+    ----------
+    seats, grades : list of str
+        Each seat and its grade, in order.
+    columns : Index
+        The amounts' columns (named as the frame's columns are).
+    values : ndarray
+        Seats x columns, floats in C order (as ``frame.iloc[:, 2:].to_numpy(float)``).
+    text_type : object
+        The dtype of the frame's ``seat`` and ``grade`` columns.
+    """
+
+    seats: list[str]
+    grades: list[str]
+    columns: pd.Index
+    values: np.ndarray
+    text_type: object = object
+
+    def frame(self) -> pd.DataFrame:
+        """``seat, grade`` and the columns, one row per seat."""
+        frame = pd.DataFrame(self.values, columns=list(self.columns))
+        frame.insert(0, n.GRADE, pd.array(self.grades, dtype=self.text_type))  # type: ignore[arg-type]
+        frame.insert(0, n.SEAT, pd.array(self.seats, dtype=self.text_type))  # type: ignore[arg-type]
+        frame.columns.name = self.columns.name
+        return frame
+
+
+class _SeatTable:
+    """Every team's seats of one seat grid, as lists and one array (see :class:`SeatRows`).
+
+    Parameters
+    ----------
+    grid : DataFrame
+        ``team, seat, grade`` and the amounts, sorted by team (empty: no seats).
+    spans : dict of str to (int, int)
+        Each team's first and end row.
+    """
+
+    def __init__(self, grid: pd.DataFrame, spans: dict[str, tuple[int, int]]) -> None:
+        self.spans = spans
+        if grid.empty:
+            self.seats: list[str] = []
+            self.grades: list[str] = []
+            self.values = np.zeros((0, 0))
+            self.position: dict[object, int] = {}
+            self.name = None
+            self.text_type: object = object
+            return
+        self.seats, self.grades = grid[n.SEAT].tolist(), grid[n.GRADE].tolist()
+        self.values = grid.iloc[:, 3:].to_numpy(dtype=float)
+        self.position = {label: k for k, label in enumerate(grid.columns[3:])}
+        self.name = grid.columns.name
+        self.text_type = grid[n.SEAT].dtype
+
+    def rows(self, team: str, columns: pd.Index) -> SeatRows:
+        """The team's seats with the amounts of ``columns`` (0 where a column is missing)."""
+        first, end = self.spans.get(team, (0, 0))
+        at = np.array([self.position.get(label, -1) for label in columns], dtype=np.intp)
+        values = np.zeros((end - first, len(at)))
+        have = at >= 0
+        values[:, have] = self.values[first:end][:, at[have]]
+        return SeatRows(self.seats[first:end], self.grades[first:end], columns, values,
+                        self.text_type)
+
+
 @dataclass
 class TeamData:
     """One team's grids, ready to write.
@@ -118,11 +189,12 @@ class TeamData:
         Amount, weeks (all of the year, in order) x products.
     weeks : DataFrame
         ``week, week_start, working_days``.
-    seats : DataFrame
-        Per seat (sorted): ``seat, grade`` and the twelve months.
-    seat_products : DataFrame
-        Per seat (sorted): ``seat, grade`` and the year's amount per product, in
-        ``products`` order.
+    seat_rows : SeatRows
+        Per seat (sorted): the amount per month (the twelve months).
+    seat_product_rows : SeatRows
+        Per seat (sorted): the year's amount per product, in ``products`` order.
+    seats, seat_products : DataFrame
+        The same as frames (made on first use): ``seat, grade`` and the amounts.
     kpi_targets : dict of str to float
         Full-year targets of the customer KPIs (``new_customers``,
         ``active_customers``) when the plan has them.
@@ -138,8 +210,8 @@ class TeamData:
     monthly: pd.DataFrame
     weekly: pd.DataFrame
     weeks: pd.DataFrame
-    seats: pd.DataFrame
-    seat_products: pd.DataFrame
+    seat_rows: SeatRows
+    seat_product_rows: SeatRows
     kpi_targets: dict[str, float] = field(default_factory=dict)
     team_label: str = ""
     product_labels: list[str] = field(default_factory=list)
@@ -149,6 +221,16 @@ class TeamData:
             self.team_label = str(self.team)
         if len(self.product_labels) != len(self.products):
             self.product_labels = [str(p) for p in self.products]
+
+    @functools.cached_property
+    def seats(self) -> pd.DataFrame:
+        """Per seat: ``seat, grade`` and the twelve months."""
+        return self.seat_rows.frame()
+
+    @functools.cached_property
+    def seat_products(self) -> pd.DataFrame:
+        """Per seat: ``seat, grade`` and the year's amount per product."""
+        return self.seat_product_rows.frame()
 
 
 class _Slices:
@@ -289,7 +371,8 @@ class TeamGrids:
             _codes(index, 0, self.teams),
             [_codes(index, 1, self.week_labels), _codes(index, 2, self.order)],
             weekly.to_numpy(float), count)
-        self._seat_months, self._seat_products = _seat_grids(result.plan_seats, self.months)
+        self._seat_months, self._seat_products = (
+            _SeatTable(*grid) for grid in _seat_grids(result.plan_seats, self.months))
         self.display = Display.of(result)
         self._indexes: dict[tuple[str | None, tuple[str, ...]], pd.Index] = {}
         customers = result.customer_targets
@@ -301,18 +384,11 @@ class TeamGrids:
         """Number of teams."""
         return len(self.teams)
 
-    def _seats(self, team: str, products: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The team's seats x months, and seats x its products (no seats: empty frames)."""
-        (months, month_spans), (by_product, product_spans) = (self._seat_months,
-                                                              self._seat_products)
-        span = month_spans.get(team)
-        seats = (pd.DataFrame(columns=[n.SEAT, n.GRADE, *self.months]) if span is None
-                 else months.iloc[slice(*span), 1:].reset_index(drop=True))
-        span = product_spans.get(team)
-        grid = (pd.DataFrame(columns=[n.SEAT, n.GRADE]) if span is None
-                else by_product.iloc[slice(*span), 1:].reset_index(drop=True))
-        columns = self._labels(grid.columns.name, [n.SEAT, n.GRADE, *products])
-        return seats, grid.reindex(columns=columns).fillna(0.0)
+    def _seats(self, team: str, products: list[str]) -> tuple[SeatRows, SeatRows]:
+        """The team's seats x months, and seats x its products (no seats: no rows)."""
+        months, by_product = self._seat_months, self._seat_products
+        return (months.rows(team, self._labels(months.name, self.months)),
+                by_product.rows(team, self._labels(by_product.name, products)))
 
     def _labels(self, name: str | None, labels: list[str]) -> pd.Index:
         """``pd.Index(labels, name=name)``, made once per list (an Index never changes)."""
@@ -347,8 +423,8 @@ class TeamGrids:
             weekly=_grid(weekly, self._labels(n.WEEK, self.week_labels),
                          self._labels(n.PRODUCT, products)),
             weeks=self.weeks,
-            seats=seats,
-            seat_products=seat_products,
+            seat_rows=seats,
+            seat_product_rows=seat_products,
             kpi_targets=self.kpis.get(str(team), {}),
             team_label=self.display.team(team),
             product_labels=self.display.product_labels(products),

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from xlsxwriter.worksheet import Worksheet
 
-from planner.outputs.cells import formula, put_text, rng
+from planner.outputs.cells import formula, put_formulas, put_text, rng
 from planner.outputs.frames import HIGH, TeamData
 from planner.outputs.labels import Labels
 from planner.outputs.styles import Formats, page_setup
@@ -157,3 +157,15 @@ def sum_row(sheet: Worksheet, row: int, first: int, last: int, col: int, fmt: An
         sheet.write_number(row, col, 0.0, fmt)
     else:
         formula(sheet, row, col, f"=SUM({rng(row, first, row, last)})", fmt, cached)
+
+
+def sum_columns(sheet: Worksheet, top: int, bottom: int, first: int, fmt: Any, row: int,
+                cached: list[float]) -> None:
+    """:func:`sum_column` of the columns from ``first`` on, one per cached value."""
+    if bottom < top:
+        for j, value in enumerate(cached):
+            sum_column(sheet, top, bottom, first + j, fmt, row, value)
+        return
+    put_formulas(sheet, row, first,
+                 [f"=SUM({rng(top, col, bottom, col)})"
+                  for col in range(first, first + len(cached))], fmt, cached)

@@ -35,13 +35,22 @@ def _style(fm: Formats, kind: str) -> Any:
     return {"amount": fm.amount, "percent": fm.percent}.get(kind, fm.text)
 
 
-def _table(sheet: Any, row: int, col: int, rows: pd.DataFrame, fm: Formats, lb: Labels,
-           first: tuple[str, list[str]] | None = None) -> int:
-    """Write the risk rows (optionally a first text column); return the next free row."""
+def _shown(rows: pd.DataFrame) -> dict[str, list[Any]]:
+    """The :data:`SHOWN` columns of risk rows, each read once."""
+    return {name: rows[name].tolist() for name, _, _ in SHOWN}
+
+
+def _table(sheet: Any, row: int, col: int, rows: pd.DataFrame | dict[str, list[Any]],
+           fm: Formats, lb: Labels, first: tuple[str, list[str]] | None = None) -> int:
+    """Write the risk rows (optionally a first text column); return the next free row.
+
+    ``rows`` are the risk table's rows, or their :func:`_shown` columns.
+    """
     heads = ([first[0]] if first else []) + [lb[key] for _, key, _ in SHOWN]
     put_headers(sheet, row, col, heads, fm.header)
-    columns = [rows[name].tolist() for name, _, _ in SHOWN]  # read once, not row by row
-    for i in range(len(rows)):
+    shown = rows if isinstance(rows, dict) else _shown(rows)  # read once, not row by row
+    columns = [shown[name] for name, _, _ in SHOWN]
+    for i in range(len(columns[0])):
         offset = 0
         if first:
             put_text(sheet, row + 1 + i, col, first[1][i], fm.text)
@@ -50,7 +59,7 @@ def _table(sheet: Any, row: int, col: int, rows: pd.DataFrame, fm: Formats, lb: 
             value = columns[j][i]
             put(sheet, row + 1 + i, col + offset + j, lb.code("risk", value) if kind == "text"
                 else float(value), _style(fm, kind), fm.text)
-    return row + 1 + len(rows)
+    return row + 1 + len(columns[0])
 
 
 def write_risk_sheet(wb: Workbook, fm: Formats, lb: Labels, result: PlanResult,
@@ -160,9 +169,10 @@ def write_team_risk(wb: Workbook, fm: Formats, lb: Labels, rows: pd.DataFrame,
     put_text(sheet, 1, 0, team_label, fm.subtitle)
     page_setup(sheet, left=team_label, center=lb["title_risk"], footer=lb["page"],
                header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1))
-    row = _table(sheet, HEADER_ROW, 0, rows, fm, lb)
-    year = rows["period"].tolist().index("year")  # the first year row
-    p_attain, target, p50, p90 = (rows[name].iloc[year] for name in (
+    shown = _shown(rows)
+    row = _table(sheet, HEADER_ROW, 0, shown, fm, lb)
+    year = shown["period"].index("year")  # the first year row
+    p_attain, target, p50, p90 = (shown[name][year] for name in (
         "p_attain", "target", "outcome_p50", "outcome_p90"))
     put_text(sheet, row + 1, 0, lb["risk_team_note"].format(
         p=float(p_attain), target=f"{target:,.0f}", p50=f"{p50:,.0f}", p90=f"{p90:,.0f}"),

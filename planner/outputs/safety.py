@@ -115,6 +115,8 @@ def cell_text(value: object) -> str:
     The result must be written with ``write_string`` (so it stays text whatever
     it starts with); xlsxwriter escapes control characters itself.
     """
+    if type(value) is str:  # the common case first
+        return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)[:MAX_CELL_TEXT]

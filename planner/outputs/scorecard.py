@@ -22,14 +22,19 @@ are left out instead of counting as zero.
 
 from __future__ import annotations
 
+import functools
+from typing import Final
+
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from planner.outputs.cells import (
     formula,
     put_blanks,
+    put_formulas,
     put_headers,
     put_text,
+    put_texts,
     quote_sheet,
     ref,
     rng,
@@ -93,38 +98,27 @@ def write_actuals(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     put_blanks(sheet, first, MONTH_COL, last, LAST_MONTH_COL, fm.input_amount)
     for i, product in enumerate(data.product_labels):
         row = first + i
-        put_text(sheet, row, 0, product, fm.text)
-        put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
+        put_texts(sheet, row, 0, [product, lb.tier(data.tiers[i])], fm.text)
         cells = rng(row, MONTH_COL, row, LAST_MONTH_COL)
         formula(sheet, row, TOTAL_COL, f'=IF(COUNT({cells})=0,"",SUM({cells}))',
                 fm.amount_total, "")
     if data.products:
         _validate(sheet, ctx, first, MONTH_COL, last, LAST_MONTH_COL)
     flags = flag_row(grid)
-    put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
-    put_text(sheet, grid.total_row, 1, "", fm.label_total)
+    put_texts(sheet, grid.total_row, 0, [lb["total"], ""], fm.label_total)
     put_text(sheet, grid.high_row, 0, lb["of_which_high"], fm.label)
     put_text(sheet, flags, 0, lb["has_actuals"], fm.note)
-    for col in range(MONTH_COL, TOTAL_COL + 1):
-        cells = (rng(first, col, last, col) if col < TOTAL_COL
-                 else rng(first, MONTH_COL, last, LAST_MONTH_COL))
-        if data.products:
-            formula(sheet, grid.total_row, col, f'=IF(COUNT({cells})=0,"",SUM({cells}))',
-                    fm.amount_total, "")
-        else:
-            put_text(sheet, grid.total_row, col, "", fm.amount_total)
-        if grid.high is None:
+    totals, highs, counted = _actuals_formulas(grid)
+    if data.products:
+        put_formulas(sheet, grid.total_row, MONTH_COL, totals, fm.amount_total, _BLANKS)
+    else:
+        put_texts(sheet, grid.total_row, MONTH_COL, _BLANKS, fm.amount_total)
+    if grid.high is None:
+        for col in range(MONTH_COL, TOTAL_COL + 1):
             sheet.write_number(grid.high_row, col, 0.0, fm.amount)
-        elif col < TOTAL_COL:
-            formula(sheet, grid.high_row, col,
-                    f"=SUM({rng(grid.high[0], col, grid.high[1], col)})", fm.amount, 0.0)
-        else:
-            formula(sheet, grid.high_row, col,
-                    f"=SUM({rng(grid.high_row, MONTH_COL, grid.high_row, LAST_MONTH_COL)})",
-                    fm.amount, 0.0)
-        if col < TOTAL_COL:
-            counted = f"COUNT({cells})>0" if data.products else "FALSE"
-            formula(sheet, flags, col, f"=IF({counted},1,0)", fm.flag, 0)
+    else:
+        put_formulas(sheet, grid.high_row, MONTH_COL, highs, fm.amount, _ZEROS)
+    put_formulas(sheet, flags, MONTH_COL, counted, fm.flag, _ZEROS[:-1])
     _attainment_block(sheet, data, ctx, grid, targets)
     sheet.set_column(0, 0, text_width([lb["product"], lb["has_actuals"], *data.product_labels]))
     sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
@@ -149,23 +143,59 @@ def _attainment_block(sheet: Worksheet, data: TeamData, ctx: Context, grid: Grid
     rows.append((grid.total_row, lb["total"], ""))
     flag_cells = rng(flags, MONTH_COL, flags, LAST_MONTH_COL)
     sheet_name = quote_sheet(targets)
-    months = [(col, column_letters(col)) for col in range(MONTH_COL, LAST_MONTH_COL + 1)]
     for k, (source, name, tier) in enumerate(rows):
         row = top + k
         is_total = source == grid.total_row
-        put_text(sheet, row, 0, name, fm.label_total if is_total else fm.text)
-        put_text(sheet, row, 1, tier, fm.label_total if is_total else fm.text)
-        style = fm.percent_total if is_total else fm.percent
-        number = source + 1
-        for col, letters in months:  # ref(source, col, targets) and ref(source, col)
-            target, actual = f"{sheet_name}!{letters}{number}", f"{letters}{number}"
-            formula(sheet, row, col,
-                    f'=IF({target}=0,"",IF({actual}="","",{actual}/{target}))', style, "")
-        to_date = f"SUMPRODUCT({rng(source, MONTH_COL, source, LAST_MONTH_COL, targets)}," \
-                  f"{flag_cells})"
-        actual = ref(source, TOTAL_COL)
-        formula(sheet, row, TOTAL_COL,
-                f'=IF({actual}="","",IF({to_date}=0,"",{actual}/{to_date}))', style, "")
+        put_texts(sheet, row, 0, [name, tier], fm.label_total if is_total else fm.text)
+        put_formulas(sheet, row, MONTH_COL,
+                     _attainment_formulas(source, sheet_name, targets, flag_cells),
+                     fm.percent_total if is_total else fm.percent, _BLANKS)
+
+
+#: Cached values of a row of cells from the first month to the total.
+_BLANKS: Final = ("",) * (TOTAL_COL - MONTH_COL + 1)
+_ZEROS: Final = (0.0,) * (TOTAL_COL - MONTH_COL + 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _actuals_formulas(grid: Grid) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The Actuals sheet's total row, high-margin row and flags (months), remembered.
+
+    Every team workbook with the same grid has the same formulas.
+    """
+    first, last = grid.first, grid.last
+    cells = [rng(first, col, last, col) for col in range(MONTH_COL, TOTAL_COL)]
+    totals = [f'=IF(COUNT({c})=0,"",SUM({c}))'
+              for c in [*cells, rng(first, MONTH_COL, last, LAST_MONTH_COL)]]
+    highs: list[str] = []
+    if grid.high is not None:
+        high = grid.high
+        highs = [f"=SUM({rng(high[0], col, high[1], col)})"
+                 for col in range(MONTH_COL, TOTAL_COL)]
+        highs.append(f"=SUM({rng(grid.high_row, MONTH_COL, grid.high_row, LAST_MONTH_COL)})")
+    counted = [f"=IF({f'COUNT({c})>0' if grid.count else 'FALSE'},1,0)" for c in cells]
+    return tuple(totals), tuple(highs), tuple(counted)
+
+
+@functools.lru_cache(maxsize=1024)
+def _attainment_formulas(source: int, sheet_name: str, targets: str,
+                         flag_cells: str) -> tuple[str, ...]:
+    """A row's attainment formulas: each month's, then the year to date's (remembered).
+
+    ``source`` is the row of the product (or total) on Targets and Actuals; every team
+    workbook with that many products has the same formulas.
+    """
+    number = source + 1
+    texts = []
+    for col in range(MONTH_COL, LAST_MONTH_COL + 1):  # ref(source, col, targets), ref(...)
+        letters = column_letters(col)
+        target, actual = f"{sheet_name}!{letters}{number}", f"{letters}{number}"
+        texts.append(f'=IF({target}=0,"",IF({actual}="","",{actual}/{target}))')
+    to_date = f"SUMPRODUCT({rng(source, MONTH_COL, source, LAST_MONTH_COL, targets)}," \
+              f"{flag_cells})"
+    actual = ref(source, TOTAL_COL)
+    texts.append(f'=IF({actual}="","",IF({to_date}=0,"",{actual}/{to_date}))')
+    return tuple(texts)
 
 
 def write_scorecard(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> None:

@@ -4,32 +4,35 @@ xlsxwriter writes each cell of ``<sheetData>`` through several small methods (th
 reference, a list of attributes each checked for characters to escape, a writer per
 element), about 10 microseconds a cell; a team workbook holds some 5,000 cells, and an
 organisation 400 team workbooks. :func:`write_rows` writes the same rows and cells
-with one formatted string per cell and one write per row. It handles the cells the
-workbooks of this package hold (numbers, shared strings, formulas and blanks, each with
-a format); any other cell (no format, rich strings, booleans, array formulas, errors)
-is handed to xlsxwriter's own ``_write_cell``, and a sheet with comments or in
-``constant_memory`` mode is written by xlsxwriter whole. The tests compare both
-writers' XML byte for byte.
+with one formatted string per cell (a run of cells, :mod:`planner.outputs.cell_runs`,
+with one string operation) and one write per row, the row's start tag included. It
+handles the cells the workbooks of this package hold (numbers, shared strings, formulas
+and blanks, each with a format); any other cell (no format, rich strings, booleans,
+array formulas, errors) is handed to xlsxwriter's own ``_write_cell``, and a sheet with
+comments or in ``constant_memory`` mode is written by xlsxwriter whole. The tests compare
+both writers' XML byte for byte.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Final
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from planner.outputs.cell_kinds import BlankCell, FormulaCell, NumberCell, StringCell
-from planner.outputs.cell_runs import Run, run_template, run_xml
+from planner.outputs.cell_runs import Run, XmlRun, run_template, run_xml, xml_of
 
 #: Formula results xlsxwriter marks as errors (``t="e"``).
 ERROR_CODES: Final = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!",
                                 "#VALUE!"))
 _ESCAPES: Final = re.compile('["&<>\n]')  # what xlsxwriter looks for before escaping
-_COLUMNS: list[str] = []
-_KINDS: Final = frozenset((NumberCell, StringCell, FormulaCell, BlankCell))
+#: Letters of the columns met so far, by position (see :func:`column_letters`).
+COLUMNS: list[str] = []
+_FIRST: Final = itemgetter(0)
 #: Formulas whose escaped text is remembered (they recur in every team workbook).
 FORMULA_MEMORY: Final = 50_000
 
@@ -42,9 +45,9 @@ def column_letters(col: int) -> str:
     >>> column_letters(0), column_letters(27)
     ('A', 'AB')
     """
-    while len(_COLUMNS) <= col:
-        _COLUMNS.append(xl_col_to_name(len(_COLUMNS)))
-    return _COLUMNS[col]
+    while len(COLUMNS) <= col:
+        COLUMNS.append(xl_col_to_name(len(COLUMNS)))
+    return COLUMNS[col]
 
 
 def escape_data(data: Any) -> Any:
@@ -102,54 +105,74 @@ def calculate_spans(sheet: Worksheet) -> None:
 
     The columns of the sheet's runs of cells (:mod:`planner.outputs.cell_runs`) count.
     """
-    spans: dict[int, str] = {}
-    low: int | None = None
-    high = 0
-    table = sheet.table
+    _sheet_rows(sheet)
+
+
+def _sheet_rows(sheet: Worksheet) -> list[tuple[int, list[tuple[int, Any]] | None]]:
+    """The rows to write, each with its cells and runs left to right; set the spans.
+
+    A row with attributes only comes with None. ``sheet.row_spans`` is set as
+    xlsxwriter's ``_calculate_spans`` sets it (no comments): per 16 rows, the first and
+    last column of their cells and runs.
+    """
+    table, row_info = sheet.table, sheet.row_info
     runs = getattr(sheet, "runs", None)
     run_rows = runs.rows if runs else {}
+    spans: dict[int, str] = {}
+    rows: list[tuple[int, list[tuple[int, Any]] | None]] = []
+    cell: Any
+    low: int | None = None
+    high = 0
     last = sheet.dim_rowmax
     for row in range(sheet.dim_rowmin, last + 1):
         cells = table.get(row)
-        bounds = [min(cells), max(cells)] if cells else []
-        if row in run_rows:
-            bounds.extend(runs.span(row))  # type: ignore[union-attr]
-        if bounds:
-            first, final = min(bounds), max(bounds)
+        row_runs = run_rows.get(row)
+        if cells or row_runs:
+            entries: list[tuple[int, Any]] = (_row_entries(cells, row_runs) if row_runs
+                                              else sorted(cells.items()))
+            rows.append((row, entries))
+            first = entries[0][0]
+            final, cell = entries[-1]  # runs and cells never overlap: the last ends last
+            if isinstance(cell, (Run, XmlRun)):
+                final = cell.last
             if low is None:
                 low, high = first, final
             else:
                 low, high = min(low, first), max(high, final)
+        elif row in row_info:
+            rows.append((row, None))
         if (row + 1) % 16 == 0 or row == last:
             if low is not None:
                 spans[row // 16] = f"{low + 1}:{high + 1}"
                 low = None
     sheet.row_spans = spans
+    return rows
 
 
-def _row_entries(cells: dict[int, Any] | None, runs: list[Run]) -> list[tuple[int, Any]]:
+def _row_entries(cells: dict[int, Any] | None,
+                 runs: list[Run | XmlRun]) -> list[tuple[int, Any]]:
     """A row's ordinary cells and runs, left to right (a run under later cells split)."""
-    entries = list(cells.items()) if cells else []
+    cells = cells or {}
+    entries = list(cells.items())
     for run in runs:
-        if cells and any(run.first <= col <= run.last for col in cells):
-            entries.extend((col, cell) for col, cell in run.cells() if col not in cells)
+        first, last = run.first, run.last
+        for col in cells:
+            if first <= col <= last:  # a later cell over the run: its other cells
+                entries.extend((col, cell) for col, cell in run.cells() if col not in cells)
+                break
         else:
-            entries.append((run.first, run))
-    entries.sort(key=_first)
+            entries.append((first, run))
+    entries.sort(key=_FIRST)
     return entries
 
 
-def _first(entry: tuple[int, Any]) -> int:
-    return entry[0]
-
-
 @lru_cache(maxsize=FORMULA_MEMORY)
-def _formula_text(formula: str) -> str:
+def formula_text(formula: str) -> str:
     """A formula as element data (escaped as xlsxwriter does), remembered."""
     return escape_data(formula)
 
 
-def _formula_xml(ref: str, style: str, cell: Any) -> str:
+def formula_xml(ref: str, style: str, cell: Any) -> str:
     """The ``<c>`` element of a formula cell with a format (as :func:`cell_xml`)."""
     value = cell[2]
     kind_attr = ""
@@ -158,7 +181,7 @@ def _formula_xml(ref: str, style: str, cell: Any) -> str:
     elif isinstance(value, str) and value != "":
         kind_attr = ' t="e"' if value in ERROR_CODES else ' t="str"'
         value = escape_data(value)
-    return (f'<c r="{ref}" s="{style}"{kind_attr}><f>{_formula_text(cell[0])}</f>'
+    return (f'<c r="{ref}" s="{style}"{kind_attr}><f>{formula_text(cell[0])}</f>'
             f"<v>{value}</v></c>")
 
 
@@ -179,37 +202,40 @@ def write_rows(sheet: Worksheet, fallback: Any) -> None:
         xlsxwriter's ``_write_cell(row, col, cell)``, for the cells :func:`cell_xml`
         leaves to it.
     """
-    calculate_spans(sheet)
-    table, row_info, spans = sheet.table, sheet.row_info, sheet.row_spans
-    runs = getattr(sheet, "runs", None)
-    run_rows = runs.rows if runs else {}
+    rows = _sheet_rows(sheet)
+    row_info, spans = sheet.row_info, sheet.row_spans
     write = sheet.fh.write
     if sheet.dim_colmax is not None:
         column_letters(sheet.dim_colmax)  # every column's letters, for the loop below
-    letters = _COLUMNS
+    letters = COLUMNS
+    # a row without attributes starts with the tag xlsxwriter's ``_write_row`` writes
+    plain_rows = (sheet.excel_version != 2010
+                  and sheet.default_row_height == sheet.original_row_height)
     styles: dict[Any, str] = {}  # format -> its style index, as text
     templates: dict[tuple[int, int, bool, str], str] = {}  # a run's cells, by row
     number_cell, string_cell, formula_cell, blank_cell = NumberCell, StringCell, FormulaCell, \
         BlankCell
-    for row in range(sheet.dim_rowmin, sheet.dim_rowmax + 1):
-        cells = table.get(row)
-        row_runs = run_rows.get(row)
-        if not cells and not row_runs:
-            if row in row_info:  # a blank row with attributes only
-                sheet._write_empty_row(row, spans.get(row // 16), row_info[row])
+    for row, entries in rows:
+        if entries is None:  # a blank row with attributes only
+            sheet._write_empty_row(row, spans.get(row // 16), row_info[row])
             continue
-        sheet._write_row(row, spans.get(row // 16), row_info.get(row))
         number = str(row + 1)
-        parts: list[str] = []
-        entries = _row_entries(cells, row_runs) if row_runs else sorted(cells.items())
+        if plain_rows and row not in row_info:
+            span = spans.get(row // 16)
+            parts = [f'<row r="{number}" spans="{span}">' if span else f'<row r="{number}">']
+        else:
+            sheet._write_row(row, spans.get(row // 16), row_info.get(row))
+            parts = []
         for col, cell in entries:
             kind = cell.__class__
-            if kind is blank_cell:
-                fmt = cell[0]
-            elif kind is Run:
+            if kind is string_cell or kind is formula_cell or kind is number_cell:
+                fmt = cell[1]
+            elif kind is Run or kind is XmlRun:
                 fmt = cell.fmt
+            elif kind is blank_cell:
+                fmt = cell[0]
             else:
-                fmt = cell[1] if kind in _KINDS else None
+                fmt = None
             if fmt is None:  # another kind of cell, or a row's or column's format
                 text = cell_xml(letters[col] + number, cell)
                 if text is None:
@@ -222,14 +248,16 @@ def write_rows(sheet: Worksheet, fallback: Any) -> None:
             style = styles.get(fmt)
             if style is None:
                 style = styles[fmt] = str(fmt._get_xf_index())
-            if kind is number_cell:
-                parts.append(f'<c r="{letters[col]}{number}" s="{style}">'
-                             f"<v>{cell[0]:.16G}</v></c>")
-            elif kind is string_cell:
+            if kind is string_cell:
                 parts.append(f'<c r="{letters[col]}{number}" s="{style}" t="s">'
                              f"<v>{cell[0]}</v></c>")
             elif kind is formula_cell:
-                parts.append(_formula_xml(letters[col] + number, style, cell))
+                parts.append(formula_xml(letters[col] + number, style, cell))
+            elif kind is number_cell:
+                parts.append(f'<c r="{letters[col]}{number}" s="{style}">'
+                             f"<v>{cell[0]:.16G}</v></c>")
+            elif kind is XmlRun:
+                parts.append(xml_of(cell, style))
             elif kind is Run:
                 key = (cell.first, cell.last, cell.numbers is None, style)
                 template = templates.get(key)

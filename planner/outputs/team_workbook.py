@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -21,16 +23,17 @@ from xlsxwriter.worksheet import Worksheet
 from planner import names as n
 from planner.outputs.cells import (
     PlannerWorkbook,
-    formula,
     put,
+    put_formulas,
     put_headers,
     put_numbers,
     put_text,
+    put_texts,
     rng,
     text_width,
 )
 from planner.outputs.explain_sheet import write_explain
-from planner.outputs.frames import HIGH, TeamData
+from planner.outputs.frames import HIGH, SeatRows, TeamData
 from planner.outputs.layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -47,6 +50,7 @@ from planner.outputs.layout import (
     row_sums,
     sheet_top,
     sum_column,
+    sum_columns,
     sum_row,
 )
 from planner.outputs.risk_sheet import write_team_risk
@@ -66,36 +70,48 @@ def write_targets(wb: Workbook, data: TeamData, ctx: Context, grid: Grid) -> Non
     row_totals = row_sums(values)
     for i, product in enumerate(data.product_labels):
         row = grid.first + i
-        put_text(sheet, row, 0, product, fm.text)
-        put_text(sheet, row, 1, lb.tier(data.tiers[i]), fm.text)
+        put_texts(sheet, row, 0, [product, lb.tier(data.tiers[i])], fm.text)
         sum_row(sheet, row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
                 row_totals[i])
     put_numbers(sheet, grid.first, MONTH_COL, values[:, :12], fm.amount)
-    put_text(sheet, grid.total_row, 0, lb["total"], fm.label_total)
-    put_text(sheet, grid.total_row, 1, "", fm.label_total)
+    put_texts(sheet, grid.total_row, 0, [lb["total"], ""], fm.label_total)
     put_text(sheet, grid.high_row, 0, lb["of_which_high"], fm.label)
     put_text(sheet, grid.high_row, 1, lb.tier(HIGH), fm.text)
     high_rows = slice(grid.high[0] - grid.first, grid.high[1] - grid.first + 1) \
         if grid.high else slice(0, 0)
     month_totals, high_totals = values.sum(axis=0), values[high_rows].sum(axis=0)
-    for j in range(12):
-        col = MONTH_COL + j
-        sum_column(sheet, grid.first, grid.last, col, fm.amount_total, grid.total_row,
-                   float(month_totals[j]))
-        if grid.high is None:
-            sheet.write_number(grid.high_row, col, 0.0, fm.amount)
-        else:
-            formula(sheet, grid.high_row, col, f"=SUM({rng(grid.high[0], col, grid.high[1], col)})",
-                    fm.amount, float(high_totals[j]))
-    sum_row(sheet, grid.total_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount_total,
-            float(month_totals.sum()))
-    sum_row(sheet, grid.high_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount,
-            float(high_totals.sum()))
+    _sums_and_total(sheet, grid.first, grid.last, grid.total_row, fm.amount_total,
+                    month_totals.tolist(), float(month_totals.sum()))
+    if grid.high is None:
+        for j in range(12):
+            sheet.write_number(grid.high_row, MONTH_COL + j, 0.0, fm.amount)
+        sum_row(sheet, grid.high_row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fm.amount,
+                float(high_totals.sum()))
+    else:
+        _sums_and_total(sheet, grid.high[0], grid.high[1], grid.high_row, fm.amount,
+                        high_totals.tolist(), float(high_totals.sum()))
     sheet.set_column(0, 0, text_width([lb["product"], lb["of_which_high"], *data.product_labels]))
     sheet.set_column(1, 1, text_width([lb["margin_tier"], *map(lb.tier, data.tiers)], 10))
     sheet.set_column(MONTH_COL, LAST_MONTH_COL, 12)
     sheet.set_column(TOTAL_COL, TOTAL_COL, 14)
     print_setup(sheet, ctx, data.team_label, lb["title_targets"], HEADER_ROW, (FIRST_ROW, 1))
+
+
+def _sums_and_total(sheet: Worksheet, top: int, bottom: int, row: int, fmt: Any,
+                    month_sums: list[float], total: float) -> None:
+    """In ``row``: each month's ``=SUM`` of rows ``top``..``bottom``, then their total.
+
+    The cells as :func:`~planner.outputs.layout.sum_column` of each month and
+    :func:`~planner.outputs.layout.sum_row` of the total write them.
+    """
+    if bottom < top:  # no rows: zeros, as sum_column writes them
+        for j, value in enumerate(month_sums):
+            sum_column(sheet, top, bottom, MONTH_COL + j, fmt, row, value)
+        sum_row(sheet, row, MONTH_COL, LAST_MONTH_COL, TOTAL_COL, fmt, total)
+        return
+    texts = [f"=SUM({rng(top, col, bottom, col)})" for col in range(MONTH_COL, TOTAL_COL)]
+    texts.append(f"=SUM({rng(row, MONTH_COL, row, LAST_MONTH_COL)})")
+    put_formulas(sheet, row, MONTH_COL, texts, fmt, [*month_sums, total])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -113,6 +129,47 @@ def day_text(value: object) -> str | None:
     return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
+@dataclass(frozen=True)
+class WeekRows:
+    """The weeks of a weekly sheet as written: the same for every team of a plan.
+
+    Attributes
+    ----------
+    weeks : list
+        Each week's label.
+    days : list of str or None
+        Each week's start (:func:`day_text`; None: missing).
+    working_days : list
+        Each week's working days.
+    total_days : float
+        Their sum (missing ones left out).
+    """
+
+    weeks: list[Any]
+    days: list[str | None]
+    working_days: list[Any]
+    total_days: float
+
+
+#: The week table last read (the same object for every team of a plan) and its rows.
+_WEEKS: list[tuple[pd.DataFrame, WeekRows]] = []
+
+
+def _week_rows(weeks: pd.DataFrame) -> WeekRows:
+    """The rows of ``weeks`` (``week, week_start, working_days``), read once per table.
+
+    The table is remembered by identity: every team's grids share the plan's one.
+    """
+    if _WEEKS and _WEEKS[0][0] is weeks:
+        return _WEEKS[0][1]
+    rows = WeekRows(weeks[n.WEEK].tolist(),
+                    [day_text(start) for start in weeks[n.WEEK_START].tolist()],
+                    weeks[n.WORKING_DAYS].tolist(),
+                    float(pd.to_numeric(weeks[n.WORKING_DAYS], errors="coerce").sum()))
+    _WEEKS[:] = [(weeks, rows)]
+    return rows
+
+
 def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     """Sheet 2: targets by week (rows) and product (columns), with totals."""
     fm, lb = ctx.formats, ctx.labels
@@ -125,32 +182,26 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
                  lb["total"]],
                 fm.header)
     values = data.weekly.to_numpy()
-    weeks = data.weeks
+    weeks = _week_rows(data.weeks)
     row_totals = row_sums(values)
-    for i, (week, start, days) in enumerate(
-            zip(weeks[n.WEEK].tolist(), weeks[n.WEEK_START].tolist(),
-                weeks[n.WORKING_DAYS].tolist(), strict=True)):
+    for i, (week, day, days) in enumerate(zip(weeks.weeks, weeks.days, weeks.working_days,
+                                              strict=True)):
         row = FIRST_ROW + i
-        put_text(sheet, row, 0, week, fm.text)
-        day = day_text(start)
         if day is None:
+            put_text(sheet, row, 0, week, fm.text)
             put(sheet, row, 1, None, fm.text)
         else:
-            put_text(sheet, row, 1, day, fm.text)
+            put_texts(sheet, row, 0, [week, day], fm.text)
         put(sheet, row, 2, days, fm.general)
         sum_row(sheet, row, first_product, total_col - 1, total_col, fm.amount_total,
                 row_totals[i])
     put_numbers(sheet, FIRST_ROW, first_product, values.astype(float), fm.amount)
-    last = FIRST_ROW + len(weeks) - 1
+    last = FIRST_ROW + len(weeks.weeks) - 1
     total_row = last + 1
-    put_text(sheet, total_row, 0, lb["total"], fm.label_total)
-    put_text(sheet, total_row, 1, "", fm.label_total)
-    sum_column(sheet, FIRST_ROW, last, 2, fm.amount_total, total_row,
-               float(pd.to_numeric(weeks[n.WORKING_DAYS], errors="coerce").sum()))
+    put_texts(sheet, total_row, 0, [lb["total"], ""], fm.label_total)
     column_totals = values.sum(axis=0)
-    for j in range(len(data.products) + 1):
-        cached = float(column_totals[j]) if j < len(data.products) else float(values.sum())
-        sum_column(sheet, FIRST_ROW, last, first_product + j, fm.amount_total, total_row, cached)
+    sum_columns(sheet, FIRST_ROW, last, 2, fm.amount_total, total_row,
+                [weeks.total_days, *column_totals.tolist(), float(values.sum())])
     sheet.set_column(0, 1, 11)
     sheet.set_column(2, 2, 9)
     sheet.set_column(first_product, total_col,
@@ -158,26 +209,22 @@ def write_weekly(wb: Workbook, data: TeamData, ctx: Context) -> None:
     print_setup(sheet, ctx, data.team_label, lb["title_weekly"], HEADER_ROW, (FIRST_ROW, 1))
 
 
-def _seat_block(sheet: Worksheet, ctx: Context, frame: pd.DataFrame, top: int) -> int:
+def _seat_block(sheet: Worksheet, ctx: Context, rows: SeatRows, top: int) -> int:
     """Rows of seat | grade | values | total, then a total row; return the total row."""
     fm, lb = ctx.formats, ctx.labels
-    values = frame.iloc[:, 2:].to_numpy(dtype=float)
+    values = rows.values
     width = values.shape[1]
     last_col = 1 + width
     row_totals = row_sums(values)
-    for i, (seat, grade) in enumerate(zip(frame[n.SEAT].tolist(), frame[n.GRADE].tolist(),
-                                          strict=True)):
+    for i, (seat, grade) in enumerate(zip(rows.seats, rows.grades, strict=True)):
         row = top + i
-        put_text(sheet, row, 0, seat, fm.text)
-        put_text(sheet, row, 1, grade, fm.text)
+        put_texts(sheet, row, 0, [seat, grade], fm.text)
         sum_row(sheet, row, 2, last_col, last_col + 1, fm.amount_total, row_totals[i])
     put_numbers(sheet, top, 2, values, fm.amount)
-    total_row = top + len(frame)
-    put_text(sheet, total_row, 0, lb["total"], fm.label_total)
-    put_text(sheet, total_row, 1, "", fm.label_total)
-    for j in range(width + 1):
-        cached = float(values[:, j].sum() if j < width else values.sum())
-        sum_column(sheet, top, total_row - 1, 2 + j, fm.amount_total, total_row, cached)
+    total_row = top + len(rows.seats)
+    put_texts(sheet, total_row, 0, [lb["total"], ""], fm.label_total)
+    sum_columns(sheet, top, total_row - 1, 2, fm.amount_total, total_row,
+                [float(values[:, j].sum()) for j in range(width)] + [float(values.sum())])
     return total_row
 
 
@@ -188,16 +235,16 @@ def write_seats(wb: Workbook, data: TeamData, ctx: Context) -> None:
     sheet_top(sheet, ctx, lb["title_seats"], data.team_label)
     put_headers(sheet, HEADER_ROW, 0, [lb["seat"], lb["grade"], *month_headers(ctx),
                                        lb["total"]], fm.header)
-    if data.seats.empty:
+    if not data.seat_rows.seats:
         put_text(sheet, FIRST_ROW, 0, lb["no_seats"], fm.note)
     else:
-        total_row = _seat_block(sheet, ctx, data.seats, FIRST_ROW)
+        total_row = _seat_block(sheet, ctx, data.seat_rows, FIRST_ROW)
         top = total_row + 3
         put_text(sheet, top - 1, 0, lb["by_seat_product"], fm.subtitle)
         put_headers(sheet, top, 0, [lb["seat"], lb["grade"], *data.product_labels, lb["total"]],
                     fm.header)
-        _seat_block(sheet, ctx, data.seat_products, top + 1)
-    sheet.set_column(0, 0, text_width([lb["seat"], *data.seats.get(n.SEAT, [])], 10, 30))
+        _seat_block(sheet, ctx, data.seat_product_rows, top + 1)
+    sheet.set_column(0, 0, text_width([lb["seat"], *data.seat_rows.seats], 10, 30))
     sheet.set_column(1, 1, 8)
     sheet.set_column(2, max(TOTAL_COL, 2 + len(data.products)), 12)
     print_setup(sheet, ctx, data.team_label, lb["title_seats"], HEADER_ROW, (FIRST_ROW, 1))
