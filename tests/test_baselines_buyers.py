@@ -55,12 +55,52 @@ def baselines(dataset: Dataset) -> Baselines:
     return compute_baselines(dataset, window_end=date(2025, 6, 30), trailing_months=2)
 
 
-def test_masks_count_the_same_buyers_as_distinct_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_masks_count_the_same_buyers_as_distinct_triples(monkeypatch: pytest.MonkeyPatch) -> None:
     masks = baselines(mixed_dataset())
-    monkeypatch.setattr(buyers, "MASK_BITS", 1)  # 4 products: the distinct pairs
-    pairs = baselines(mixed_dataset())
+    monkeypatch.setattr(buyers, "MAX_CELLS", 0)  # the distinct triples
+    triples = baselines(mixed_dataset())
     for name, frame in masks.tables().items():
-        pd.testing.assert_frame_equal(frame, pairs.tables()[name], check_exact=True)
+        pd.testing.assert_frame_equal(frame, triples.tables()[name], check_exact=True)
+
+
+def many_cells(seed: int = 4) -> Dataset:
+    """25 products x 8 segments: 200 cells, in all four words of a customer's mask.
+
+    Every row has a customer id, so buyers are the distinct ids as they are.
+    """
+    rng = np.random.default_rng(seed)
+    n = 3000
+    codes = [f"P{i:02d}" for i in range(25)]
+    sales = pd.DataFrame({
+        "date": rng.choice(pd.date_range("2025-05-01", "2025-06-30", freq="D"), n),
+        "seat": "S1", "team": "T1",
+        "product": rng.choice(codes, n),
+        "segment": rng.choice([f"G{i}" for i in range(8)], n),
+        "amount": 100.0, "units": 1.0,
+        "customer_id": rng.choice([f"c{i}" for i in range(300)], n).astype(object),
+    })
+    seats = pd.DataFrame({"seat": ["S1"], "team": ["T1"], "grade": ["A"],
+                          "start_date": pd.to_datetime(["2020-01-01"]),
+                          "end_date": pd.to_datetime([None])})
+    return Dataset(sales, seats, products(*codes), None,
+                   report=LoadReport(rows_read={"sales": n}), source="many")
+
+
+@pytest.mark.parametrize("max_cells", [buyers.MAX_CELLS, 0])
+def test_buyers_of_every_cell_product_and_segment(max_cells: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(buyers, "MAX_CELLS", max_cells)  # masks, then distinct triples
+    ds = many_cells()
+    b = baselines(ds)
+    sales = ds.sales
+    cells = b.product_segments.set_index(["product", "segment"])["buyers"]
+    want = sales.groupby(["product", "segment"])["customer_id"].nunique()
+    assert len(want) == 200
+    pd.testing.assert_series_equal(cells.sort_index(), want.astype(float).rename("buyers"))
+    for table, key in ((b.products, "product"), (b.segments, "segment")):
+        got = table.set_index(key)["buyers"].sort_index()
+        want = sales.groupby(key)["customer_id"].nunique().astype(float).rename("buyers")
+        pd.testing.assert_series_equal(got, want)
 
 
 def test_buyers_are_distinct_customer_ids() -> None:
@@ -80,9 +120,9 @@ def test_buyers_are_distinct_customer_ids() -> None:
 
 
 def test_buyer_statements_choose_masks_while_they_fit() -> None:
-    assert buyers.buyer_statements(62, 62) == ("id_bits", "buyer_masks")
-    assert buyers.buyer_statements(62, 63) == ("buyer_ids",)
-    assert buyers.buyer_statements(0, 0) == ("id_bits", "buyer_masks")
+    assert buyers.buyer_statements(248) == ("cell_bits", "buyer_masks")
+    assert buyers.buyer_statements(249) == ("buyer_ids",)
+    assert buyers.buyer_statements(0) == ("cell_bits", "buyer_masks")
 
 
 def test_a_week_across_two_months_is_one_seat_week() -> None:

@@ -1,8 +1,9 @@
 """Weekly productivity per seat, by grade and by team, from one pass over the seat-weeks.
 
-``queries/seat_week_productivity.sql`` computes both tables at once (grouping sets, so
-the seat-week x product cells are made and read once); :func:`split_productivity` cuts
-its result into the baselines' ``productivity_grade`` and ``productivity_team``.
+``queries/seat_week_productivity.sql`` computes both tables at once (grouping sets over
+the seat-week x product cells with a sale; the cells without one are counted, not made:
+see the statement); :func:`split_productivity` cuts its result into the baselines'
+``productivity_grade`` and ``productivity_team``.
 """
 
 from __future__ import annotations

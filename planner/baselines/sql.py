@@ -20,11 +20,11 @@ Parameters are named (``$ws``, ``$we``, ...) and bound by the engine. Heavy scan
 ``customer_sales``, ``ticket_spread``, ``buyer_masks`` (or ``buyer_ids``:
 :mod:`planner.baselines.buyers`) and ``ticket_quantiles`` (and ``history_ids`` when
 the customer base is unknown); everything after them reads small temp tables. No scan
-keeps a table of one row per customer: the distinct customer ids are counted where they
-are needed (per product x segment in ``customer_sales``, per product and per segment in
-``buyer_masks``, since one customer may buy several products in several segments) and
-everything else is summed from the product x segment cells. The few statements built
-from names (the sales view, the copies of the small tables) are the functions below.
+keeps a table of one row per customer: the distinct customer ids per product x segment,
+per product and per segment are counted together in ``buyer_masks`` (one customer may
+buy several products in several segments) and everything else is summed from the
+product x segment cells. The few statements built from names (the sales view, the
+copies of the small tables) are the functions below.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
--- cust: window sales by product x segment: sums, the rows and units with a customer id,
--- the distinct customer ids (buyers of the cell) and the spread of tickets (amount /
--- units, positive rows only).
+-- cust: window sales by product x segment: sums, the rows and units with a customer id
+-- and the spread of tickets (amount / units, positive rows only). The cell's distinct
+-- customer ids are counted with those of each product and segment (ids:
+-- planner.baselines.buyers).
 CREATE TEMP TABLE cust AS
 SELECT
   product,
@@ -10,7 +11,6 @@ SELECT
   sum(units) AS units,
   count(customer_id) AS id_rows,
   sum(units) FILTER (WHERE customer_id IS NOT NULL) AS id_units,
-  count(DISTINCT customer_id) AS ids,
   count(*) FILTER (WHERE amount < 0) AS return_rows,
   stddev_samp(ticket) AS ticket_std,
   min(date) AS first_sale,

@@ -1,8 +1,8 @@
 -- facts: window totals by product (level 1), segment (level 2) and product x segment
 -- (level 0), rolled up from the product x segment cells (cust) but for the distinct
--- customer ids and the ticket spread of levels 1 and 2 (ids). Buyers are distinct
--- customer ids; without any id, the units; when only some rows lack an id, the ids
--- scaled by all units / units of rows with an id.
+-- customer ids of every level and the ticket spread of levels 1 and 2 (ids). Buyers
+-- are distinct customer ids; without any id, the units; when only some rows lack an id,
+-- the ids scaled by all units / units of rows with an id.
 CREATE TEMP TABLE facts AS
 WITH f AS (
   SELECT
@@ -15,8 +15,7 @@ WITH f AS (
     sum(id_rows) AS id_rows,
     sum(id_units) AS id_units,
     sum(return_rows) AS return_rows,
-    -- a level-0 group is one cell: its distinct ids and ticket spread as they are
-    max(ids) AS ids,
+    -- a level-0 group is one cell: its ticket spread as it is
     max(ticket_std) AS cell_ticket_std,
     min(first_sale) AS first_sale,
     max(last_sale) AS last_sale
@@ -25,7 +24,7 @@ WITH f AS (
 ), b AS (
   SELECT
     f.*,
-    CASE WHEN f.level = 0 THEN f.ids ELSE i.ids END AS distinct_ids,
+    i.ids AS distinct_ids,
     CASE WHEN f.level = 0 THEN f.cell_ticket_std ELSE i.ticket_std END AS ticket_std
   FROM f
   LEFT JOIN ids i
