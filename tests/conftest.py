@@ -140,3 +140,180 @@ def scenario_file(folder: Path, data_dir: Path, body: str, name: str = "s.toml")
     path.write_text(f'name = "test"\n[data]\ndir = "{data_dir.as_posix()}"\n' + body,
                     encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    """A shipped sample scenario planned by :func:`planner.pipeline.run_plan`.
+
+    Attributes
+    ----------
+    result : PlanResult
+        What the run returned.
+    inputs : AllocationInputs
+        What the run handed to :func:`planner.allocation.solve.solve_allocation`.
+    """
+
+    result: Any
+    inputs: Any
+
+
+def _plan_sample(path: Path) -> SamplePlan:
+    """Plan ``path`` as the explanation's tests do, keeping the allocation's inputs."""
+    import warnings
+
+    from planner import pipeline
+    from planner.scenario import load_scenario
+
+    grabbed: list[Any] = []
+    real = pipeline.solve_allocation
+
+    def grab(inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        grabbed.append(inputs)
+        return real(inputs, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        patch.setattr(pipeline, "solve_allocation", grab)
+        result = pipeline.run_plan(load_scenario(path))
+    inputs = grabbed[-1]  # the plan's own solve (the last call, as tests/test_restricted.py had it)
+    if result.explanation is not None:
+        result.explanation.settle()  # the levels started ahead are done before copying
+    return SamplePlan(result, inputs)
+
+
+def _copy_plan(kept: SamplePlan) -> SamplePlan:
+    """A deep copy; levels solved ahead share their (finished) thread and work, and
+    each copy gets its own list holding the level's result."""
+    memo: dict[int, Any] = {}
+    explanation = kept.result.explanation
+    for level in ([] if explanation is None else explanation.ahead.values()):
+        memo[id(level._thread)] = level._thread
+        memo[id(level._work)] = level._work
+    return copy.deepcopy(kept, memo)
+
+
+@pytest.fixture(scope="session")
+def sample_plans(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Callable[[str], SamplePlan]:
+    """``plan(name)``: the shipped scenario ``name`` (``"sample_10x.toml"``) planned on the
+    session's sample, once per session; every call gets its own deep copy.
+
+    Each planned as ``run_plan(load_scenario(...))`` on ``scenarios/`` copied with
+    ``data/sample`` beside it (:func:`scenarios_with_sample`), warnings ignored: the
+    explanation's and the restricted model's tests read the same three plans, and a
+    copy leaves each module's changes (the explanation's cache) to itself.
+    """
+    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "sample_plans")
+    kept: dict[str, SamplePlan] = {}
+
+    def plan(name: str) -> SamplePlan:
+        if name not in kept:
+            kept[name] = _plan_sample(scenarios / name)
+        return _copy_plan(kept[name])
+
+    return plan
+
+
+def history_key(scenario: Any) -> str:
+    """Everything a scenario's history and baselines are made from
+    (:func:`planner.pipeline.load_history`, :func:`planner.pipeline.scenario_baselines`)."""
+    return repr((scenario.data_dir, scenario.mapping, scenario.year, scenario.window_end,
+                 scenario.trailing_months, scenario.ramp_months, scenario.country,
+                 scenario.spikes, scenario.spike_overrides, scenario.engine))
+
+
+@dataclass(frozen=True)
+class SampleHistory:
+    """The sample's history and baselines as the shipped sample scenarios read them.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        ``load_history`` of ``scenarios/sample_10x.toml`` on the session's sample.
+    baselines : Baselines
+        ``scenario_baselines`` of that scenario on ``dataset``.
+    key : str
+        :func:`history_key` of that scenario: a scenario with the same key has the same
+        history and baselines.
+    """
+
+    dataset: Any
+    baselines: Any
+    key: str
+
+
+@pytest.fixture(scope="session")
+def sample_history(sample_dir: Path) -> SampleHistory:
+    """The sample's history and baselines, loaded once per session and only read (the
+    driver, sweep and compare tests of tests/test_compare.py and
+    tests/test_driver_agreement.py build their models on them)."""
+    from planner import api
+    from planner.pipeline import load_history, scenario_baselines
+
+    scenario = api.load(REPO / "scenarios" / "sample_10x.toml", data_dir=sample_dir)
+    dataset = load_history(scenario)
+    return SampleHistory(dataset, scenario_baselines(scenario, dataset), history_key(scenario))
+
+
+@dataclass(frozen=True)
+class Baselined:
+    """A scenario's baselines, and the warnings loading its history and computing them gave.
+
+    Attributes
+    ----------
+    baselines : Baselines
+        ``scenario_baselines(scenario, load_history(scenario))``.
+    caught : list of warnings.WarningMessage
+        Every warning of those two steps, in order (recorded with the ``"always"`` filter).
+    """
+
+    baselines: Any
+    caught: list[Any]
+
+
+#: Baselines made in this session, by :func:`history_key` (see :func:`baselines_once`).
+_BASELINED: dict[str, Baselined] = {}
+
+
+def baselines_once(scenario: Any) -> Baselined:
+    """The scenario's baselines, computed once per session per :func:`history_key`.
+
+    For tests that build a plan or a driver model on a shipped scenario's baselines (the
+    Online Retail scenario's take 10 s to load and compute): the history is loaded and
+    the baselines computed once, for real, with every warning recorded; each call gets a
+    deep copy of the baselines (and of the list of warnings).
+    """
+    import warnings
+
+    from planner.pipeline import load_history, scenario_baselines
+
+    key = history_key(scenario)
+    if key not in _BASELINED:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            baselines = scenario_baselines(scenario, load_history(scenario))
+        _BASELINED[key] = Baselined(baselines, list(caught))
+    kept = _BASELINED[key]
+    return Baselined(copy.deepcopy(kept.baselines), list(kept.caught))
+
+
+def sample_scenario(folder: Path, data_dir: Path) -> Path:
+    """The shipped 10x story with its data dir pointing at ``data_dir``."""
+    text = (REPO / "scenarios" / "sample_10x.toml").read_text(encoding="utf-8")
+    text = text.replace('dir = "../data/sample"', f'dir = "{data_dir.as_posix()}"')
+    path = folder / "sample_10x.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def opened_sample(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
+                  ) -> tuple[Path, Any]:
+    """The 10x story on the session's sample (:func:`sample_scenario`) and its
+    ``planner serve`` :class:`~planner.serve.model.Opened` (history, baselines, calendar),
+    read once per session; each serve test module makes its own ``WhatIfModel`` on it."""
+    from planner.serve.model import Opened
+
+    path = sample_scenario(tmp_path_factory.mktemp("serve_opened"), sample_dir)
+    return path, Opened.load(path)

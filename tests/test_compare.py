@@ -9,7 +9,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, SampleHistory, history_key, run_cli
 
 from planner import api
 from planner import names as n
@@ -22,10 +22,8 @@ from planner.compare import (
 )
 from planner.errors import OutputError, ScenarioError
 from planner.pipeline import (
-    load_history,
     run_drivers,
     run_plan,
-    scenario_baselines,
     scenario_calendar,
     sweep_scenario,
 )
@@ -139,9 +137,11 @@ def test_differences_are_against_the_first(comparison: Comparison) -> None:
     assert (levers.loc[demand, diff_label("sample_conservative", first)] <= 1e-9).all()
 
 
-def test_sweep_agrees_with_the_driver_model(scenarios: list[Scenario]) -> None:
-    dataset = load_history(scenarios[0])  # one data set, one trailing window
-    baselines = scenario_baselines(scenarios[0], dataset)
+def test_sweep_agrees_with_the_driver_model(scenarios: list[Scenario],
+                                            sample_history: SampleHistory) -> None:
+    # one data set, one trailing window: the session's (loaded once per session)
+    assert {history_key(s) for s in scenarios} == {sample_history.key}
+    dataset, baselines = sample_history.dataset, sample_history.baselines
     for scenario in scenarios:
         alone = run_drivers(scenario, baselines, scenario_calendar(scenario))
         multiple = float(scenario.target_multiple or 0)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import REPO, SampleHistory, history_key
 
 import planner.drivers.solve as drivers_solve
 from planner import api
@@ -34,9 +34,7 @@ from planner.errors import TargetUnreachableError
 from planner.history.dataset import Dataset
 from planner.pipeline import (
     capacity_of,
-    load_history,
     run_drivers,
-    scenario_baselines,
     scenario_calendar,
     sweep_scenario,
 )
@@ -87,13 +85,13 @@ def scenarios(sample_dir: Path) -> dict[str, Scenario]:
 
 
 @pytest.fixture(scope="module")
-def history(scenarios: dict[str, Scenario]) -> History:
+def history(scenarios: dict[str, Scenario], sample_history: SampleHistory) -> History:
+    """The session's sample history and baselines (loaded once per session)."""
     keys = {(s.data_dir, s.mapping, s.window_end, s.trailing_months, s.ramp_months, s.country)
             for s in scenarios.values()}
     assert len(keys) == 1, keys  # one data set and window: the baselines are shared
-    first = scenarios[NAMES[0]]
-    dataset = load_history(first)
-    return History(dataset, scenario_baselines(first, dataset))
+    assert {history_key(s) for s in scenarios.values()} == {sample_history.key}
+    return History(sample_history.dataset, sample_history.baselines)
 
 
 @pytest.fixture(scope="module")

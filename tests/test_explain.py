@@ -7,13 +7,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import scenario_file, scenarios_with_sample
+from conftest import SamplePlan, scenario_file
 
 from planner import names as n
 from planner.api.results import Plan
@@ -33,12 +34,6 @@ from planner.scenario import load_scenario
 SAMPLE = ("sample_10x.toml", "sample_conservative.toml", "sample_high_margin.toml")
 
 
-@pytest.fixture(scope="module")
-def copied(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """scenarios/ copied, with data/sample beside it holding the session's sample."""
-    return scenarios_with_sample(tmp_path_factory, sample_dir, "explain")
-
-
 def _plan(path: Path) -> PlanResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -46,8 +41,9 @@ def _plan(path: Path) -> PlanResult:
 
 
 @pytest.fixture(scope="module")
-def plans(copied: Path) -> dict[str, PlanResult]:
-    return {name: _plan(copied / name) for name in SAMPLE}
+def plans(sample_plans: Callable[[str], SamplePlan]) -> dict[str, PlanResult]:
+    """The shipped sample scenarios planned (once per session; this module's copies)."""
+    return {name: sample_plans(name).result for name in SAMPLE}
 
 
 def _cents(values: pd.Series) -> pd.Series:

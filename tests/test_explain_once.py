@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import scenarios_with_sample
+from conftest import SamplePlan
 
 from planner import names as n
 from planner.explain.binding import _grade_capacity, team_binding
@@ -16,17 +15,13 @@ from planner.explain.inputs import inputs_of
 from planner.explain.months import month_steps, month_tables
 from planner.explain.table import team_steps
 from planner.outputs.explain_sheet import prepare_explain
-from planner.pipeline import run_plan
 from planner.plan_result import PlanResult
-from planner.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")
-def plan(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "explain_once")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return run_plan(load_scenario(scenarios / "sample_10x.toml"))
+def plan(sample_plans: Callable[[str], SamplePlan]) -> PlanResult:
+    """The 10x sample plan (planned once per session; this module's copy)."""
+    return sample_plans("sample_10x.toml").result
 
 
 def test_prepare_makes_every_teams_months(plan: PlanResult) -> None:

@@ -3,14 +3,13 @@ is read once, from the plan's own model, and equals a test on a model built agai
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import scenarios_with_sample
+from conftest import SamplePlan
 
 from planner.explain import rules
 from planner.explain import steps as st
@@ -20,19 +19,15 @@ from planner.explain.months import month_steps
 from planner.explain.shared import sums_by
 from planner.explain.table import product_steps, team_steps
 from planner.explain.team_sheet import team_sheet
-from planner.pipeline import run_plan
 from planner.plan_result import PlanResult
-from planner.scenario import load_scenario
 
 SAMPLE = ("sample_10x.toml", "sample_conservative.toml", "sample_high_margin.toml")
 
 
 @pytest.fixture(scope="module")
-def plans(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanResult]:
-    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "explain_rows")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return {name: run_plan(load_scenario(scenarios / name)) for name in SAMPLE}
+def plans(sample_plans: Callable[[str], SamplePlan]) -> dict[str, PlanResult]:
+    """The shipped sample scenarios planned (once per session; this module's copies)."""
+    return {name: sample_plans(name).result for name in SAMPLE}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,16 +54,35 @@ def assert_same(duck: Dataset, pandas_: Dataset) -> None:
     assert rows_of(rows).equals(rows_of(pandas_.sales))
 
 
+SALES_COLUMNS = ["date", "seat", "team", "product", "segment", "amount", "units", "customer_id",
+                 "margin"]
+
+
 def rows_of(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows as plain objects in one order, to compare two loaders' sales."""
-    out = frame.astype(object).where(frame.notna(), None)
-    out["date"] = [None if d is None else pd.Timestamp(d).date() for d in out["date"]]
-    columns = ["date", "seat", "team", "product", "segment", "amount", "units", "customer_id",
-               "margin"]
-    out = out[columns].reset_index(drop=True)
-    # sorted as the tuples of the values' str() sort (stable: equal rows keep their order)
-    keys = pd.DataFrame({c: out[c].map(str) for c in columns})
-    return out.loc[keys.sort_values(columns, kind="stable").index].reset_index(drop=True)
+    """Rows as plain objects in one order, to compare two loaders' sales.
+
+    Every value an object (None where missing, the date a ``datetime.date``), the rows
+    sorted as the tuples of the values' ``str()`` sort (stable: equal rows keep their
+    order).
+    """
+    others = frame[SALES_COLUMNS[1:]]
+    out = others.astype(object).where(others.notna(), None)
+    out.insert(0, "date", dates_of(frame["date"]))
+    out = out.reset_index(drop=True)
+    keys = pd.DataFrame({c: list(map(str, out[c].to_numpy())) for c in SALES_COLUMNS})
+    return out.loc[keys.sort_values(SALES_COLUMNS, kind="stable").index].reset_index(drop=True)
+
+
+def dates_of(column: pd.Series) -> list[date | None]:
+    """Each value's day, ``pd.Timestamp(value).date()``; None where missing.
+
+    A tz-naive datetime column is read with ``.dt.date`` (the same days, without making
+    a Timestamp of every row: the sample has 240,000).
+    """
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return [None if d is pd.NaT else d for d in column.dt.date.to_numpy()]
+    values = column.astype(object).where(column.notna(), None)
+    return [None if d is None else pd.Timestamp(d).date() for d in values]
 
 
 def assert_same_baselines(duck: Dataset, pandas_: Dataset, **kwargs: object) -> None:
@@ -93,8 +113,14 @@ SALES = ("date,seat,product,segment,amount,units,customer_id\n"
          "2026-04-05T10:30:00,S2,P2,B,40.25,,C3\n")
 
 
-def test_sample_loads_on_duckdb_as_pandas_loads_it(sample_dir: Path) -> None:
-    duck, pandas_ = both(sample_dir)
+@pytest.fixture(scope="module")
+def sample_both(sample_dir: Path) -> tuple[Dataset, Dataset]:
+    """The sample loaded on DuckDB and by pandas, once in this module (only read)."""
+    return both(sample_dir)
+
+
+def test_sample_loads_on_duckdb_as_pandas_loads_it(sample_both: tuple[Dataset, Dataset]) -> None:
+    duck, pandas_ = sample_both
     assert_same(duck, pandas_)
     assert_same_baselines(duck, pandas_)
 
@@ -222,8 +248,8 @@ def test_what_duckdb_does_not_read_is_left_to_pandas(tmp_path: Path, change: str
     assert duck.report == pandas_.report
 
 
-def test_monthly_sales_keep_the_totals(sample_dir: Path) -> None:
-    duck, pandas_ = both(sample_dir)
+def test_monthly_sales_keep_the_totals(sample_both: tuple[Dataset, Dataset]) -> None:
+    duck, pandas_ = sample_both
     month = pandas_.sales["date"].dt.to_period("M")
     by_rows = pandas_.sales.groupby([month, "team"])["amount"].sum()
     small = duck.sales.groupby([duck.sales["date"].dt.to_period("M"), "team"])["amount"].sum()
@@ -240,6 +266,15 @@ def test_spark_sql_reads_on_duckdb_as_pandas_strips_and_parses() -> None:
     assert [t for t, _ in got] == ["2026-01-05", "2026-01-05T10:00:00", "2026-01-05+05", None,
                                    "x"]
     assert [d for _, d in got] == [date(2026, 1, 5), date(2026, 1, 5), None, None, None]
+
+
+def test_a_statement_is_translated_once() -> None:
+    statement = "SELECT nanvl(`a`, NULL) AS n, trim(b) AS t FROM once_table"
+    before = to_duckdb.cache_info()
+    first = to_duckdb(statement)
+    assert to_duckdb(statement) is first  # the kept text, not parsed again
+    after = to_duckdb.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
 
 
 @pytest.mark.parametrize("per", ["", ', per = "customer_id"'])

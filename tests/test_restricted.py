@@ -10,15 +10,13 @@ solve has (time limit, fallback when a start cannot be feasible).
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import scenarios_with_sample
+from conftest import SamplePlan
 
-import planner.pipeline as pipeline
 from planner.allocation.model import AllocationInputs, build_allocation
 from planner.allocation.moving import likely_moving
 from planner.allocation.solve import solve_model
@@ -26,7 +24,6 @@ from planner.errors import ModelError
 from planner.lp.highs import SolveStatus, solve_highs
 from planner.lp.program import LinearProgram
 from planner.lp.restricted import DUAL_TOLERANCE, PricingLog, solve_restricted
-from planner.scenario import load_scenario
 from planner.scenario.values import SolverOptions
 
 REL = 1e-9
@@ -239,24 +236,10 @@ SAMPLE = ("sample_10x.toml", "sample_conservative.toml")
 
 
 @pytest.fixture(scope="module")
-def sample_inputs(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
-                  ) -> dict[str, AllocationInputs]:
-    scenarios = scenarios_with_sample(tmp_path_factory, sample_dir, "restricted")
-    found: dict[str, AllocationInputs] = {}
-    original = pipeline.solve_allocation
-    for name in SAMPLE:
-        def grab(inputs: AllocationInputs, options: SolverOptions | None = None,
-                 name: str = name) -> object:
-            found[name] = inputs
-            return original(inputs, options)
-        pipeline.solve_allocation = grab  # type: ignore[assignment]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pipeline.run_plan(load_scenario(scenarios / name))
-        finally:
-            pipeline.solve_allocation = original
-    return found
+def sample_inputs(sample_plans: Callable[[str], SamplePlan]) -> dict[str, AllocationInputs]:
+    """What each sample plan's run handed to the allocation's solve (planned once per
+    session; this module's copies)."""
+    return {name: sample_plans(name).inputs for name in SAMPLE}
 
 
 @pytest.mark.parametrize("name", SAMPLE)

@@ -16,7 +16,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, SHARED_DATA, Run, run_cli, scenario_file
+from conftest import REPO, SHARED_DATA, Run, baselines_once, run_cli, scenario_file
 from plan_fixture import make_plan_result
 
 from planner import names as n
@@ -25,7 +25,7 @@ from planner.errors import LaunchWarning, ScenarioError, SpikeWarning
 from planner.history.dataset import Dataset
 from planner.outputs.labels import get_labels
 from planner.outputs.summary_workbook import write_summary_workbook
-from planner.pipeline import load_history, plan_from_baselines, scenario_baselines
+from planner.pipeline import plan_from_baselines
 from planner.plan_result import PlanResult, gather_warnings, warning_kind
 from planner.scenario import load_scenario
 from planner.scenario.checks import check_scenario
@@ -57,12 +57,13 @@ def retail() -> RetailRun:
     if not RETAIL.is_file():
         pytest.skip(f"real data not available: {RETAIL}")
     scenario = load_scenario(REPO / "scenarios" / "online_retail.toml")
+    # the history loaded and the baselines computed once per session, their warnings
+    # recorded as here (tests/test_driver_scaling.py solves its driver model on them)
+    baselined = baselines_once(scenario)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        dataset = load_history(scenario)
-        baselines = scenario_baselines(scenario, dataset)
-        result = plan_from_baselines(scenario, baselines)
-    return RetailRun(baselines, result, caught)
+        result = plan_from_baselines(scenario, baselined.baselines)
+    return RetailRun(baselined.baselines, result, [*baselined.caught, *caught])
 
 
 def monthly(frame: pd.DataFrame, products: list[str]) -> pd.DataFrame:

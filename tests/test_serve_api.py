@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
+from conftest import run_cli
 from starlette.testclient import TestClient
 
 from planner.scenario import load_scenario
@@ -21,23 +22,14 @@ ISSUE_BODY = {"target_multiple": 8.0, "buffer": 0.1,
               "levers": {"ticket": {"cap": 0.3}, "conversion": {"fixed": 0.05}}}
 
 
-def sample_scenario(folder: Path, data_dir: Path) -> Path:
-    """The shipped 10x story with its data dir pointing at ``data_dir``."""
-    text = (REPO / "scenarios" / "sample_10x.toml").read_text(encoding="utf-8")
-    text = text.replace('dir = "../data/sample"', f'dir = "{data_dir.as_posix()}"')
-    path = folder / "sample_10x.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
-def served(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("serve")
-    path = sample_scenario(folder, sample_dir)
-    save_dir = folder / "saved"
-    save_dir.mkdir()
-    model = WhatIfModel(Opened.load(path))
-    return path, save_dir, model
+def served(opened_sample: tuple[Path, Opened]):
+    """The 10x story's scenario file, this module's save folder (beside the file, as
+    ``planner serve`` has it) and its own what-if model on the session's opened sample
+    (read once per session)."""
+    path, opened = opened_sample
+    save_dir = Path(tempfile.mkdtemp(prefix="saved-", dir=path.parent))
+    return path, save_dir, WhatIfModel(opened)
 
 
 def client_for(served, token: str | None = None, host: str = "127.0.0.1") -> TestClient:

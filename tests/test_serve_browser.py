@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from conftest import run_cli
-from test_serve_api import sample_scenario
 
 from planner.serve.app import ServeConfig, create_app
 from planner.serve.model import Opened, WhatIfModel
@@ -43,16 +43,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def server(opened_sample: tuple[Path, Opened], tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[dict[str, Any]]:
+    """The app on the session's opened sample (read once per session), served by uvicorn."""
     import uvicorn
 
     folder = tmp_path_factory.mktemp("browser")
-    path = sample_scenario(folder, sample_dir)
-    save_dir = folder / "saved"
-    save_dir.mkdir()
+    # saved scenarios go beside the opened file, as with `planner serve`
+    save_dir = Path(tempfile.mkdtemp(prefix="saved-", dir=opened_sample[0].parent))
     port = free_port()
     config = ServeConfig("127.0.0.1", port, None, save_dir)
-    app = create_app(WhatIfModel(Opened.load(path)), config, SessionStore(folder / "sessions"))
+    app = create_app(WhatIfModel(opened_sample[1]), config, SessionStore(folder / "sessions"))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 import sqlglot
@@ -120,8 +121,13 @@ def to_spark(statement: str, params: Mapping[str, Any] | None = None) -> str:
     return spark_sql(portable(bind(parse(statement), params)))
 
 
+@lru_cache(maxsize=512)
 def to_duckdb(statement: str) -> str:
     """Return a Spark SQL statement as DuckDB SQL (see the module docstring).
+
+    Kept per statement text: parsing and writing it again costs up to a tenth of a
+    second, and loading the same files again (the what-if page, the API, the tests) sends
+    the same statements.
 
     Examples
     --------
