@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from test_outputs_cell_runs import OPTIONS, _book, _parts, _same_parts
 from xlsxwriter.workbook import Workbook
 
 from planner import names as n
@@ -35,31 +35,6 @@ from planner.outputs.cells import (
 from planner.outputs.frames import SeatRows, _SeatTable
 from planner.outputs.shared_strings import plain_text
 from planner.outputs.team_workbook import _week_rows
-
-OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-           "strings_to_urls": False}
-
-
-def _parts(book: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(book)) as z:
-        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
-
-
-def _book(workbook: type[Workbook], fill: Callable[[Workbook, Any], None]) -> bytes:
-    out = io.BytesIO()
-    wb = workbook(out, OPTIONS)
-    fill(wb, wb.add_worksheet("Sheet"))
-    wb.close()
-    return out.getvalue()
-
-
-def _same_parts(fill: Callable[[Workbook, Any], None]) -> None:
-    plain = _parts(_book(Workbook, fill))
-    fast = _parts(_book(PlannerWorkbook, fill))
-    assert fast.keys() == plain.keys()
-    for name in plain:
-        assert fast[name] == plain[name], name
-
 
 CACHED = [1.5, "", 0.0, -2.25e-9, True, False, "#N/A", "a<b&c", 7, None, float("nan"),
           np.float64(3.0)]
